@@ -1,0 +1,27 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.quarry/', '.cache/', 'src/web/dist/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/utils', '**/utils.ts'], message: 'Name modules after what they hold.' }],
+      }],
+    },
+  },
+  {
+    // Domain modules stay free of HTTP: only routes.ts files and src/http may import Fastify.
+    files: ['src/{jobs,catalog,table,storage,pipeline,query,experiments,db,agent}/**/*.ts'],
+    ignores: ['src/**/routes.ts', 'src/**/routes/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'fastify', message: 'Domain code must not depend on HTTP; put routes in routes.ts.' }] }],
+    },
+  },
+);

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL server on loopback for tests and benchmarks.
+#   postgres.sh install          install Debian's PostgreSQL if no server binaries are present
+#   postgres.sh start DIR PORT   create a cluster in DIR (if new) and start it on 127.0.0.1:PORT
+#   postgres.sh stop DIR         stop the cluster in DIR
+# Connect as postgres://postgres@127.0.0.1:PORT/postgres (trust authentication).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=apt.sh
+. "$here/apt.sh"
+
+pg_bin() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$bin" ] && [ -x "$bin/initdb" ] && echo "$bin"
+}
+
+# PostgreSQL refuses to run as root, so as root the server runs as the postgres user.
+as_server_user() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+install() {
+  if pg_bin >/dev/null; then return 0; fi
+  # Keep the package from creating and starting its own cluster on port 5432.
+  if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p /etc/postgresql-common
+    echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf
+  fi
+  apt_install postgresql
+  pg_bin >/dev/null || { echo "quarry: PostgreSQL installed but initdb not found" >&2; exit 1; }
+}
+
+start() {
+  local dir=$1 port=$2 bin
+  bin=$(pg_bin) || { echo "quarry: PostgreSQL is not installed; run: $0 install" >&2; exit 1; }
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    as_server_user "$bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
+  fi
+  # fsync and friends are off: this data is thrown away after the run.
+  as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o \
+    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+    start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+}
+
+stop() {
+  local dir=$1 bin
+  bin=$(pg_bin) || exit 0
+  [ -f "$dir/data/postmaster.pid" ] || exit 0
+  as_server_user "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start "$2" "$3" ;;
+  stop) stop "$2" ;;
+  *) echo "usage: $0 install | start DIR PORT | stop DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,9 @@
+/** One `quarry` subcommand. `run` returns the process exit code. */
+export interface CliCommand {
+  readonly name: string;
+  /** One line for `quarry --help`. */
+  readonly summary: string;
+  /** The full `quarry <name> --help` text. */
+  readonly help: string;
+  run(args: string[]): Promise<number>;
+}

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { buildApp } from '../http/app.ts';
+import { openPlatform } from '../http/platform.ts';
+import type { CliCommand } from './command.ts';
+
+export const serverCommand: CliCommand = {
+  name: 'server',
+  summary: 'Start the Quarry server (API, catalog, UI) on the configured database and warehouse',
+  help: `Usage: quarry server [--port N] [--host ADDRESS]
+
+Starts one Quarry server node. With no configuration it runs on embedded defaults:
+SQLite under ./.quarry and a warehouse folder at ./.quarry/warehouse.
+
+Options:
+  --port N          HTTP port (overrides QUARRY_PORT; default 8080)
+  --host ADDRESS    Address to bind (overrides QUARRY_HOST; default 127.0.0.1)
+  -h, --help        Show this help
+
+Environment:
+  QUARRY_HOME           Folder for embedded state (default ./.quarry)
+  QUARRY_PORT           HTTP port (default 8080)
+  QUARRY_HOST           Bind address (default 127.0.0.1; 0.0.0.0 to serve other hosts)
+  QUARRY_DATABASE_URL   postgres://user@host:port/db for PostgreSQL; absent: SQLite in QUARRY_HOME
+  QUARRY_WAREHOUSE      file:///path or s3://bucket/prefix (default file://$QUARRY_HOME/warehouse)
+  QUARRY_PUBLIC_URL     Base URL clients and agents use to reach this server
+  QUARRY_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
+  QUARRY_CONFIG         YAML or JSON configuration file (default $QUARRY_HOME/quarry.yaml if present)
+  QUARRY_S3_ENDPOINT, QUARRY_S3_REGION, QUARRY_S3_ACCESS_KEY_ID, QUARRY_S3_SECRET_ACCESS_KEY
+                        S3 connection for s3:// warehouses and dependencies
+`,
+  async run(args) {
+    const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' } }, strict: true });
+    let config;
+    try {
+      const env = { ...process.env };
+      if (values.port !== undefined) env.QUARRY_PORT = values.port;
+      if (values.host !== undefined) env.QUARRY_HOST = values.host;
+      config = loadConfig(env);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
+
+    const platform = await openPlatform(config);
+    const app = await buildApp(platform);
+    let closing = false;
+    const shutdown = async (signal: string) => {
+      if (closing) return;
+      closing = true;
+      app.log.info({ signal }, 'shutting down');
+      await app.close();
+      await platform.close();
+    };
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+    const address = await app.listen({ port: config.port, host: config.host });
+    app.log.info(
+      { address, database: platform.database.description, warehouse: config.warehouse, home: config.home },
+      `Quarry listening on ${address} (docs at ${address}/docs)`,
+    );
+    await new Promise<void>((resolve) => app.server.once('close', resolve));
+    return 0;
+  },
+};

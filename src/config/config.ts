@@ -1,0 +1,196 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Value from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './config-error.ts';
+import { ConfigFileSchema, type ConfigFile } from './file-schema.ts';
+
+export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+export interface S3Config {
+  endpoint?: string;
+  region: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  forcePathStyle: boolean;
+}
+
+/** The validated configuration every process starts from. Immutable once loaded. */
+export interface QuarryConfig {
+  /** Absolute folder for embedded state: the SQLite file, the default warehouse, job folders. */
+  home: string;
+  host: string;
+  port: number;
+  database: DatabaseConfig;
+  /** Root URI of the object store holding table data and archives (`file://…` or `s3://…`). */
+  warehouse: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How clients reach this server; absent means derived from host and port. */
+  publicUrl?: string;
+  http: { bodyLimitBytes: number };
+  s3: S3Config;
+  /** The file the configuration was read from, if any. */
+  file?: string;
+}
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads configuration from the environment and an optional file (QUARRY_CONFIG, else
+ * `$QUARRY_HOME/quarry.yaml` / `quarry.json` when present). Environment variables win over the file.
+ * Throws ConfigError naming the first bad setting; callers print its message and stop.
+ */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): QuarryConfig {
+  const envHome = nonEmpty(env.QUARRY_HOME);
+  const provisionalHome = path.resolve(cwd, envHome ?? '.quarry');
+  const filePath = findConfigFile(env, cwd, provisionalHome);
+  const file = filePath ? readConfigFile(filePath) : {};
+
+  const home = path.resolve(cwd, envHome ?? file.home ?? '.quarry');
+  const host = nonEmpty(env.QUARRY_HOST) ?? file.host ?? '127.0.0.1';
+  const port = env.QUARRY_PORT !== undefined ? parsePort(env.QUARRY_PORT) : (file.port ?? DEFAULT_PORT);
+  const database = parseDatabaseUrl(nonEmpty(env.QUARRY_DATABASE_URL) ?? file.databaseUrl, home, cwd);
+  const warehouse = parseWarehouse(nonEmpty(env.QUARRY_WAREHOUSE) ?? file.warehouse, home, cwd);
+  const logLevel = parseLogLevel(nonEmpty(env.QUARRY_LOG_LEVEL) ?? file.logLevel ?? 'info');
+  const publicUrl = parsePublicUrl(nonEmpty(env.QUARRY_PUBLIC_URL) ?? file.publicUrl);
+
+  const s3: S3Config = {
+    endpoint: parseOptionalUrl('QUARRY_S3_ENDPOINT', nonEmpty(env.QUARRY_S3_ENDPOINT) ?? file.s3?.endpoint),
+    region: nonEmpty(env.QUARRY_S3_REGION) ?? file.s3?.region ?? nonEmpty(env.AWS_REGION) ?? 'us-east-1',
+    accessKeyId: nonEmpty(env.QUARRY_S3_ACCESS_KEY_ID) ?? file.s3?.accessKeyId,
+    secretAccessKey: nonEmpty(env.QUARRY_S3_SECRET_ACCESS_KEY) ?? file.s3?.secretAccessKey,
+    forcePathStyle: file.s3?.forcePathStyle ?? true,
+  };
+
+  return {
+    home,
+    host,
+    port,
+    database,
+    warehouse,
+    logLevel,
+    publicUrl,
+    http: { bodyLimitBytes: file.http?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES },
+    s3,
+    file: filePath,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function findConfigFile(env: Env, cwd: string, home: string): string | undefined {
+  const explicit = nonEmpty(env.QUARRY_CONFIG);
+  if (explicit) {
+    const resolved = path.resolve(cwd, explicit);
+    if (!existsSync(resolved)) throw new ConfigError('QUARRY_CONFIG', `names ${resolved}, which does not exist`);
+    return resolved;
+  }
+  return ['quarry.yaml', 'quarry.yml', 'quarry.json'].map((name) => path.join(home, name)).find((p) => existsSync(p));
+}
+
+function readConfigFile(filePath: string): ConfigFile {
+  let raw: unknown;
+  try {
+    const text = readFileSync(filePath, 'utf8');
+    raw = filePath.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(filePath, `cannot be parsed: ${(error as Error).message.split('\n')[0]}`);
+  }
+  raw ??= {};
+  const first = Value.Errors(ConfigFileSchema, raw)[0];
+  if (first) {
+    const key = first.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    if (first.keyword === 'additionalProperties' || first.keyword === 'boolean') {
+      const unknown = (first.params as { additionalProperties?: string[] }).additionalProperties ?? [key];
+      throw new ConfigError(`${filePath}: ${unknown.join(', ')}`, 'is not a known setting');
+    }
+    throw new ConfigError(`${filePath}: ${key || '(top level)'}`, first.message);
+  }
+  return raw as ConfigFile;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65535) {
+    throw new ConfigError('QUARRY_PORT', `must be an integer from 0 to 65535 (got ${JSON.stringify(value)})`);
+  }
+  return port;
+}
+
+function parseDatabaseUrl(value: string | undefined, home: string, cwd: string): DatabaseConfig {
+  if (value === undefined) return { kind: 'sqlite', path: path.join(home, 'quarry.db') };
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError('QUARRY_DATABASE_URL', `is not a valid URL (got ${JSON.stringify(redact(value))})`);
+    }
+    return { kind: 'postgres', url: value };
+  }
+  if (value.startsWith('sqlite:')) {
+    const file = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!file) throw new ConfigError('QUARRY_DATABASE_URL', 'names no SQLite file (use sqlite:/path/to/quarry.db)');
+    return { kind: 'sqlite', path: file === ':memory:' ? file : path.resolve(cwd, file) };
+  }
+  throw new ConfigError(
+    'QUARRY_DATABASE_URL',
+    `must start with postgres://, postgresql:// or sqlite: (got ${JSON.stringify(redact(value))})`,
+  );
+}
+
+function parseWarehouse(value: string | undefined, home: string, cwd: string): string {
+  if (value === undefined) return pathToFileURL(path.join(home, 'warehouse')).href;
+  if (value.startsWith('file://')) {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError('QUARRY_WAREHOUSE', `is not a valid file:// URI (got ${JSON.stringify(value)})`);
+    }
+    return value.replace(/\/+$/, '');
+  }
+  if (value.startsWith('s3://')) {
+    if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(value)) {
+      throw new ConfigError('QUARRY_WAREHOUSE', `must be s3://bucket[/prefix] with a valid bucket name (got ${JSON.stringify(value)})`);
+    }
+    return value.replace(/\/+$/, '');
+  }
+  if (!value.includes('://')) return pathToFileURL(path.resolve(cwd, value)).href;
+  throw new ConfigError('QUARRY_WAREHOUSE', `must be a file:// or s3:// URI (got ${JSON.stringify(value)})`);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function parseLogLevel(value: string): QuarryConfig['logLevel'] {
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as QuarryConfig['logLevel'];
+  throw new ConfigError('QUARRY_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+function parsePublicUrl(value: string | undefined): string | undefined {
+  return parseOptionalUrl('QUARRY_PUBLIC_URL', value)?.replace(/\/+$/, '');
+}
+
+function parseOptionalUrl(setting: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(setting, `is not a valid http(s) URL (got ${JSON.stringify(value)})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(setting, `must be an http:// or https:// URL (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+/** Hides a password in a connection URL before it reaches an error message or a log. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+
+/**
+ * Every schema migration, in the order they run. Names sort in execution order; a migration never
+ * changes once released — a later one alters what an earlier one made.
+ */
+export const migrations: Record<string, Migration> = {};

@@ -1,0 +1,12 @@
+/**
+ * The metadata database's tables as Kysely sees them. Each area declares its tables in
+ * `tables/<area>.ts` and adds them here, beside the migration that creates them.
+ *
+ * Conventions that hold on both SQLite and PostgreSQL:
+ * - timestamps are epoch milliseconds in `bigint` columns (numbers in JS);
+ * - JSON documents are `text` columns, parsed by the owning repository;
+ * - booleans are `integer` 0/1;
+ * - 64-bit identifiers that can exceed 2^53 (Iceberg snapshot ids) are stored as `text`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Tables {}

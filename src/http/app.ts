@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { errorHandler } from './error-reply.ts';
+import { registerHealth } from './health.ts';
+import { registerMetrics } from './metrics.ts';
+import { registerOpenApi } from './openapi.ts';
+import type { Platform } from './platform.ts';
+import { MESSAGE_KEYWORD, formatValidationErrors } from './validation-messages.ts';
+
+export const QUARRY_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface AppOptions {
+  /** Fastify logger setting; tests pass false. Defaults to JSON logs at the configured level. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+// Incoming request ids are echoed only when they look like ids, so a client cannot inject log lines.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+type AjvPlugin = Extract<NonNullable<NonNullable<FastifyServerOptions['ajv']>['plugins']>[number], (...args: never[]) => unknown>;
+const registerMessageKeyword: AjvPlugin = (ajv) => ajv.addKeyword({ keyword: MESSAGE_KEYWORD, schemaType: 'string' });
+
+/** Assembles the HTTP server for a platform: common plumbing first, then each area's routes. */
+export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
+  const { config } = platform;
+  const fastifyOptions: FastifyServerOptions = {
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.http.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    ajv: {
+      // verbose gives the error formatter the failing schema node, where x-message lives.
+      customOptions: { verbose: true, allErrors: false },
+      plugins: [registerMessageKeyword],
+    },
+    schemaErrorFormatter: formatValidationErrors,
+  };
+  const app = Fastify(fastifyOptions).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // JSON Patch bodies (RFC 6902) are JSON with their own media type.
+  app.addContentTypeParser('application/json-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  app.setErrorHandler(errorHandler());
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ errorCode: 404, message: `No route for ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
+  });
+
+  await registerOpenApi(app, QUARRY_VERSION);
+  registerMetrics(app);
+  registerHealth(app, platform.database);
+  // Area routes register here as they are built, each under its own prefix and error mapping.
+
+  return app;
+}

@@ -1,0 +1,89 @@
+/**
+ * The registry's resources as the domain sees them (Genie's applications, clusters and commands).
+ * This is the contract between the registry, job resolution and job execution; the HTTP layer maps
+ * it to and from Genie's v3 JSON.
+ */
+
+export const CLUSTER_STATUSES = ['UP', 'OUT_OF_SERVICE', 'TERMINATED'] as const;
+export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
+
+export const COMMAND_STATUSES = ['ACTIVE', 'DEPRECATED', 'INACTIVE'] as const;
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+
+export const APPLICATION_STATUSES = COMMAND_STATUSES;
+export type ApplicationStatus = CommandStatus;
+
+export type ResourceKind = 'application' | 'cluster' | 'command';
+
+/** Fields every registry resource has. */
+export interface ResourceBase {
+  id: string;
+  created: Date;
+  updated: Date;
+  name: string;
+  user: string;
+  version: string;
+  description?: string;
+  /** Opaque JSON supplied by the user; not searchable. */
+  metadata?: unknown;
+  /** User tags only: the automatic `genie.id:` and `genie.name:` tags are never stored. */
+  tags: string[];
+  /** URI of a script sourced before the job runs. */
+  setupFile?: string;
+  /** URIs of small configuration files copied into the job directory. */
+  configs: string[];
+  /** URIs of larger files (binaries, archives) copied into the job directory through the agent's cache. */
+  dependencies: string[];
+}
+
+export interface Application extends ResourceBase {
+  status: ApplicationStatus;
+  type?: string;
+}
+
+export interface Cluster extends ResourceBase {
+  status: ClusterStatus;
+}
+
+export interface ComputeResources {
+  cpu?: number;
+  gpu?: number;
+  memoryMb?: number;
+  diskMb?: number;
+  networkMbps?: number;
+}
+
+export interface ContainerImage {
+  name?: string;
+  tag?: string;
+  arguments: string[];
+}
+
+export interface Runtime {
+  resources: ComputeResources;
+  images: Record<string, ContainerImage>;
+}
+
+/**
+ * Selects resources (clusters for a command, commands for a job). Every given field must match;
+ * `tags` must all be present. At least one field is set. Absent status means the resolver's default
+ * (UP clusters, ACTIVE commands).
+ */
+export interface Criterion {
+  id?: string;
+  name?: string;
+  version?: string;
+  status?: string;
+  tags: string[];
+}
+
+export interface Command extends ResourceBase {
+  status: CommandStatus;
+  /** The executable and its fixed arguments, as split on spaces. */
+  executable: string[];
+  runtime: Runtime;
+  /** Ordered, highest priority first: the first criterion that matches any cluster wins. */
+  clusterCriteria: Criterion[];
+  /** Ids of the command's applications, in the order their setup files are sourced. */
+  applicationIds: string[];
+}
