@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs a command with the services tests and benchmarks need, on loopback with throwaway data:
+# installs what is missing (unless QUARRY_SKIP_INSTALL=1), starts each service on a free port,
+# exports its address, runs "$@", and stops everything it started, whatever the outcome.
+#   QUARRY_TEST_POSTGRES_URL   admin URL of a PostgreSQL server (trust auth)
+#   QUARRY_TEST_PYTHON         python of the peer-client virtual environment
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/services/apt.sh
+
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.quarry-lock.sha256 2>/dev/null)" != "$lock_sum" ]; then
+  echo "quarry: installing npm packages (npm ci)" >&2
+  npm ci --no-audit --no-fund >&2
+  echo "$lock_sum" > node_modules/.quarry-lock.sha256
+fi
+
+if [ "${QUARRY_SKIP_INSTALL:-0}" != 1 ]; then
+  bash scripts/services/postgres.sh install
+fi
+QUARRY_TEST_PYTHON=$(bash scripts/services/python-env.sh)
+export QUARRY_TEST_PYTHON
+
+run_dir=$(mktemp -d /tmp/quarry-services.XXXXXX)
+chmod 755 "$run_dir"
+cleanup() {
+  bash scripts/services/postgres.sh stop "$run_dir/postgres" || true
+  rm -rf "$run_dir"
+}
+trap cleanup EXIT
+
+pg_port=$(free_port)
+bash scripts/services/postgres.sh start "$run_dir/postgres" "$pg_port"
+export QUARRY_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+echo "quarry: PostgreSQL on 127.0.0.1:$pg_port" >&2
+
+"$@"
