@@ -5,6 +5,7 @@ import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { ConfigFileSchema, type ConfigFile } from './file-schema.ts';
+import { loadJobsConfig, type JobsConfig } from './jobs-config.ts';
 
 export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -30,6 +31,7 @@ export interface QuarryConfig {
   publicUrl?: string;
   http: { bodyLimitBytes: number };
   s3: S3Config;
+  jobs: JobsConfig;
   /** The file the configuration was read from, if any. */
   file?: string;
 }
@@ -76,6 +78,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     publicUrl,
     http: { bodyLimitBytes: file.http?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES },
     s3,
+    jobs: loadJobsConfig(file.jobs, home, warehouse, cwd),
     file: filePath,
   };
 }

@@ -8,5 +8,7 @@
  * - booleans are `integer` 0/1;
  * - 64-bit identifiers that can exceed 2^53 (Iceberg snapshot ids) are stored as `text`.
  */
+import type { JobsTables } from './tables/jobs.ts';
+
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Tables {}
+export interface Tables extends JobsTables {}

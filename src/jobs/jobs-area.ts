@@ -1,0 +1,42 @@
+import type { QuarryConfig } from '../config/config.ts';
+import type { JobsConfig } from '../config/jobs-config.ts';
+import type { Database } from '../db/database.ts';
+import { openObjectStore } from '../storage/open-object-store.ts';
+import { AgentService } from './agent-service.ts';
+import { JobService, type ResolveJob } from './job-service.ts';
+import { JobSignals } from './job-signals.ts';
+import { JobStore } from './job-store.ts';
+import { LeaderDuties } from './leader/leader-duties.ts';
+import { JobOutput } from './output/job-output.ts';
+import type { ClusterLoad } from './resolution/job-resolution.ts';
+
+/** The jobs area of one server node: its services, wired from configuration. */
+export interface JobsArea {
+  readonly config: JobsConfig;
+  readonly store: JobStore;
+  readonly jobs: JobService;
+  readonly agents: AgentService;
+  readonly output: JobOutput;
+  readonly leader: LeaderDuties;
+  /** Active jobs per cluster, for the least-loaded cluster selector. */
+  readonly clusterLoad: ClusterLoad;
+  close(): Promise<void>;
+}
+
+export function openJobsArea(config: QuarryConfig, database: Database, resolve: ResolveJob): JobsArea {
+  const store = new JobStore(database);
+  const signals = new JobSignals();
+  const attachments = openObjectStore(config.jobs.attachmentRoot, config.s3);
+  const leader = new LeaderDuties(database, store, config.jobs);
+  leader.start();
+  return {
+    config: config.jobs,
+    store,
+    jobs: new JobService(store, resolve, attachments, config.jobs, signals, database),
+    agents: new AgentService(store, signals, config.jobs),
+    output: new JobOutput(store, config.s3),
+    leader,
+    clusterLoad: (ids) => store.countActiveByCluster(ids),
+    close: () => leader.stop(),
+  };
+}
