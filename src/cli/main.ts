@@ -1,8 +1,9 @@
 import { QUARRY_VERSION } from '../http/app.ts';
 import type { CliCommand } from './command.ts';
+import { agentCommand } from './agent-command.ts';
 import { serverCommand } from './server-command.ts';
 
-const commands: CliCommand[] = [serverCommand];
+const commands: CliCommand[] = [serverCommand, agentCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

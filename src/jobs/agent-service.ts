@@ -54,12 +54,16 @@ export class AgentService {
     return this.store.heartbeat(agentId, jobIds);
   }
 
-  /** Answers the agent's jobs that should be killed, waiting up to `waitMs` for the first one. */
-  async waitForKills(agentId: string, waitMs: number, signal?: AbortSignal): Promise<string[]> {
+  /**
+   * Answers the agent's jobs that should be killed, waiting up to `waitMs` for one it has not
+   * acknowledged yet (kill requests stay until the job ends, so the agent names those it acts on).
+   */
+  async waitForKills(agentId: string, waitMs: number, acknowledged: string[] = [], signal?: AbortSignal): Promise<string[]> {
     await this.requireAgent(agentId);
     const deadline = Date.now() + Math.min(waitMs, MAX_POLL_MS);
+    const known = new Set(acknowledged);
     for (;;) {
-      const ids = await this.store.killRequests(agentId);
+      const ids = (await this.store.killRequests(agentId)).filter((id) => !known.has(id));
       const left = deadline - Date.now();
       if (ids.length > 0 || left <= 0 || signal?.aborted) return ids;
       await this.signals.waitForKill(agentId, Math.min(left, DB_POLL_MS * 4), signal);

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import {
   AgentRegistrationSchema,
@@ -20,9 +20,11 @@ const JobParams = Type.Object({ jobId: Type.String({ minLength: 1, maxLength: 25
 const WaitQuery = Type.Object({ waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_POLL_MS })) });
 
 /** Aborts when the agent hangs up, so a long poll does not outlive its caller. */
-function hangUp(request: FastifyRequest): AbortSignal {
+function hangUp(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  request.raw.once('close', () => controller.abort());
+  // The response's 'close' means the exchange ended or the connection dropped; the request's
+  // 'close' fires as soon as its (empty) body has been read, which is too early.
+  reply.raw.once('close', () => controller.abort());
   return controller.signal;
 }
 
@@ -53,7 +55,7 @@ export async function agentRoutes(fastify: FastifyInstance, options: { area: Job
       },
     },
     async (request, reply) => {
-      const claim = await agents.claimNext(request.params.agentId, request.query.waitMs ?? 0, hangUp(request));
+      const claim = await agents.claimNext(request.params.agentId, request.query.waitMs ?? 0, hangUp(reply));
       if (!claim) return reply.status(204).send(null);
       return claim;
     },
@@ -80,8 +82,16 @@ export async function agentRoutes(fastify: FastifyInstance, options: { area: Job
 
   app.get(
     '/api/agent/v1/agents/:agentId/kills',
-    { schema: { tags, summary: "Long poll for kill requests of the agent's jobs", params: AgentParams, querystring: WaitQuery, response: { 200: KillListSchema } } },
-    async (request) => ({ jobIds: await agents.waitForKills(request.params.agentId, request.query.waitMs ?? 0, hangUp(request)) }),
+    {
+      schema: {
+        tags,
+        summary: "Long poll for kill requests of the agent's jobs, other than those named in `ack`",
+        params: AgentParams,
+        querystring: Type.Object({ ...WaitQuery.properties, ack: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 10_000 })) }),
+        response: { 200: KillListSchema },
+      },
+    },
+    async (request, reply) => ({ jobIds: await agents.waitForKills(request.params.agentId, request.query.waitMs ?? 0, request.query.ack ?? [], hangUp(reply)) }),
   );
 
   app.put(
