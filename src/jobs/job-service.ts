@@ -41,6 +41,7 @@ export class JobService {
 
   /** Validates, saves, resolves and accepts a job; returns its id. */
   async submit(request: JobRequest, attachments: Attachment[], context: SubmissionContext): Promise<string> {
+    checkCriteria(request);
     checkArguments(request.commandArgs);
     const timeoutSeconds = request.timeout ?? this.config.timeoutDefaultSeconds;
     if (timeoutSeconds > this.config.timeoutMaxSeconds) {
@@ -172,6 +173,14 @@ export function toCriterion(tags: string[]): Criterion {
     else criterion.tags.push(tag);
   }
   return criterion;
+}
+
+/** Blank tags are dropped before this check, so a criterion of only blanks is empty here (Genie: 412, not saved). */
+function checkCriteria(request: JobRequest): void {
+  request.clusterCriterias.forEach((criterion, i) => {
+    if (criterion.tags.length === 0) throw new InvalidInputError(`Cluster criteria ${i} has no tags; each criteria needs at least one non-blank tag`, `clusterCriterias[${i}].tags`);
+  });
+  if (request.commandCriteria.length === 0) throw new InvalidInputError('The command criteria needs at least one non-blank tag', 'commandCriteria');
 }
 
 function checkArguments(commandArgs: string | undefined): void {

@@ -191,22 +191,28 @@ function submissionContext(request: FastifyRequest): SubmissionContext {
 /** Reads a multipart submission: one `request` part (JSON) and any number of `attachment` parts. */
 async function readMultipart(request: FastifyRequest): Promise<{ body: JobRequestBody; attachments: Attachment[] }> {
   let raw: string | undefined;
+  let parsed: unknown;
   const attachments: Attachment[] = [];
   for await (const part of request.parts()) {
     if (part.fieldname === 'request') {
-      raw = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value);
+      // A part sent with a file name arrives as a file; a JSON-typed field arrives already parsed.
+      if (part.type === 'file') raw = (await part.toBuffer()).toString('utf8');
+      else if (typeof part.value === 'string') raw = part.value;
+      else parsed = part.value;
     } else if (part.fieldname === 'attachment' && part.type === 'file') {
       attachments.push({ name: part.filename, data: await part.toBuffer() });
     } else if (part.type === 'file') {
       await part.toBuffer();
     }
   }
-  if (raw === undefined) throw new InvalidInputError("A multipart job submission needs a 'request' part holding the job request JSON", 'request');
-  let body: unknown;
-  try {
-    body = JSON.parse(raw);
-  } catch (error) {
-    throw new InvalidInputError(`The 'request' part is not valid JSON: ${(error as Error).message}`, 'request');
+  if (raw === undefined && parsed === undefined) throw new InvalidInputError("A multipart job submission needs a 'request' part holding the job request JSON", 'request');
+  let body: unknown = parsed;
+  if (raw !== undefined) {
+    try {
+      body = JSON.parse(raw);
+    } catch (error) {
+      throw new InvalidInputError(`The 'request' part is not valid JSON: ${(error as Error).message}`, 'request');
+    }
   }
   if (body && typeof body === 'object' && !Array.isArray(body)) dropNulls(body as Record<string, unknown>);
   const validate = request.compileValidationSchema(JobRequestSchema as unknown as Record<string, unknown>);
