@@ -64,10 +64,13 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   // Area routes register here as they are built, each under its own prefix and error mapping.
   // TEMPORARY: job routes register here with Genie's error mapping until the registry's
   // src/jobs/routes.ts (which owns that mapping) lands; then they move into it.
-  await app.register(async (genie) => {
-    genie.setErrorHandler(errorHandler({ invalid: 412, precondition: 400 }));
-    await genie.register(jobRoutes, { area: platform.jobs, publicUrl: config.publicUrl });
-  });
+  await app.register(
+    async (genie) => {
+      genie.setErrorHandler(errorHandler({ invalid: 412, precondition: 400 }));
+      await genie.register(jobRoutes, { area: platform.jobs, publicUrl: config.publicUrl });
+    },
+    { prefix: '/api/v3' },
+  );
   await app.register(agentRoutes, { area: platform.jobs });
 
   return app;

@@ -43,7 +43,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
   const base = (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`;
 
   app.post(
-    '/api/v3/jobs',
+    '/jobs',
     {
       schema: {
         tags,
@@ -69,7 +69,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
     },
   );
 
-  app.get('/api/v3/jobs', { schema: { tags, summary: 'Search jobs', querystring: JobSearchQuery } }, async (request) => {
+  app.get('/jobs', { schema: { tags, summary: 'Search jobs', querystring: JobSearchQuery } }, async (request) => {
     const q = request.query;
     const page = q.page ?? 0;
     const size = q.size ?? 10;
@@ -108,17 +108,17 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
     };
   });
 
-  app.get('/api/v3/jobs/:id', { schema: { tags, summary: 'Get a job', params: JobIdParams, response: { 200: JobResponse } } }, async (request, reply) => {
+  app.get('/jobs/:id', { schema: { tags, summary: 'Get a job', params: JobIdParams, response: { 200: JobResponse } } }, async (request, reply) => {
     reply.type('application/hal+json');
     return jobJson(await jobs.get(request.params.id), base(request));
   });
 
-  app.get('/api/v3/jobs/:id/status', { schema: { tags, summary: "Get a job's status", params: JobIdParams, response: { 200: StatusResponse } } }, async (request) => ({
+  app.get('/jobs/:id/status', { schema: { tags, summary: "Get a job's status", params: JobIdParams, response: { 200: StatusResponse } } }, async (request) => ({
     status: (await jobs.get(request.params.id)).status,
   }));
 
   const sub = (path: string, summary: string, render: (job: Awaited<ReturnType<typeof jobs.get>>, root: string) => unknown) =>
-    app.get(`/api/v3/jobs/:id/${path}`, { schema: { tags, summary, params: JobIdParams } }, async (request, reply) => {
+    app.get(`/jobs/:id/${path}`, { schema: { tags, summary, params: JobIdParams } }, async (request, reply) => {
       reply.type('application/hal+json');
       return render(await jobs.get(request.params.id), base(request));
     });
@@ -131,7 +131,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
     resolved(job).applications.map((a) => resolvedResourceJson(a, root, 'applications')),
   );
 
-  app.delete('/api/v3/jobs/:id', { schema: { tags, summary: 'Kill a job (idempotent)', params: JobIdParams } }, async (request, reply) => {
+  app.delete('/jobs/:id', { schema: { tags, summary: 'Kill a job (idempotent)', params: JobIdParams } }, async (request, reply) => {
     await jobs.kill(request.params.id);
     return reply.status(202).send();
   });
@@ -163,8 +163,8 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
     return reply.send(await source.read(path));
   };
   const outputSchema = { tags, summary: "Browse a job's directory: listings (JSON or HTML by Accept) and files (with Range)", params: OutputParams };
-  app.get('/api/v3/jobs/:id/output', { schema: outputSchema }, serveOutput);
-  app.get('/api/v3/jobs/:id/output/*', { schema: outputSchema }, serveOutput);
+  app.get('/jobs/:id/output', { schema: outputSchema }, serveOutput);
+  app.get('/jobs/:id/output/*', { schema: outputSchema }, serveOutput);
 
 }
 
