@@ -93,7 +93,8 @@ export class Agent {
   async stop(options: { killJobs?: boolean } = {}): Promise<void> {
     if (options.killJobs) {
       for (const execution of this.running.values()) execution.kill('system');
-      await Promise.all(this.finished);
+      // Reporting the outcome needs the server; if it is away, give up after the grace period.
+      await Promise.race([Promise.all(this.finished), sleep(this.settings.killGraceMs + 5000)]);
     }
     this.abort.abort();
     clearInterval(this.heartbeat);

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.ts';
 import { buildApp } from '../http/app.ts';
 import { openPlatform } from '../http/platform.ts';
 import type { CliCommand } from './command.ts';
+import { startLocalAgent } from './local-agent.ts';
 
 export const serverCommand: CliCommand = {
   name: 'server',
@@ -11,11 +12,14 @@ export const serverCommand: CliCommand = {
   help: `Usage: quarry server [--port N] [--host ADDRESS]
 
 Starts one Quarry server node. With no configuration it runs on embedded defaults:
-SQLite under ./.quarry and a warehouse folder at ./.quarry/warehouse.
+SQLite under ./.quarry and a warehouse folder at ./.quarry/warehouse, and a local agent
+('quarry agent', detached, log in $QUARRY_HOME/agent/agent.log) runs the jobs.
 
 Options:
   --port N          HTTP port (overrides QUARRY_PORT; default 8080)
   --host ADDRESS    Address to bind (overrides QUARRY_HOST; default 127.0.0.1)
+  --no-agent        Do not start a local agent (by default one is started, detached, unless
+                    one already runs for this QUARRY_HOME or jobs.localAgent is false)
   -h, --help        Show this help
 
 Environment:
@@ -31,7 +35,7 @@ Environment:
                         S3 connection for s3:// warehouses and dependencies
 `,
   async run(args) {
-    const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' }, 'no-agent': { type: 'boolean' } }, strict: true });
     let config;
     try {
       const env = { ...process.env };
@@ -64,6 +68,12 @@ Environment:
       { address, database: platform.database.description, warehouse: config.warehouse, home: config.home },
       `Quarry listening on ${address} (docs at ${address}/docs)`,
     );
+    if (config.jobs.localAgent && !values['no-agent']) {
+      const { port } = app.server.address() as { port: number };
+      const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      const agent = startLocalAgent(config.home, config.publicUrl ?? local);
+      app.log.info({ pid: agent.pid }, agent.started ? 'started the local agent' : 'the local agent is already running');
+    }
     await new Promise<void>((resolve) => app.server.once('close', resolve));
     return 0;
   },
