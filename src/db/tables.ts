@@ -8,5 +8,9 @@
  * - booleans are `integer` 0/1;
  * - 64-bit identifiers that can exceed 2^53 (Iceberg snapshot ids) are stored as `text`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Tables {}
+import type { IcebergNamespacePropertiesTable, IcebergTablesTable } from './tables/warehouse.ts';
+
+export interface Tables {
+  iceberg_tables: IcebergTablesTable;
+  iceberg_namespace_properties: IcebergNamespacePropertiesTable;
+}
