@@ -4,6 +4,7 @@
 # exports its address, runs "$@", and stops everything it started, whatever the outcome.
 #   QUARRY_TEST_POSTGRES_URL   admin URL of a PostgreSQL server (trust auth)
 #   QUARRY_TEST_PYTHON         python of the peer-client virtual environment
+#   QUARRY_TEST_S3_ENDPOINT    http endpoint of an S3-compatible server (moto; path-style, any credentials)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services/apt.sh
@@ -25,6 +26,7 @@ run_dir=$(mktemp -d /tmp/quarry-services.XXXXXX)
 chmod 755 "$run_dir"
 cleanup() {
   bash scripts/services/postgres.sh stop "$run_dir/postgres" || true
+  bash scripts/services/s3.sh stop "$run_dir/s3" || true
   rm -rf "$run_dir"
 }
 trap cleanup EXIT
@@ -33,5 +35,10 @@ pg_port=$(free_port)
 bash scripts/services/postgres.sh start "$run_dir/postgres" "$pg_port"
 export QUARRY_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
 echo "quarry: PostgreSQL on 127.0.0.1:$pg_port" >&2
+
+s3_port=$(free_port)
+bash scripts/services/s3.sh start "$run_dir/s3" "$s3_port"
+export QUARRY_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
+echo "quarry: S3 test server (moto) on 127.0.0.1:$s3_port" >&2
 
 "$@"

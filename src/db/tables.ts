@@ -9,6 +9,9 @@
  * - 64-bit identifiers that can exceed 2^53 (Iceberg snapshot ids) are stored as `text`.
  */
 import type { JobsTables } from './tables/jobs.ts';
+import type { IcebergNamespacePropertiesTable, IcebergTablesTable } from './tables/warehouse.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Tables extends JobsTables {}
+export interface Tables extends JobsTables {
+  iceberg_tables: IcebergTablesTable;
+  iceberg_namespace_properties: IcebergNamespacePropertiesTable;
+}

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { jobsMigration } from './0201-jobs.ts';
+import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 
 /**
  * Every schema migration, in the order they run. Names sort in execution order; a migration never
@@ -7,4 +8,5 @@ import { jobsMigration } from './0201-jobs.ts';
  */
 export const migrations: Record<string, Migration> = {
   '0201-jobs': jobsMigration,
+  '0301-iceberg-tables': migration0301IcebergTables,
 };

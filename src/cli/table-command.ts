@@ -1,0 +1,136 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config.ts';
+import { openDatabase } from '../db/database.ts';
+import { isQuarryError } from '../errors/quarry-error.ts';
+import { DuckDbSession } from '../table/duckdb-session.ts';
+import { parseFilter } from '../table/filter-parser.ts';
+import { fieldToJson } from '../table/iceberg-type.ts';
+import { TableData } from '../table/table-data.ts';
+import { parseIdentifier } from '../table/table-pointer-store.ts';
+import { Warehouse } from '../warehouse/warehouse.ts';
+import type { CliCommand } from './command.ts';
+
+const HELP = `Usage: quarry table <subcommand> [options]
+
+Inspect and load Quarry's Iceberg tables (in the configured database and warehouse).
+
+Subcommands:
+  list NAMESPACE                     Tables in a namespace
+  create NS.TABLE --column NAME:TYPE[:required] ... [--partition COL[:TRANSFORM]] ... [--sort COL[:desc]] ...
+                                     Create a table. Types: boolean int long float double date time
+                                     timestamp timestamptz string uuid binary decimal(P,S).
+                                     Transforms: identity year month day hour bucket[N] truncate[W]
+  append NS.TABLE FILE               Append a local .csv, .parquet or .json/.jsonl file
+  schema NS.TABLE                    Current schema, partition spec and sort order (JSON)
+  snapshots NS.TABLE                 Snapshot history: id, time, operation, summary
+  partitions NS.TABLE                Partitions from the manifests: files, rows, bytes
+  files NS.TABLE [--filter EXPR]     Data files a scan with the filter reads, and what was pruned
+  stats NS.TABLE                     Row count from metadata, files, bytes, metadata location
+  count NS.TABLE                     Exact row count from the manifest list, no data file opened
+
+Filters: col = 'x', n >= 5, col in ('a','b'), col is null, combined with and/or/not.
+
+Options:
+  -h, --help    Show this help
+`;
+
+export const tableCommand: CliCommand = {
+  name: 'table',
+  summary: 'Inspect and load Iceberg tables: schema, partitions, snapshots, files, statistics',
+  help: HELP,
+  async run(args) {
+    const [sub, ...rest] = args;
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { column: { type: 'string', multiple: true }, partition: { type: 'string', multiple: true }, sort: { type: 'string', multiple: true }, filter: { type: 'string' } },
+    });
+    const config = loadConfig();
+    const database = await openDatabase(config.database);
+    const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
+    const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v), 2)}\n`);
+    try {
+      const name = positionals[0];
+      const need = () => {
+        if (!name) throw new Error(`quarry table ${sub} needs a table name (namespace.table)`);
+        return parseIdentifier(name);
+      };
+      switch (sub) {
+        case 'list':
+          out((await warehouse.listTables((name ?? '').split('.').filter(Boolean))).map((id) => [...id.namespace, id.name].join('.')));
+          return 0;
+        case 'create': {
+          const columns = (values.column ?? []).map((c) => {
+            const [colName, type, required] = c.split(':');
+            return { name: colName, type, required: required === 'required' };
+          });
+          const table = await warehouse.createTable(need(), {
+            schema: columns,
+            partitionBy: (values.partition ?? []).map((p) => ({ column: p.split(':')[0], transform: p.split(':')[1] })),
+            sortBy: (values.sort ?? []).map((s) => ({ column: s.split(':')[0], direction: s.split(':')[1] === 'desc' ? 'desc' : 'asc' })),
+          });
+          out({ created: name, location: table.location(), metadata: table.metadataLocation() });
+          return 0;
+        }
+        case 'append': {
+          const table = await warehouse.loadTable(need());
+          if (!positionals[1]) throw new Error('quarry table append needs a file to load');
+          const session = await DuckDbSession.open();
+          try {
+            process.stderr.write(`quarry: loading ${positionals[1]} into ${name}\n`);
+            const result = await new TableData(session).appendFile(table, positionals[1]);
+            out({ snapshot: result.snapshot.snapshotId, summary: result.snapshot.summary });
+          } finally {
+            session.close();
+          }
+          return 0;
+        }
+        case 'schema': {
+          const table = await warehouse.loadTable(need());
+          out({ schema: table.schema().toJson(), partitionSpec: table.spec().toJson(), sortOrder: table.sortOrder().toJson(), fields: table.schema().fields.map(fieldToJson) });
+          return 0;
+        }
+        case 'snapshots': {
+          const table = await warehouse.loadTable(need());
+          out(table.history().map((s) => ({ snapshotId: s.snapshotId, parent: s.parentSnapshotId, time: new Date(s.timestampMs).toISOString(), operation: s.summary.operation, summary: s.summary })));
+          return 0;
+        }
+        case 'partitions': {
+          const table = await warehouse.loadTable(need());
+          out((await table.partitions()).map(({ partition: _p, ...p }) => p));
+          return 0;
+        }
+        case 'files': {
+          const table = await warehouse.loadTable(need());
+          const scan = values.filter ? table.newScan().filter(parseFilter(values.filter)) : table.newScan();
+          const plan = await scan.planFiles();
+          out({ metrics: plan.metrics, files: plan.files.map((f) => ({ path: f.filePath, records: f.recordCount, bytes: f.fileSizeInBytes, partition: f.partition })) });
+          return 0;
+        }
+        case 'stats':
+        case 'count': {
+          const table = await warehouse.loadTable(need());
+          const count = await table.newScan().countFromMetadata();
+          if (sub === 'count') {
+            out({ count });
+            return 0;
+          }
+          const s = table.currentSnapshot();
+          out({ rows: count, files: s?.summary['total-data-files'] ?? '0', bytes: s?.summary['total-files-size'] ?? '0', snapshots: table.metadata().snapshots.length, location: table.location(), metadata: table.metadataLocation() });
+          return 0;
+        }
+        default:
+          process.stderr.write(`quarry table: unknown subcommand ${JSON.stringify(sub ?? '')}\n${HELP}`);
+          return 2;
+      }
+    } catch (error) {
+      if (isQuarryError(error) || (error instanceof Error && error.message.startsWith('quarry table'))) {
+        process.stderr.write(`quarry table ${sub}: ${(error as Error).message}\n`);
+        return 1;
+      }
+      throw error;
+    } finally {
+      await database.close();
+    }
+  },
+};

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+
+/** Opens the object store rooted at `file:///` or `s3://bucket` (openObjectStore with settings bound). */
+export type StoreOpener = (rootUri: string) => ObjectStore;
+
+/**
+ * File access by full URI, the role of Iceberg's FileIO: manifests and metadata record absolute
+ * locations (`file:///…`, `s3://bucket/…`), so the table code resolves each one to a store and key.
+ * Depends only on the ObjectStore interface; the opener decides which implementation serves a URI.
+ */
+export class FileIO {
+  private readonly stores = new Map<string, ObjectStore>();
+
+  constructor(
+    private readonly open: StoreOpener,
+    /** Where remote objects are staged for DuckDB, which reads only local files here. */
+    readonly cacheDir: string = path.join(os.tmpdir(), 'quarry-object-cache'),
+  ) {}
+
+  /** The store and key behind a URI. */
+  resolve(uri: string): { store: ObjectStore; key: string } {
+    if (uri.startsWith('file://')) return { store: this.storeFor('file:///'), key: fileURLToPath(uri).replace(/^\/+/, '') };
+    if (uri.startsWith('/')) return { store: this.storeFor('file:///'), key: uri.replace(/^\/+/, '') };
+    const s3 = /^s3a?:\/\/([^/]+)\/(.+)$/.exec(uri);
+    if (s3) return { store: this.storeFor(`s3://${s3[1]}`), key: s3[2] };
+    throw new InvalidInputError(`Unsupported file location ${JSON.stringify(uri)}: use file:// or s3://`, 'location');
+  }
+
+  private storeFor(root: string): ObjectStore {
+    let store = this.stores.get(root);
+    if (!store) {
+      store = this.open(root);
+      this.stores.set(root, store);
+    }
+    return store;
+  }
+
+  async read(uri: string): Promise<Uint8Array> {
+    const { store, key } = this.resolve(uri);
+    return store.getBytes(key);
+  }
+
+  /** Writes a whole object; `createOnly` fails with ObjectExistsError if something is there. */
+  async write(uri: string, body: Uint8Array | string, options: { createOnly?: boolean } = {}): Promise<void> {
+    const { store, key } = this.resolve(uri);
+    await store.put(key, body, options.createOnly ? { ifNoneMatch: '*' } : {});
+  }
+
+  /** Copies a local file to a location (a data file DuckDB wrote). */
+  async upload(localPath: string, uri: string): Promise<void> {
+    const { store, key } = this.resolve(uri);
+    await store.put(key, createReadStream(localPath));
+  }
+
+  async exists(uri: string): Promise<boolean> {
+    const { store, key } = this.resolve(uri);
+    return (await store.head(key)) !== undefined;
+  }
+
+  async size(uri: string): Promise<number | undefined> {
+    const { store, key } = this.resolve(uri);
+    return (await store.head(key))?.size;
+  }
+
+  async delete(uri: string): Promise<void> {
+    const { store, key } = this.resolve(uri);
+    await store.delete(key);
+  }
+
+  /** Every object under a location prefix, as full URIs. */
+  async list(prefixUri: string): Promise<{ uri: string; size: number }[]> {
+    const base = prefixUri.replace(/\/+$/, '') + '/';
+    const { store, key } = this.resolve(base + 'x');
+    const prefix = key.slice(0, -1);
+    const { objects } = await store.list(prefix);
+    return objects.map((o) => ({ uri: base + o.key.slice(prefix.length), size: o.size }));
+  }
+
+  /**
+   * A local path DuckDB can read for a location: the file itself for file:// URIs, else a copy in the
+   * cache (named by the URI's hash; data files are immutable, so a cached copy never goes stale).
+   */
+  async localPath(uri: string): Promise<string> {
+    if (uri.startsWith('file://')) return fileURLToPath(uri);
+    if (uri.startsWith('/')) return uri;
+    const target = path.join(this.cacheDir, createHash('sha256').update(uri).digest('hex').slice(0, 32) + path.extname(uri));
+    if (existsSync(target)) return target;
+    await mkdir(this.cacheDir, { recursive: true });
+    const { store, key } = this.resolve(uri);
+    const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.part`;
+    try {
+      const { body } = await store.get(key);
+      await pipeline(body, createWriteStream(temp));
+      await rename(temp, target);
+    } finally {
+      await rm(temp, { force: true });
+    }
+    return target;
+  }
+}

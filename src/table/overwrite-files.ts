@@ -1,0 +1,186 @@
+import { CommitConflictError } from './table-errors.ts';
+import { PreconditionError } from '../errors/precondition-error.ts';
+import { EntryStatus, type DataFile, type ManifestEntry, type ManifestFile } from './data-file.ts';
+import { fileAllMatch, fileMightMatch, evaluateTuple, manifestMightMatch } from './evaluators.ts';
+import { bind, bindWith, type Bound, type Expression } from './expression.ts';
+import { projectInclusive, projectStrict } from './partition-projection.ts';
+import { liveEntries, SnapshotProducer, type Changes } from './snapshot-producer.ts';
+import { ancestorsOf, currentSchema, specById, type Operation, type TableMetadata } from './table-metadata.ts';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
+import { readManifestList } from './manifest-io.ts';
+import type { PartitionSpec } from './partition-spec.ts';
+import type { Schema } from './schema.ts';
+import type { TableOperations } from './table-operations.ts';
+
+export interface OverwriteOptions {
+  /** The snapshot summary operation; derived from what changes when absent. */
+  operation?: Operation;
+  /**
+   * Fail with CommitConflictError when a concurrent commit added files matching the row filter
+   * (the overwrite would silently drop them). Deletes by expression skip this: they re-apply.
+   */
+  validateNoConflictingAppends?: boolean;
+}
+
+/**
+ * Removes files (named, or every file a filter fully covers) and adds files, as one snapshot:
+ * overwrite, delete and replace (compaction) are all this operation.
+ *
+ * On a retry the change is rebuilt on the new base: named files must still be live (else
+ * CommitConflictError: someone removed or replaced them); filters are re-evaluated.
+ */
+export class OverwriteFiles extends SnapshotProducer {
+  private readonly added: DataFile[] = [];
+  private readonly deletedPaths = new Set<string>();
+  private rowFilter: Expression | undefined;
+  private partitionFilter: Expression | undefined;
+  private newManifests: Promise<ManifestFile[]> | undefined;
+  private readonly startingSnapshotId: bigint | null;
+
+  constructor(
+    ops: TableOperations,
+    private readonly options: OverwriteOptions = {},
+  ) {
+    super(ops);
+    this.startingSnapshotId = ops.current().metadata.currentSnapshotId;
+  }
+
+  addFile(file: DataFile): this {
+    this.added.push(file);
+    return this;
+  }
+
+  addFiles(files: Iterable<DataFile>): this {
+    for (const f of files) this.addFile(f);
+    return this;
+  }
+
+  deleteFile(file: DataFile | string): this {
+    this.deletedPaths.add(typeof file === 'string' ? file : file.filePath);
+    return this;
+  }
+
+  /** Deletes every file whose rows all match the filter; a file only partly matching is an error. */
+  overwriteByRowFilter(filter: Expression): this {
+    bind(filter, currentSchema(this.ops.current().metadata));
+    this.rowFilter = filter;
+    return this;
+  }
+
+  /** Deletes every file whose partition matches a filter over partition field names (`ts_day = '2024-01-02'`). */
+  deleteByPartition(filter: Expression): this {
+    this.partitionFilter = filter;
+    return this;
+  }
+
+  protected operation(changes: Changes): Operation {
+    if (this.options.operation) return this.options.operation;
+    if (changes.deleted.length === 0) return 'append';
+    return changes.added.length === 0 ? 'delete' : 'overwrite';
+  }
+
+  protected async apply(base: TableMetadata, baseManifests: readonly ManifestFile[]): Promise<Changes> {
+    const schema = currentSchema(base);
+    const rowFilter = this.rowFilter ? bind(this.rowFilter, schema) : undefined;
+    if (rowFilter && (this.options.validateNoConflictingAppends ?? true)) await this.validateNoConflictingAppends(base, rowFilter);
+
+    const deleted: DataFile[] = [];
+    const found = new Set<string>();
+    const manifests: ManifestFile[] = [];
+    for (const manifest of baseManifests) {
+      const spec = specById(base, manifest.partitionSpecId);
+      const partitionFilter = this.partitionFilter ? bindPartitionFilter(this.partitionFilter, spec, schema) : undefined;
+      const inclusive = rowFilter ? projectInclusive(rowFilter, spec, schema) : undefined;
+      const strict = rowFilter ? projectStrict(rowFilter, spec, schema) : undefined;
+      const mayHold =
+        this.deletedPaths.size > 0 ||
+        (partitionFilter !== undefined && manifestMightMatch(partitionFilter, manifest.partitions)) ||
+        (inclusive !== undefined && manifestMightMatch(inclusive, manifest.partitions));
+      if (!mayHold || manifest.content !== 0) {
+        manifests.push(manifest);
+        continue;
+      }
+      const entries = await liveEntries(this.ops, base, manifest);
+      const remove = (e: ManifestEntry): boolean => {
+        const file = e.dataFile;
+        if (this.deletedPaths.has(file.filePath)) {
+          found.add(file.filePath);
+          return true;
+        }
+        if (partitionFilter && evaluateTuple(partitionFilter, file.partition)) return true;
+        if (rowFilter && inclusive && strict) {
+          if (evaluateTuple(strict, file.partition) || fileAllMatch(rowFilter, file)) return true;
+          if (evaluateTuple(inclusive, file.partition) && fileMightMatch(rowFilter, file)) {
+            throw new PreconditionError(
+              `Cannot delete ${file.filePath}: some but not all of its rows may match the filter. Filter on partition columns or whole-file ranges, or rewrite the data first`,
+              { file: file.filePath },
+            );
+          }
+        }
+        return false;
+      };
+      const removed = entries.filter(remove);
+      if (removed.length === 0) {
+        manifests.push(manifest);
+        continue;
+      }
+      deleted.push(...removed.map((e) => e.dataFile));
+      const gone = new Set(removed);
+      manifests.push(
+        await this.writeManifest(
+          base,
+          manifest.partitionSpecId,
+          entries.map((e) => ({
+            status: gone.has(e) ? EntryStatus.Deleted : EntryStatus.Existing,
+            snapshotId: gone.has(e) ? this.snapshotId : e.snapshotId,
+            sequenceNumber: e.sequenceNumber,
+            fileSequenceNumber: e.fileSequenceNumber,
+            dataFile: e.dataFile,
+          })),
+        ),
+      );
+    }
+    const missing = [...this.deletedPaths].filter((p) => !found.has(p));
+    if (missing.length > 0) {
+      throw new CommitConflictError(`Cannot commit: ${missing.length} file(s) to replace are no longer in the table (a concurrent commit removed them), e.g. ${missing[0]}`, { files: missing });
+    }
+    this.newManifests ??= this.manifestsForAdded(base, this.added);
+    return { manifests: [...(await this.newManifests), ...manifests], added: this.added, deleted };
+  }
+
+  /** Serializable overwrite: files appended since the operation started must not match its filter. */
+  private async validateNoConflictingAppends(base: TableMetadata, filter: Bound): Promise<void> {
+    const since = ancestorsOf(base, base.currentSnapshotId);
+    const newer = [];
+    for (const s of since) {
+      if (s.snapshotId === this.startingSnapshotId) break;
+      newer.push(s);
+    }
+    if (newer.length === 0) return;
+    const ids = new Set(newer.map((s) => s.snapshotId));
+    const schema = currentSchema(base);
+    for (const manifest of await readManifestList(this.ops.io, newer[0].manifestList)) {
+      if (!ids.has(manifest.addedSnapshotId) || manifest.addedFilesCount === 0) continue;
+      const spec = specById(base, manifest.partitionSpecId);
+      const inclusive = projectInclusive(filter, spec, schema);
+      if (!manifestMightMatch(inclusive, manifest.partitions)) continue;
+      for (const e of await liveEntries(this.ops, base, manifest)) {
+        if (e.status === EntryStatus.Added && ids.has(e.snapshotId) && evaluateTuple(inclusive, e.dataFile.partition) && fileMightMatch(filter, e.dataFile)) {
+          throw new CommitConflictError(`Cannot overwrite: a concurrent commit (snapshot ${e.snapshotId}) added ${e.dataFile.filePath}, which matches the overwrite filter`, {
+            snapshotId: e.snapshotId.toString(),
+          });
+        }
+      }
+    }
+  }
+}
+
+/** Binds a filter over partition field names to tuple positions of one spec. */
+export function bindPartitionFilter(filter: Expression, spec: PartitionSpec, schema: Schema): Bound {
+  const types = spec.fieldTypes(schema);
+  return bindWith(filter, (name) => {
+    const pos = types.findIndex((t) => t.field.name === name);
+    if (pos < 0) throw new InvalidInputError(`Partition filter refers to ${JSON.stringify(name)}, which is not a partition field (fields: ${types.map((t) => t.field.name).join(', ') || 'none: the table is unpartitioned'})`, 'filter');
+    return { ref: pos, type: types[pos].result };
+  });
+}

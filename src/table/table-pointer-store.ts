@@ -1,0 +1,57 @@
+/** A table's name within a catalog: a namespace path (one or more levels) and a table name. */
+export interface TableIdentifier {
+  readonly namespace: readonly string[];
+  readonly name: string;
+}
+
+/** Where a table's current metadata file is, as the pointer store holds it. */
+export interface TablePointer {
+  readonly metadataLocation: string;
+  readonly previousMetadataLocation: string | null;
+  /** Incremented by every successful swap. */
+  readonly version: number;
+}
+
+/**
+ * The atomic pointer from a table name to its current metadata file: the one piece of table state
+ * outside the object store (Iceberg's "metastore tables" commit model).
+ *
+ * Contract:
+ * - `swap` is a compare-and-swap: it moves the pointer from `expected` to `next` only if the pointer
+ *   is `expected` at that instant, and answers whether it did. Two concurrent swaps from the same
+ *   `expected` never both succeed.
+ * - When `swap` cannot tell whether the change was applied (the connection broke mid-statement) it
+ *   throws; callers then re-read the pointer to find out, and must not delete `next` until they know.
+ * - `create` fails with TableExistsError if the name is taken; `get` answers undefined for a missing
+ *   table.
+ */
+export interface TablePointerStore {
+  /** The catalog these tables belong to (PyIceberg's `catalog_name`). */
+  readonly catalogName: string;
+  get(id: TableIdentifier): Promise<TablePointer | undefined>;
+  create(id: TableIdentifier, metadataLocation: string): Promise<void>;
+  swap(id: TableIdentifier, expected: string, next: string): Promise<boolean>;
+  /** Removes the pointer (the files stay); answers whether a table was there. */
+  drop(id: TableIdentifier): Promise<boolean>;
+  rename(from: TableIdentifier, to: TableIdentifier): Promise<void>;
+  listTables(namespace: readonly string[]): Promise<TableIdentifier[]>;
+
+  createNamespace(namespace: readonly string[], properties?: Record<string, string>): Promise<void>;
+  namespaceExists(namespace: readonly string[]): Promise<boolean>;
+  /** Namespaces directly below `parent` (top-level ones when `parent` is empty). */
+  listNamespaces(parent?: readonly string[]): Promise<string[][]>;
+  namespaceProperties(namespace: readonly string[]): Promise<Record<string, string>>;
+  updateNamespaceProperties(namespace: readonly string[], updates: Record<string, string>, removals: readonly string[]): Promise<void>;
+  /** Fails with a conflict if the namespace still holds tables. */
+  dropNamespace(namespace: readonly string[]): Promise<void>;
+}
+
+export function formatIdentifier(id: TableIdentifier): string {
+  return [...id.namespace, id.name].join('.');
+}
+
+/** Parses `ns.table` or `ns1.ns2.table` (the last part is the table). */
+export function parseIdentifier(text: string): TableIdentifier {
+  const parts = text.split('.');
+  return { namespace: parts.slice(0, -1), name: parts[parts.length - 1] };
+}

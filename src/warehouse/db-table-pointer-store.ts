@@ -1,0 +1,184 @@
+import type { Database } from '../db/database.ts';
+import { ConflictError } from '../errors/conflict-error.ts';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
+import { NotFoundError } from '../errors/not-found-error.ts';
+import { NoSuchTableError, TableExistsError } from '../table/table-errors.ts';
+import { formatIdentifier, type TableIdentifier, type TablePointer, type TablePointerStore } from '../table/table-pointer-store.ts';
+
+/**
+ * Table pointers in the metadata database (`iceberg_tables`, PyIceberg's SqlCatalog layout; see
+ * migration 0301). The swap is one UPDATE … WHERE metadata_location = expected, checked through the
+ * affected row count, so it is atomic on SQLite and PostgreSQL alike and against PyIceberg's own
+ * commits to the same rows. Namespaces are dot-joined strings, as PyIceberg stores them.
+ */
+export class DbTablePointerStore implements TablePointerStore {
+  constructor(
+    private readonly database: Database,
+    readonly catalogName: string,
+  ) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  private key(id: TableIdentifier) {
+    return { catalog_name: this.catalogName, table_namespace: namespaceString(id.namespace), table_name: checkName(id.name, 'table name') };
+  }
+
+  async get(id: TableIdentifier): Promise<TablePointer | undefined> {
+    const k = this.key(id);
+    const row = await this.db
+      .selectFrom('iceberg_tables')
+      .select(['metadata_location', 'previous_metadata_location', 'version'])
+      .where('catalog_name', '=', k.catalog_name)
+      .where('table_namespace', '=', k.table_namespace)
+      .where('table_name', '=', k.table_name)
+      .where((eb) => eb.or([eb('iceberg_type', '=', 'TABLE'), eb('iceberg_type', 'is', null)]))
+      .executeTakeFirst();
+    if (!row || !row.metadata_location) return undefined;
+    return { metadataLocation: row.metadata_location, previousMetadataLocation: row.previous_metadata_location, version: Number(row.version) };
+  }
+
+  async create(id: TableIdentifier, metadataLocation: string): Promise<void> {
+    try {
+      await this.db
+        .insertInto('iceberg_tables')
+        .values({ ...this.key(id), metadata_location: metadataLocation, previous_metadata_location: null, iceberg_type: 'TABLE', version: 0 })
+        .execute();
+    } catch (error) {
+      if (this.database.adapter.isUniqueViolation(error)) throw new TableExistsError(formatIdentifier(id));
+      throw error;
+    }
+  }
+
+  async swap(id: TableIdentifier, expected: string, next: string): Promise<boolean> {
+    const k = this.key(id);
+    const result = await this.db
+      .updateTable('iceberg_tables')
+      .set((eb) => ({ metadata_location: next, previous_metadata_location: expected, version: eb('version', '+', 1) }))
+      .where('catalog_name', '=', k.catalog_name)
+      .where('table_namespace', '=', k.table_namespace)
+      .where('table_name', '=', k.table_name)
+      .where('metadata_location', '=', expected)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async drop(id: TableIdentifier): Promise<boolean> {
+    const k = this.key(id);
+    const result = await this.db
+      .deleteFrom('iceberg_tables')
+      .where('catalog_name', '=', k.catalog_name)
+      .where('table_namespace', '=', k.table_namespace)
+      .where('table_name', '=', k.table_name)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async rename(from: TableIdentifier, to: TableIdentifier): Promise<void> {
+    const f = this.key(from);
+    const t = this.key(to);
+    if (!(await this.namespaceExists(to.namespace))) throw new NotFoundError(`Namespace ${namespaceString(to.namespace)} does not exist`, { namespace: to.namespace });
+    try {
+      const result = await this.db
+        .updateTable('iceberg_tables')
+        .set({ table_namespace: t.table_namespace, table_name: t.table_name })
+        .where('catalog_name', '=', f.catalog_name)
+        .where('table_namespace', '=', f.table_namespace)
+        .where('table_name', '=', f.table_name)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw new NoSuchTableError(formatIdentifier(from));
+    } catch (error) {
+      if (this.database.adapter.isUniqueViolation(error)) throw new TableExistsError(formatIdentifier(to));
+      throw error;
+    }
+  }
+
+  async listTables(namespace: readonly string[]): Promise<TableIdentifier[]> {
+    const rows = await this.db
+      .selectFrom('iceberg_tables')
+      .select(['table_namespace', 'table_name'])
+      .where('catalog_name', '=', this.catalogName)
+      .where('table_namespace', '=', namespaceString(namespace))
+      .where((eb) => eb.or([eb('iceberg_type', '=', 'TABLE'), eb('iceberg_type', 'is', null)]))
+      .orderBy('table_name')
+      .execute();
+    return rows.map((r) => ({ namespace: r.table_namespace.split('.'), name: r.table_name }));
+  }
+
+  async createNamespace(namespace: readonly string[], properties: Record<string, string> = {}): Promise<void> {
+    const ns = namespaceString(namespace);
+    if (await this.namespaceExists(namespace)) throw new ConflictError(`Namespace ${ns} already exists`, { namespace: ns });
+    const entries = Object.entries({ exists: 'true', ...properties });
+    try {
+      await this.db
+        .insertInto('iceberg_namespace_properties')
+        .values(entries.map(([property_key, property_value]) => ({ catalog_name: this.catalogName, namespace: ns, property_key, property_value })))
+        .execute();
+    } catch (error) {
+      if (this.database.adapter.isUniqueViolation(error)) throw new ConflictError(`Namespace ${ns} already exists`, { namespace: ns });
+      throw error;
+    }
+  }
+
+  async namespaceExists(namespace: readonly string[]): Promise<boolean> {
+    const ns = namespaceString(namespace);
+    const prop = await this.db.selectFrom('iceberg_namespace_properties').select('namespace').where('catalog_name', '=', this.catalogName).where('namespace', '=', ns).executeTakeFirst();
+    if (prop) return true;
+    const table = await this.db.selectFrom('iceberg_tables').select('table_namespace').where('catalog_name', '=', this.catalogName).where('table_namespace', '=', ns).executeTakeFirst();
+    return table !== undefined;
+  }
+
+  async listNamespaces(parent: readonly string[] = []): Promise<string[][]> {
+    const names = new Set<string>();
+    const props = await this.db.selectFrom('iceberg_namespace_properties').select('namespace').where('catalog_name', '=', this.catalogName).execute();
+    const tables = await this.db.selectFrom('iceberg_tables').select('table_namespace as namespace').where('catalog_name', '=', this.catalogName).execute();
+    for (const { namespace } of [...props, ...tables]) {
+      const parts = namespace.split('.');
+      if (parts.length <= parent.length || parent.some((p, i) => parts[i] !== p)) continue;
+      names.add(parts.slice(0, parent.length + 1).join('.'));
+    }
+    return [...names].sort().map((n) => n.split('.'));
+  }
+
+  async namespaceProperties(namespace: readonly string[]): Promise<Record<string, string>> {
+    const ns = namespaceString(namespace);
+    if (!(await this.namespaceExists(namespace))) throw new NotFoundError(`Namespace ${ns} does not exist`, { namespace: ns });
+    const rows = await this.db
+      .selectFrom('iceberg_namespace_properties')
+      .select(['property_key', 'property_value'])
+      .where('catalog_name', '=', this.catalogName)
+      .where('namespace', '=', ns)
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.property_key, r.property_value]));
+  }
+
+  async updateNamespaceProperties(namespace: readonly string[], updates: Record<string, string>, removals: readonly string[]): Promise<void> {
+    const ns = namespaceString(namespace);
+    if (!(await this.namespaceExists(namespace))) throw new NotFoundError(`Namespace ${ns} does not exist`, { namespace: ns });
+    await this.db.transaction().execute(async (trx) => {
+      const keys = [...removals, ...Object.keys(updates)];
+      if (keys.length > 0) {
+        await trx.deleteFrom('iceberg_namespace_properties').where('catalog_name', '=', this.catalogName).where('namespace', '=', ns).where('property_key', 'in', keys).execute();
+      }
+      const rows = Object.entries(updates).map(([property_key, property_value]) => ({ catalog_name: this.catalogName, namespace: ns, property_key, property_value }));
+      if (rows.length > 0) await trx.insertInto('iceberg_namespace_properties').values(rows).execute();
+    });
+  }
+
+  async dropNamespace(namespace: readonly string[]): Promise<void> {
+    const ns = namespaceString(namespace);
+    if ((await this.listTables(namespace)).length > 0) throw new ConflictError(`Namespace ${ns} is not empty`, { namespace: ns });
+    await this.db.deleteFrom('iceberg_namespace_properties').where('catalog_name', '=', this.catalogName).where('namespace', '=', ns).execute();
+  }
+}
+
+function checkName(name: string, what: string): string {
+  if (name.trim() === '' || name.includes('.') || name.length > 255) throw new InvalidInputError(`Invalid ${what} ${JSON.stringify(name)}: 1 to 255 characters, no dots`, what);
+  return name;
+}
+
+export function namespaceString(namespace: readonly string[]): string {
+  if (namespace.length === 0) throw new InvalidInputError('A table needs a namespace (e.g. analytics.events)', 'namespace');
+  return namespace.map((n) => checkName(n, 'namespace level')).join('.');
+}

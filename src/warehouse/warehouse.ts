@@ -1,0 +1,106 @@
+import type { S3Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
+import { openObjectStore } from '../storage/open-object-store.ts';
+import { FileIO } from '../table/file-io.ts';
+import type { PartitionDeclaration } from '../table/partition-spec.ts';
+import { PartitionSpec } from '../table/partition-spec.ts';
+import { Schema, type ColumnDefinition } from '../table/schema.ts';
+import { SortOrder, type SortDeclaration } from '../table/sort-order.ts';
+import { NoSuchTableError, TableExistsError } from '../table/table-errors.ts';
+import { metadataToJson, newTableMetadata } from '../table/table-metadata.ts';
+import { nextMetadataLocation, PointerTableOperations, readMetadataFile, StaticTableOperations } from '../table/table-operations.ts';
+import { formatIdentifier, type TableIdentifier, type TablePointerStore } from '../table/table-pointer-store.ts';
+import { Table } from '../table/table.ts';
+import { DbTablePointerStore, namespaceString } from './db-table-pointer-store.ts';
+
+export interface CreateTableRequest {
+  /** Columns (ids assigned 1, 2, …) or a ready Schema. */
+  schema: readonly ColumnDefinition[] | Schema;
+  partitionBy?: readonly PartitionDeclaration[];
+  sortBy?: readonly SortDeclaration[];
+  properties?: Record<string, string>;
+  /** Defaults to `<warehouse>/<namespace>.db/<name>`, PyIceberg's SqlCatalog layout. */
+  location?: string;
+}
+
+/**
+ * Quarry's Iceberg tables: names in a TablePointerStore, files under the warehouse root. The entry
+ * point for creating, loading, registering and dropping tables; the catalog builds on it.
+ */
+export class Warehouse {
+  constructor(
+    readonly pointers: TablePointerStore,
+    readonly io: FileIO,
+    /** Root URI under which new tables get their folders (`file:///…` or `s3://bucket/prefix`). */
+    readonly root: string,
+  ) {}
+
+  /** The warehouse of a configuration: pointers in `database` under `catalogName`, files in config.warehouse. */
+  static open(args: { database: Database; warehouse: string; s3: S3Config; catalogName?: string; cacheDir?: string }): Warehouse {
+    const io = new FileIO((root) => openObjectStore(root, args.s3), args.cacheDir);
+    return new Warehouse(new DbTablePointerStore(args.database, args.catalogName ?? 'quarry'), io, args.warehouse.replace(/\/+$/, ''));
+  }
+
+  defaultLocation(id: TableIdentifier): string {
+    return `${this.root}/${namespaceString(id.namespace)}.db/${id.name}`;
+  }
+
+  /**
+   * Creates a table: validates schema, partition spec and sort order, writes the first metadata file
+   * and inserts the pointer. The namespace is created if missing. Nothing is left behind on failure.
+   */
+  async createTable(id: TableIdentifier, request: CreateTableRequest): Promise<Table> {
+    const schema = request.schema instanceof Schema ? request.schema : Schema.fromColumns(request.schema);
+    const spec = PartitionSpec.build(schema, request.partitionBy ?? []);
+    const sortOrder = SortOrder.build(schema, request.sortBy ?? []);
+    const metadata = newTableMetadata({ location: request.location ?? this.defaultLocation(id), schema, spec, sortOrder, properties: request.properties });
+    if (await this.pointers.get(id)) throw new TableExistsError(formatIdentifier(id));
+    if (!(await this.pointers.namespaceExists(id.namespace))) await this.pointers.createNamespace(id.namespace).catch(() => undefined);
+    const location = nextMetadataLocation(metadata, undefined);
+    await this.io.write(location, metadataToJson(metadata), { createOnly: true });
+    try {
+      await this.pointers.create(id, location);
+    } catch (error) {
+      await this.io.delete(location).catch(() => undefined);
+      throw error;
+    }
+    return new Table(new PointerTableOperations(this.pointers, id, this.io, { metadata, metadataLocation: location }));
+  }
+
+  async loadTable(id: TableIdentifier): Promise<Table> {
+    const ops = new PointerTableOperations(this.pointers, id, this.io);
+    await ops.refresh();
+    return new Table(ops);
+  }
+
+  async tableExists(id: TableIdentifier): Promise<boolean> {
+    return (await this.pointers.get(id)) !== undefined;
+  }
+
+  /** Adopts an existing metadata file (written by another engine) as a table of this warehouse. */
+  async registerTable(id: TableIdentifier, metadataLocation: string): Promise<Table> {
+    const state = await readMetadataFile(this.io, metadataLocation);
+    await this.pointers.create(id, metadataLocation);
+    return new Table(new PointerTableOperations(this.pointers, id, this.io, state));
+  }
+
+  /** A read-only table straight from a metadata file. */
+  async staticTable(metadataLocation: string): Promise<Table> {
+    const ops = new StaticTableOperations(metadataLocation, this.io);
+    await ops.refresh();
+    return new Table(ops);
+  }
+
+  /** Drops the pointer; with `purge`, also deletes every file under the table's location. */
+  async dropTable(id: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
+    const table = options.purge ? await this.loadTable(id) : undefined;
+    if (!(await this.pointers.drop(id))) throw new NoSuchTableError(formatIdentifier(id));
+    if (table) for (const f of await this.io.list(table.location())) await this.io.delete(f.uri);
+  }
+
+  async listTables(namespace: readonly string[]): Promise<TableIdentifier[]> {
+    if (namespace.length === 0) throw new InvalidInputError('Name a namespace to list its tables', 'namespace');
+    return this.pointers.listTables(namespace);
+  }
+}
