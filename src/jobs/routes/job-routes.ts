@@ -39,7 +39,8 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
   const { area, publicUrl } = options;
   const { jobs, output } = area;
   const limits = area.config.attachments;
-  await app.register(multipart, { limits: { fileSize: limits.maxBytes, files: 1000, fields: 10, fieldSize: 1024 * 1024 } });
+  // preservePath: attachment names arrive as sent, so a name with '/' or '..' is refused, not silently cut.
+  await app.register(multipart, { preservePath: true, limits: { fileSize: limits.maxBytes, files: 1000, fields: 10, fieldSize: 1024 * 1024 } });
   const base = (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`;
 
   app.post(
