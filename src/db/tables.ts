@@ -8,5 +8,8 @@
  * - booleans are `integer` 0/1;
  * - 64-bit identifiers that can exceed 2^53 (Iceberg snapshot ids) are stored as `text`.
  */
+import type { RegistryTables } from './tables/registry.ts';
+
+// Each area adds its tables to the extends list.
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Tables {}
+export interface Tables extends RegistryTables {}
