@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
 /**
  * Schema pieces of Genie's v3 JSON shared by the registry and job routes. They validate requests
@@ -13,6 +13,10 @@ export function nullableString(options: Record<string, unknown> = {}) {
 
 export function nullableInteger(options: Record<string, unknown> = {}) {
   return Type.Unsafe<number | null>({ type: ['integer', 'null'], ...options });
+}
+
+export function nullableArray<T extends TSchema>(items: T, options: Record<string, unknown> = {}) {
+  return Type.Unsafe<Array<Static<T>> | null>({ type: ['array', 'null'], items, ...options });
 }
 
 /** Ids name URLs and job folders: no path separators, no `..`, at most 255 characters. */
@@ -56,14 +60,14 @@ export const CommonRequestFields = {
   name: requiredText('name'),
   description: Type.Optional(nullableString({ maxLength: 1000, 'x-message': 'The description can be no longer than 1000 characters' })),
   metadata: Type.Optional(Type.Unknown({ description: 'Any JSON value; stored as given, not searchable.' })),
-  tags: Type.Optional(Type.Union([Type.Array(Tag), Type.Null()])),
+  tags: Type.Optional(nullableArray(Tag)),
 };
 
 /** Fields of resources that prepare a job's environment (applications, clusters, commands, job requests). */
 export const ExecutionEnvironmentRequestFields = {
   setupFile: Type.Optional(nullableString({ maxLength: 1024, 'x-message': 'Max length of the setup file is 1024 characters' })),
-  configs: Type.Optional(Type.Union([Type.Array(Uri), Type.Null()])),
-  dependencies: Type.Optional(Type.Union([Type.Array(Uri), Type.Null()])),
+  configs: Type.Optional(nullableArray(Uri)),
+  dependencies: Type.Optional(nullableArray(Uri)),
 };
 
 export const CriterionRequest = Type.Object(
@@ -72,7 +76,7 @@ export const CriterionRequest = Type.Object(
     name: Type.Optional(nullableString({ maxLength: 255 })),
     version: Type.Optional(nullableString({ maxLength: 255 })),
     status: Type.Optional(nullableString({ maxLength: 255 })),
-    tags: Type.Optional(Type.Union([Type.Array(Tag), Type.Null()])),
+    tags: Type.Optional(nullableArray(Tag)),
   },
   { description: 'Selects resources: every given field must match and every tag be present; at least one is required.' },
 );
@@ -88,7 +92,7 @@ const ResourcesFields = {
 const ImageRequest = Type.Object({
   name: Type.Optional(nullableString({ maxLength: 1024 })),
   tag: Type.Optional(nullableString({ maxLength: 1024 })),
-  arguments: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
+  arguments: Type.Optional(nullableArray(Type.String())),
 });
 
 export const RuntimeRequest = Type.Union([

@@ -16,6 +16,13 @@ export function formatGenieValidationErrors(errors: FastifySchemaValidationError
     const message = parent?.properties?.[missing]?.[MESSAGE_KEYWORD];
     if (typeof message === 'string') return new InvalidInputError(message, missing, { location: dataVar });
   }
+  // JSON Schema type lists ("string,null") read better as words.
+  if (first?.keyword === 'type' && String(first.params.type).includes(',')) {
+    const formatted = formatValidationErrors(errors, dataVar);
+    const types = String(first.params.type).split(',');
+    const words = `${types.slice(0, -1).join(', ')} or ${types.at(-1)}`;
+    return new InvalidInputError(formatted.message.replace(/must be an? [a-z,]+/, `must be ${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`), formatted.field, { location: dataVar });
+  }
   return formatValidationErrors(errors, dataVar);
 }
 

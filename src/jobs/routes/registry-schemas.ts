@@ -10,6 +10,7 @@ import {
   Links,
   RuntimeRequest,
   RuntimeResponse,
+  nullableArray,
   nullableInteger,
   nullableString,
 } from './genie-schemas.ts';
@@ -37,10 +38,10 @@ export const CommandRequest = Type.Object({
   ...ExecutionEnvironmentRequestFields,
   status: status(COMMAND_STATUSES),
   executable: Type.Optional(nullableString({ maxLength: 1024, 'x-message': "Executable path can't be longer than 1024 characters" })),
-  executableAndArguments: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 1024 })), Type.Null()])),
+  executableAndArguments: Type.Optional(nullableArray(Type.String({ maxLength: 1024 }))),
   checkDelay: Type.Optional(Type.Unknown({ description: 'Deprecated; ignored.' })),
   memory: Type.Optional(nullableInteger({ minimum: 1, description: 'Deprecated alias of runtime.resources.memoryMb' })),
-  clusterCriteria: Type.Optional(Type.Union([Type.Array(CriterionRequest), Type.Null()])),
+  clusterCriteria: Type.Optional(nullableArray(CriterionRequest)),
   runtime: Type.Optional(RuntimeRequest),
 });
 
