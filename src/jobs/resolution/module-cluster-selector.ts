@@ -30,7 +30,8 @@ export async function loadModuleClusterSelector(file: string): Promise<ClusterSe
   if (!select) {
     throw new ConfigError(SETTING, `names ${absolute}, whose default export is neither a function nor an object with a select(context) method`);
   }
-  const name = `module:${typeof target?.name === 'string' && target.name ? target.name : path.basename(absolute)}`;
+  const given = typeof target?.name === 'string' && target.name !== 'default' ? target.name : '';
+  const name = `module:${given || path.basename(absolute)}`;
   const chosen = select;
   return {
     name,
