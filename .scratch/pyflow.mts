@@ -1,0 +1,14 @@
+import type { AddressInfo } from 'node:net';
+import { openTestPlatform } from '../test/support/platform.ts';
+import { runPython } from '../test/support/python.ts';
+import { readFileSync } from 'node:fs';
+const src = readFileSync('test/jobs/genie-client.test.ts', 'utf8');
+const flow = src.split('String.raw`')[1]!.split('`;')[0]!;
+const t = await openTestPlatform('sqlite');
+const codes: string[] = [];
+t.app.addHook('onResponse', async (req, reply) => { if (reply.statusCode >= 300) codes.push(`${req.method} ${req.url} ${reply.statusCode}`); });
+await t.app.listen({ port: 0, host: '127.0.0.1' });
+const started = Date.now();
+const r = await runPython(flow, { GENIE_URL: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`, GENIE_BYPASS_HOME_CONFIG: '1' });
+console.log('ms', Date.now() - started, r.code, r.stderr.slice(0, 2000), codes);
+await t.close();
