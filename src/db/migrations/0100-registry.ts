@@ -5,7 +5,8 @@ const KINDS = ['application', 'cluster', 'command'] as const;
 /**
  * The registry of applications, clusters and commands. Tags are rows indexed by (tag, resource) so
  * that "has all of these tags" is one grouped index scan; the default search order (updated desc)
- * and the name search have their own indexes.
+ * and the name search have their own indexes. Status deliberately has none: with three values it
+ * selects little, and planners that can use it prefer it over the tag index in criterion queries.
  */
 export const registry0100: Migration = {
   async up(db: Kysely<unknown>) {
@@ -36,7 +37,6 @@ export const registry0100: Migration = {
       await create.execute();
       await db.schema.createIndex(`${table}_updated`).on(table).columns(['updated', 'id']).execute();
       await db.schema.createIndex(`${table}_name`).on(table).column('name').execute();
-      await db.schema.createIndex(`${table}_status`).on(table).columns(['status', 'updated']).execute();
 
       await db.schema
         .createTable(`${table}_tag`)

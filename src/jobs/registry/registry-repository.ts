@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { DialectAdapter } from '../../db/adapters/dialect-adapter.ts';
 import type { Tables } from '../../db/tables.ts';
 import type { RegistryCommandTable, RegistryResourceRow } from '../../db/tables/registry.ts';
@@ -42,6 +42,8 @@ const SORT_COLUMNS: Record<string, keyof AnyRow> = {
   description: 'description',
   type: 'type',
 };
+
+const CRITERION_FIELDS = ['id', 'name', 'version', 'status'] as const;
 
 export function sortableFields(kind: ResourceKind): string[] {
   return Object.keys(SORT_COLUMNS).filter((f) => f !== 'type' || kind === 'application');
@@ -228,27 +230,34 @@ export class RegistryRepository {
       .having(sql`count(*)`, '=', distinct.length);
   }
 
-  private criterionFilter(kind: ResourceKind, eb: ExpressionBuilder<{ r: AnyRow }, 'r'>, criterion: Criterion): Expression<SqlBool> {
-    const parts: Expression<SqlBool>[] = [];
-    if (criterion.id !== undefined) parts.push(eb('r.id', '=', criterion.id));
-    if (criterion.name !== undefined) parts.push(eb('r.name', '=', criterion.name));
-    if (criterion.version !== undefined) parts.push(eb('r.version', '=', criterion.version));
-    if (criterion.status !== undefined) parts.push(eb('r.status', '=', criterion.status));
-    if (criterion.tags.length > 0) parts.push(eb('r.id', 'in', this.havingAllTags(kind, criterion.tags)));
-    return eb.and(parts);
+  /**
+   * The ids of the resources matching one effective criterion, as SQL. With tags, the scan starts
+   * from one tag's index range and checks every other tag with a primary-key lookup on (resource,
+   * tag), so the planner can start from the rarest tag and a criterion costs in proportion to it.
+   */
+  private criterionIds(kind: ResourceKind, criterion: Criterion): RawBuilder<unknown> {
+    const { resource, tags } = TABLES[kind];
+    const conditions = CRITERION_FIELDS.filter((f) => criterion[f] !== undefined).map((f) => sql`${sql.ref(`c.${f}`)} = ${criterion[f]!}`);
+    const where = (first: RawBuilder<unknown>[]) => {
+      const all = [...first, ...conditions];
+      return all.length === 0 ? sql`` : sql`where ${sql.join(all, sql` and `)}`;
+    };
+    const distinct = [...new Set(criterion.tags)];
+    if (distinct.length === 0) return sql`select c.id as id from ${sql.table(resource)} as c ${where([])}`;
+    const alias = (k: number) => sql.id(`t${k}`);
+    const joins = distinct.slice(1).map((tag, i) => sql`join ${sql.table(tags)} as ${alias(i + 1)} on ${alias(i + 1)}.resource_id = t0.resource_id and ${alias(i + 1)}.tag = ${tag}`);
+    const withResource = conditions.length > 0 ? [sql`join ${sql.table(resource)} as c on c.id = t0.resource_id`] : [];
+    return sql`select t0.resource_id as id from ${sql.table(tags)} as t0 ${sql.join([...joins, ...withResource], sql` `)} ${where([sql`t0.tag = ${distinct[0]!}`])}`;
   }
 
   /**
-   * Every resource matching at least one of the (effective) criteria, in one query. An empty list
-   * matches nothing.
+   * Every resource matching at least one of the (effective) criteria, in one query: the union of
+   * each criterion's ids. An empty list matches nothing.
    */
   async matchingAny<K extends ResourceKind>(kind: K, criteria: readonly Criterion[]): Promise<ResourceOf<K>[]> {
     if (criteria.length === 0) return [];
-    const rows = await this.from(kind)
-      .selectAll('r')
-      .where((eb) => eb.or(criteria.map((c) => this.criterionFilter(kind, eb, c))))
-      .orderBy('r.id')
-      .execute();
+    const ids = sql.join(criteria.map((c) => this.criterionIds(kind, c)), sql` union `);
+    const rows = await this.from(kind).selectAll('r').where('r.id', 'in', sql<string>`(${ids})`).orderBy('r.id').execute();
     return this.hydrate(kind, rows);
   }
 
