@@ -215,19 +215,8 @@ export class RegistryRepository {
     if (query.statuses !== undefined) parts.push(eb('r.status', 'in', query.statuses.length > 0 ? [...query.statuses] : ['']));
     if (query.minUpdated !== undefined) parts.push(eb('r.updated', '>=', query.minUpdated));
     if (query.maxUpdated !== undefined) parts.push(eb('r.updated', '<', query.maxUpdated));
-    if (query.tags !== undefined && query.tags.length > 0) parts.push(eb('r.id', 'in', this.havingAllTags(kind, query.tags)));
+    if (query.tags !== undefined && query.tags.length > 0) parts.push(eb('r.id', 'in', sql<string>`(${this.criterionIds(kind, { tags: [...query.tags] })})`));
     return eb.and(parts);
-  }
-
-  /** Ids of the resources carrying every one of the tags: one grouped scan of the (tag, id) index. */
-  private havingAllTags(kind: ResourceKind, tags: readonly string[]) {
-    const distinct = [...new Set(tags)];
-    return this.db
-      .selectFrom(`${TABLES[kind].tags} as t` as 't')
-      .select('t.resource_id')
-      .where('t.tag', 'in', distinct)
-      .groupBy('t.resource_id')
-      .having(sql`count(*)`, '=', distinct.length);
   }
 
   /**
