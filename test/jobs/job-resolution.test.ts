@@ -262,3 +262,15 @@ for (const store of STORES) {
     });
   });
 }
+
+describe('criteria coverage (which merged criteria the cluster query can leave out)', () => {
+  it('drops criteria that a broader one covers and keeps one of two equal ones', async () => {
+    const { withoutCoveredCriteria } = await import('../../src/jobs/registry/criterion.ts');
+    const broad = { status: 'UP', tags: ['type:yarn'] };
+    const narrow = { status: 'UP', tags: ['sched:sla', 'type:yarn'] };
+    const other = { status: 'UP', name: 'x', tags: [] };
+    const differentStatus = { status: 'TERMINATED', tags: ['sched:sla', 'type:yarn'] };
+    assert.deepEqual(withoutCoveredCriteria([narrow, broad, other, differentStatus]), [broad, other, differentStatus]);
+    assert.deepEqual(withoutCoveredCriteria([broad, { ...broad }]), [broad]);
+  });
+});

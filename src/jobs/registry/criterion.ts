@@ -86,3 +86,16 @@ export function describeCriterion(criterion: Criterion): string {
   if (criterion.tags.length > 0) parts.push(`tags: ${[...criterion.tags].sort().join(',')}`);
   return `[${parts.join(', ')}]`;
 }
+
+/** Whether every resource matching `narrow` also matches `broad` (broad asks for no more than narrow). */
+export function criterionCovers(broad: Criterion, narrow: Criterion): boolean {
+  return FIELDS.every((f) => broad[f] === undefined || broad[f] === narrow[f]) && broad.tags.every((tag) => narrow.tags.includes(tag));
+}
+
+/**
+ * The criteria minus those another one covers: the same union of matches with fewer branches for
+ * the database to evaluate. Of two equal criteria, the first is kept.
+ */
+export function withoutCoveredCriteria(criteria: readonly Criterion[]): Criterion[] {
+  return criteria.filter((narrow, i) => !criteria.some((broad, j) => j !== i && criterionCovers(broad, narrow) && (j < i || !criterionCovers(narrow, broad))));
+}

@@ -16,7 +16,7 @@ import {
   type ResourceOf,
 } from '../resources.ts';
 import { isAutoTag, splitAutoTags } from './auto-tags.ts';
-import { cleanCriterion, effectiveCriterion, withDefaultStatus } from './criterion.ts';
+import { cleanCriterion, effectiveCriterion, withDefaultStatus, withoutCoveredCriteria } from './criterion.ts';
 import { RegistryRepository, sortableFields } from './registry-repository.ts';
 import type { ResourceQuery } from './resource-query.ts';
 
@@ -366,7 +366,7 @@ export class RegistryService {
     const parsed = statuses?.map((s) => parseStatus('cluster', s));
     const command = await this.getCommand(commandId);
     const criteria = command.clusterCriteria.map(effectiveCriterion).filter((c): c is Criterion => c !== undefined);
-    const clusters = await this.repository.matchingAny('cluster', criteria);
+    const clusters = await this.repository.matchingAny('cluster', withoutCoveredCriteria(criteria));
     return parsed === undefined ? clusters : clusters.filter((c) => parsed.includes(c.status));
   }
 

@@ -1,5 +1,13 @@
 import { NotFoundError } from '../../errors/not-found-error.ts';
-import { cleanCriterion, criterionKey, describeCriterion, effectiveCriterion, matchesCriterion, withDefaultStatus } from '../registry/criterion.ts';
+import {
+  cleanCriterion,
+  criterionKey,
+  describeCriterion,
+  effectiveCriterion,
+  matchesCriterion,
+  withDefaultStatus,
+  withoutCoveredCriteria,
+} from '../registry/criterion.ts';
 import { DEFAULT_CLUSTER_STATUS, type RegistryService } from '../registry/registry-service.ts';
 import type { Application, Cluster, Command, Criterion } from '../resources.ts';
 import type { ClusterSelector } from './cluster-selector.ts';
@@ -103,8 +111,9 @@ export class JobResolver {
       mergedByCommand.set(command, merged);
     }
 
-    // 3. one query for every cluster any merged criterion matches
-    const candidates = await this.registry.findClustersMatchingAny([...unique.values()]);
+    // 3. one query for every cluster any merged criterion matches (criteria that a broader one
+    // covers add nothing to the union, so the query leaves them out)
+    const candidates = await this.registry.findClustersMatchingAny(withoutCoveredCriteria([...unique.values()]));
     const noClusters = () =>
       new JobResolutionError(
         unique.size === 0
