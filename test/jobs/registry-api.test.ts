@@ -95,6 +95,13 @@ for (const store of STORES) {
       await expectStatus(t.app, 'DELETE', `/clusters/${clusterId}/commands`, 204);
     });
 
+    it('loses no change when many requests edit one resource at once', async () => {
+      const id = await create(t.app, 'clusters', clusterBody());
+      await Promise.all(Array.from({ length: 12 }, (_, i) => expectStatus(t.app, 'POST', `/clusters/${id}/tags`, 204, [`concurrent:${i}`])));
+      const tags = (await expectStatus(t.app, 'GET', `/clusters/${id}/tags`, 200)).json() as string[];
+      assert.equal(tags.filter((tag) => tag.startsWith('concurrent:')).length, 12);
+    });
+
     it('searches clusters by update time and sorts on request', async () => {
       const first = await create(t.app, 'clusters', clusterBody({ name: 'timed-b' }));
       const second = await create(t.app, 'clusters', clusterBody({ name: 'timed-a' }));

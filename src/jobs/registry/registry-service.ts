@@ -60,7 +60,8 @@ const REQUIRED_TEXT: Record<'name' | 'user' | 'version', string> = {
   version: 'A version is required and must be at most 255 characters',
 };
 
-const MAX_CAS_ATTEMPTS = 8;
+// Each round lets at least one writer through, so this bounds how many may race on one resource.
+const MAX_CAS_ATTEMPTS = 32;
 
 /** Ids name URLs and job folders, so they may not contain path separators or climb directories. */
 export function checkResourceId(id: string, field = 'id'): void {
