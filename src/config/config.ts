@@ -16,6 +16,11 @@ export interface S3Config {
   forcePathStyle: boolean;
 }
 
+export interface JobsConfig {
+  /** Cluster selection during job resolution (see src/jobs/resolution/job-resolver.ts). */
+  resolution: { selector: 'random' | 'least-loaded'; selectorModule?: string };
+}
+
 /** The validated configuration every process starts from. Immutable once loaded. */
 export interface QuarryConfig {
   /** Absolute folder for embedded state: the SQLite file, the default warehouse, job folders. */
@@ -30,6 +35,7 @@ export interface QuarryConfig {
   publicUrl?: string;
   http: { bodyLimitBytes: number };
   s3: S3Config;
+  jobs: JobsConfig;
   /** The file the configuration was read from, if any. */
   file?: string;
 }
@@ -76,6 +82,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     publicUrl,
     http: { bodyLimitBytes: file.http?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES },
     s3,
+    jobs: {
+      resolution: {
+        selector: file.jobs?.resolution?.selector ?? 'random',
+        ...(file.jobs?.resolution?.selectorModule ? { selectorModule: path.resolve(cwd, file.jobs.resolution.selectorModule) } : {}),
+      },
+    },
     file: filePath,
   };
 }

@@ -28,6 +28,31 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    jobs: Type.Optional(
+      Type.Object(
+        {
+          resolution: Type.Optional(
+            Type.Object(
+              {
+                selector: Type.Optional(
+                  Type.Enum(['random', 'least-loaded'], {
+                    description: 'How to choose among several clusters that can run a job: at random (default), or the one with the fewest active jobs.',
+                  }),
+                ),
+                selectorModule: Type.Optional(
+                  Type.String({
+                    minLength: 1,
+                    description: 'A JS/TS module (path relative to the working directory) whose default export is a cluster selector, consulted first.',
+                  }),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     s3: Type.Optional(
       Type.Object(
         {

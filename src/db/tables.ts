@@ -8,9 +8,8 @@
  * - booleans are `integer` 0/1;
  * - 64-bit identifiers that can exceed 2^53 (Iceberg snapshot ids) are stored as `text`.
  */
-import type { IcebergNamespacePropertiesTable, IcebergTablesTable } from './tables/warehouse.ts';
+import type { RegistryTables } from './tables/registry.ts';
+import type { WarehouseTables } from './tables/warehouse.ts';
 
-export interface Tables {
-  iceberg_tables: IcebergTablesTable;
-  iceberg_namespace_properties: IcebergNamespacePropertiesTable;
-}
+// Each area declares its tables in tables/<area>.ts and adds them to the extends list.
+export interface Tables extends RegistryTables, WarehouseTables {}

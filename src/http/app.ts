@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { errorHandler } from './error-reply.ts';
+import { registerJobsRoutes } from '../jobs/routes.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -60,6 +61,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   registerMetrics(app);
   registerHealth(app, platform.database);
   // Area routes register here as they are built, each under its own prefix and error mapping.
+  await registerJobsRoutes(app, platform);
 
   return app;
 }

@@ -1,5 +1,6 @@
 import type { QuarryConfig } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
+import { RegistryService } from '../jobs/registry/registry-service.ts';
 
 /**
  * Everything one server node runs, built from configuration: the composition root. The HTTP app
@@ -8,6 +9,8 @@ import { openDatabase, type Database } from '../db/database.ts';
 export interface Platform {
   readonly config: QuarryConfig;
   readonly database: Database;
+  /** Genie's registry of applications, clusters and commands. */
+  readonly registry: RegistryService;
   close(): Promise<void>;
 }
 
@@ -16,6 +19,7 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   return {
     config,
     database,
+    registry: new RegistryService(database),
     async close() {
       await database.close();
     },

@@ -34,6 +34,7 @@ export async function openTestPlatform(store: StoreKind, overrides: ConfigOverri
     logLevel: 'silent',
     http: { bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES },
     s3: { region: 'us-east-1', forcePathStyle: true },
+    jobs: { resolution: { selector: 'random' } },
     ...overrides,
   };
   const platform = await openPlatform(config);

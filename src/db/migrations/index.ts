@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely';
+import { registry0100 } from './0100-registry.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 
 /**
@@ -6,5 +7,6 @@ import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
  * changes once released — a later one alters what an earlier one made.
  */
 export const migrations: Record<string, Migration> = {
+  '0100-registry': registry0100,
   '0301-iceberg-tables': migration0301IcebergTables,
 };
