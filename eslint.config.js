@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // Domain modules stay free of HTTP: only routes.ts files and src/http may import Fastify.
-    files: ['src/{jobs,catalog,table,storage,pipeline,query,experiments,db,agent}/**/*.ts'],
+    files: ['src/{jobs,catalog,table,storage,warehouse,pipeline,query,experiments,db,agent}/**/*.ts'],
     ignores: ['src/**/routes.ts', 'src/**/routes/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'fastify', message: 'Domain code must not depend on HTTP; put routes in routes.ts.' }] }],

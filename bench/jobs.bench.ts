@@ -7,14 +7,13 @@
 // Baselines measured in the same run: spawning `bash -c true` directly (the floor of starting any job
 // process) for latency, and GET /api/v3/jobs/{id}/status requests per second for throughput.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from '../src/agent/agent.ts';
 import { QUARRY_VERSION } from '../src/http/app.ts';
-import { interimRegistryPath } from '../src/jobs/interim/interim-resolver.ts';
 import { bashFixture, bashJob } from '../test/support/jobs-harness.ts';
 import { openTestPlatform, type TestPlatform } from '../test/support/platform.ts';
+import { fetchSender, putRegistry } from '../test/support/registry-fixture.ts';
 import { STORES, type StoreKind } from '../test/support/stores.ts';
 
 const QUARRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/quarry.js');
@@ -68,7 +67,7 @@ async function serverLatency(t: TestPlatform, id: string): Promise<number> {
 async function runStore(store: StoreKind) {
   const t = await openTestPlatform(store, { logLevel: 'silent' });
   const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  writeFileSync(interimRegistryPath(t.config.home), JSON.stringify({ clusters: [], commands: [], applications: [], ...bashFixture() }));
+  await putRegistry(fetchSender(url), bashFixture());
   const rows: string[][] = [];
   try {
     const spawnMs = await spawnBaseline(LATENCY_JOBS);

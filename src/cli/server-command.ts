@@ -30,7 +30,9 @@ Environment:
   QUARRY_WAREHOUSE      file:///path or s3://bucket/prefix (default file://$QUARRY_HOME/warehouse)
   QUARRY_PUBLIC_URL     Base URL clients and agents use to reach this server
   QUARRY_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
-  QUARRY_CONFIG         YAML or JSON configuration file (default $QUARRY_HOME/quarry.yaml if present)
+  QUARRY_CONFIG         YAML or JSON configuration file (default $QUARRY_HOME/quarry.yaml if present);
+                        besides these settings it holds e.g. jobs.resolution.selector
+                        (random | least-loaded) and jobs.resolution.selectorModule (a JS/TS file)
   QUARRY_S3_ENDPOINT, QUARRY_S3_REGION, QUARRY_S3_ACCESS_KEY_ID, QUARRY_S3_SECRET_ACCESS_KEY
                         S3 connection for s3:// warehouses and dependencies
 `,

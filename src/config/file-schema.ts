@@ -2,9 +2,27 @@ import { Type, type Static } from 'typebox';
 
 const seconds = (description: string) => Type.Optional(Type.Number({ exclusiveMinimum: 0, description }));
 
-/** The `jobs` section: where jobs run and are archived, agent liveness, and per-user limits. */
+/** The `jobs` section: cluster selection, where jobs run and are archived, agent liveness, per-user limits. */
 const JobsFileSchema = Type.Object(
   {
+    resolution: Type.Optional(
+      Type.Object(
+        {
+          selector: Type.Optional(
+            Type.Enum(['random', 'least-loaded'], {
+              description: 'How to choose among several clusters that can run a job: at random (default), or the one with the fewest active jobs.',
+            }),
+          ),
+          selectorModule: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: 'A JS/TS module (path relative to the working directory) whose default export is a cluster selector, consulted first.',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     directoryRoot: Type.Optional(Type.String({ minLength: 1, description: 'Folder holding job directories on agent hosts (default $QUARRY_HOME/jobs).' })),
     archiveRoot: Type.Optional(Type.String({ minLength: 1, description: 'Object store URI job directories are archived under (default <warehouse>/jobs/archives).' })),
     attachmentRoot: Type.Optional(Type.String({ minLength: 1, description: 'Object store URI job attachments are saved under (default <warehouse>/jobs/attachments).' })),

@@ -5,6 +5,8 @@ import { ConfigError } from './config-error.ts';
 
 /** Settings of the jobs area: where jobs run and are archived, agent liveness, limits. Durations in ms. */
 export interface JobsConfig {
+  /** Cluster selection during job resolution (see src/jobs/resolution/job-resolver.ts). */
+  resolution: { selector: 'random' | 'least-loaded'; selectorModule?: string };
   /** Absolute folder under which agents create job directories. */
   directoryRoot: string;
   /** Object store URI that job archives go under (`<archiveRoot>/<jobId>/…`). */
@@ -36,6 +38,10 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
   }
   const ms = (seconds: number | undefined, fallback: number) => Math.round((seconds ?? fallback) * 1000);
   return {
+    resolution: {
+      selector: jobs.resolution?.selector ?? 'random',
+      ...(jobs.resolution?.selectorModule ? { selectorModule: path.resolve(cwd, jobs.resolution.selectorModule) } : {}),
+    },
     directoryRoot: path.resolve(cwd, jobs.directoryRoot ?? path.join(home, 'jobs')),
     archiveRoot: storeUri('jobs.archiveRoot', jobs.archiveRoot, `${warehouse}/jobs/archives`, cwd),
     attachmentRoot: storeUri('jobs.attachmentRoot', jobs.attachmentRoot, `${warehouse}/jobs/attachments`, cwd),

@@ -9,9 +9,8 @@
  * - 64-bit identifiers that can exceed 2^53 (Iceberg snapshot ids) are stored as `text`.
  */
 import type { JobsTables } from './tables/jobs.ts';
-import type { IcebergNamespacePropertiesTable, IcebergTablesTable } from './tables/warehouse.ts';
+import type { RegistryTables } from './tables/registry.ts';
+import type { WarehouseTables } from './tables/warehouse.ts';
 
-export interface Tables extends JobsTables {
-  iceberg_tables: IcebergTablesTable;
-  iceberg_namespace_properties: IcebergNamespacePropertiesTable;
-}
+// Each area declares its tables in tables/<area>.ts and adds them to the extends list.
+export interface Tables extends RegistryTables, JobsTables, WarehouseTables {}

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { agentRoutes } from '../jobs/routes/agent-routes.ts';
-import { jobRoutes } from '../jobs/routes/job-routes.ts';
 import { errorHandler } from './error-reply.ts';
+import { registerJobsRoutes } from '../jobs/routes.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -62,15 +62,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   registerMetrics(app);
   registerHealth(app, platform.database);
   // Area routes register here as they are built, each under its own prefix and error mapping.
-  // TEMPORARY: job routes register here with Genie's error mapping until the registry's
-  // src/jobs/routes.ts (which owns that mapping) lands; then they move into it.
-  await app.register(
-    async (genie) => {
-      genie.setErrorHandler(errorHandler({ invalid: 412, precondition: 400 }));
-      await genie.register(jobRoutes, { area: platform.jobs, publicUrl: config.publicUrl });
-    },
-    { prefix: '/api/v3' },
-  );
+  await registerJobsRoutes(app, platform);
   await app.register(agentRoutes, { area: platform.jobs });
 
   return app;

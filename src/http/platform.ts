@@ -1,7 +1,8 @@
 import type { QuarryConfig } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
-import { interimResolver } from '../jobs/interim/interim-resolver.ts';
 import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';
+import { RegistryService } from '../jobs/registry/registry-service.ts';
+import { createJobResolver } from '../jobs/resolution/job-resolver.ts';
 
 /**
  * Everything one server node runs, built from configuration: the composition root. The HTTP app
@@ -10,17 +11,30 @@ import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';
 export interface Platform {
   readonly config: QuarryConfig;
   readonly database: Database;
+  /** Genie's registry of applications, clusters and commands. */
+  readonly registry: RegistryService;
+  /** Jobs: submission, lifecycle, agents, output, leader duties. */
   readonly jobs: JobsArea;
   close(): Promise<void>;
 }
 
 export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   const database = await openDatabase(config.database);
-  // TEMPORARY: the interim resolver stands in for the registry's until branch `registry` lands.
-  const jobs = openJobsArea(config, database, interimResolver(config.home));
+  const registry = new RegistryService(database);
+  let jobs: JobsArea;
+  try {
+    jobs = await openJobsArea(config, database, async (clusterLoad) => {
+      const resolver = await createJobResolver(config.jobs.resolution, { registry, clusterLoad });
+      return (input) => resolver.resolve(input);
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   return {
     config,
     database,
+    registry,
     jobs,
     async close() {
       await jobs.close();

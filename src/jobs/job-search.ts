@@ -3,6 +3,8 @@ import type { Tables } from '../db/tables.ts';
 import type { JobStatus } from './job-status.ts';
 import { fromRow } from './job-store.ts';
 import type { JobRecord } from './job-record.ts';
+import type { Page, PageRequest } from './paging.ts';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
 
 /** The filters of `GET /api/v3/jobs` (reference/genie.md 2.2). A `%` in a string filter makes it a LIKE. */
 export interface JobSearchFilter {
@@ -26,18 +28,7 @@ export interface JobSearchFilter {
 }
 
 export const JOB_SORT_FIELDS = ['created', 'updated', 'started', 'finished', 'name', 'user', 'status', 'id'] as const;
-export type JobSortField = (typeof JOB_SORT_FIELDS)[number];
-
-export interface JobPageRequest {
-  page: number;
-  size: number;
-  sort: Array<{ field: JobSortField; direction: 'asc' | 'desc' }>;
-}
-
-export interface JobPage {
-  jobs: JobRecord[];
-  total: number;
-}
+type JobSortField = (typeof JOB_SORT_FIELDS)[number];
 
 const COLUMN: Record<JobSortField, 'created' | 'updated' | 'started' | 'finished' | 'name' | 'user_name' | 'status' | 'id'> = {
   created: 'created',
@@ -52,7 +43,13 @@ const COLUMN: Record<JobSortField, 'created' | 'updated' | 'started' | 'finished
 
 type StringColumn = 'id' | 'name' | 'user_name' | 'cluster_name' | 'cluster_id' | 'command_name' | 'command_id' | 'grouping' | 'grouping_instance';
 
-export async function searchJobs(db: Kysely<Tables>, filter: JobSearchFilter, page: JobPageRequest): Promise<JobPage> {
+/** One page of jobs; an unknown sort field is an InvalidInputError naming the fields that work. */
+export async function searchJobs(db: Kysely<Tables>, filter: JobSearchFilter, page: PageRequest): Promise<Page<JobRecord>> {
+  for (const { field } of page.sort) {
+    if (!(JOB_SORT_FIELDS as readonly string[]).includes(field)) {
+      throw new InvalidInputError(`Cannot sort jobs by ${JSON.stringify(field)}; use one of ${JOB_SORT_FIELDS.join(', ')}`, 'sort');
+    }
+  }
   const where = <O>(query: SelectQueryBuilder<Tables, 'job', O>) => {
     let q = query;
     const text = (column: StringColumn, value: string | undefined) => {
@@ -82,8 +79,8 @@ export async function searchJobs(db: Kysely<Tables>, filter: JobSearchFilter, pa
   };
   const count = await where(db.selectFrom('job').select((eb) => eb.fn.countAll<number>().as('n'))).executeTakeFirstOrThrow();
   let rows = where(db.selectFrom('job').selectAll());
-  for (const { field, direction } of page.sort) rows = rows.orderBy(COLUMN[field], direction);
+  for (const { field, direction } of page.sort) rows = rows.orderBy(COLUMN[field as JobSortField], direction);
   rows = rows.orderBy('id', 'asc');
   const found = await rows.limit(page.size).offset(page.page * page.size).execute();
-  return { jobs: found.map(fromRow), total: Number(count.n) };
+  return { items: found.map(fromRow), total: Number(count.n), page: page.page, size: page.size };
 }

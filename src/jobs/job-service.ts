@@ -10,18 +10,17 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { checkAttachmentName } from './attachment-name.ts';
 import type { JobRecord } from './job-record.ts';
 import type { Attachment, JobRequest, SubmissionContext } from './job-request.ts';
-import { searchJobs, type JobPage, type JobPageRequest, type JobSearchFilter } from './job-search.ts';
+import { searchJobs, type JobSearchFilter } from './job-search.ts';
+import type { Page, PageRequest } from './paging.ts';
 import type { JobSignals } from './job-signals.ts';
 import { buildSpecification } from './job-specification-builder.ts';
 import { StatusMessages, UNCLAIMED_STATUSES, isFinal } from './job-status.ts';
 import type { JobStore } from './job-store.ts';
+import { JobResolutionError } from './resolution/job-resolution-error.ts';
 import type { Resolution, ResolutionInput } from './resolution/job-resolution.ts';
 import type { Criterion } from './resources.ts';
 
 export type ResolveJob = (input: ResolutionInput) => Promise<Resolution>;
-
-/** A resolution that matched nothing: Genie answers 412 and keeps the job as FAILED. */
-export class JobResolutionError extends InvalidInputError {}
 
 const MAX_ARGUMENT_LENGTH = 10_000;
 
@@ -99,7 +98,8 @@ export class JobService {
     } catch (error) {
       const expected = isQuarryError(error) && error.kind !== 'unavailable';
       await this.store.changeStatus(id, 'RESERVED', 'FAILED', expected ? StatusMessages.resolutionFailed : StatusMessages.resolutionRuntimeError, { archiveStatus: 'NO_FILES' });
-      if (expected) throw new JobResolutionError(error.message, undefined, { id });
+      // Genie keeps the job (FAILED) and answers 412 with what matched nothing.
+      if (expected) throw new JobResolutionError(error.message, { id });
       throw error;
     }
 
@@ -118,7 +118,7 @@ export class JobService {
     return job;
   }
 
-  search(filter: JobSearchFilter, page: JobPageRequest): Promise<JobPage> {
+  search(filter: JobSearchFilter, page: PageRequest): Promise<Page<JobRecord>> {
     return searchJobs(this.database.db, filter, page);
   }
 

@@ -23,8 +23,14 @@ export interface JobsArea {
   close(): Promise<void>;
 }
 
-export function openJobsArea(config: QuarryConfig, database: Database, resolve: ResolveJob): JobsArea {
+/**
+ * Builds the jobs area. `makeResolver` receives the area's ClusterLoad (active jobs per cluster,
+ * from the job table) for the least-loaded cluster selector.
+ */
+export async function openJobsArea(config: QuarryConfig, database: Database, makeResolver: (clusterLoad: ClusterLoad) => Promise<ResolveJob>): Promise<JobsArea> {
   const store = new JobStore(database);
+  const clusterLoad: ClusterLoad = (ids) => store.countActiveByCluster(ids);
+  const resolve = await makeResolver(clusterLoad);
   const signals = new JobSignals();
   const attachments = openObjectStore(config.jobs.attachmentRoot, config.s3);
   const leader = new LeaderDuties(database, store, config.jobs);
@@ -36,7 +42,7 @@ export function openJobsArea(config: QuarryConfig, database: Database, resolve: 
     agents: new AgentService(store, signals, config.jobs),
     output: new JobOutput(store, config.s3),
     leader,
-    clusterLoad: (ids) => store.countActiveByCluster(ids),
+    clusterLoad,
     close: () => leader.stop(),
   };
 }

@@ -87,3 +87,29 @@ export interface Command extends ResourceBase {
   /** Ids of the command's applications, in the order their setup files are sourced. */
   applicationIds: string[];
 }
+
+export type RegistryResource = Application | Cluster | Command;
+
+/** The resource type of each kind, for code written once for all three. */
+export interface ResourceByKind {
+  application: Application;
+  cluster: Cluster;
+  command: Command;
+}
+
+export type ResourceOf<K extends ResourceKind> = ResourceByKind[K];
+
+/**
+ * What a client supplies to create or replace a resource: everything but the server's timestamps; the
+ * id is optional on create (a UUID is generated); a command's applications are kept when absent.
+ */
+export type ResourceInput<K extends ResourceKind> = Omit<ResourceOf<K>, 'id' | 'created' | 'updated' | 'applicationIds'> & {
+  id?: string;
+} & (K extends 'command' ? { applicationIds?: string[] } : unknown);
+
+/** The statuses a resource of each kind may have. */
+export const STATUSES_BY_KIND: Readonly<Record<ResourceKind, readonly string[]>> = {
+  application: APPLICATION_STATUSES,
+  cluster: CLUSTER_STATUSES,
+  command: COMMAND_STATUSES,
+};

@@ -53,12 +53,14 @@ for (const store of STORES) {
     });
 
     it('(a) migration: moving sched:sla from A to B sends new jobs to B while the running job finishes on A', async () => {
-      h.setRegistry({ clusters: [cluster('A', ['type:yarn', 'sched:sla']), cluster('B', ['type:yarn'])], commands: [bash()] });
+      await h.setRegistry({ clusters: [cluster('A', ['type:yarn', 'sched:sla']), cluster('B', ['type:yarn'])], commands: [bash()] });
       const long = await h.submit(slaJob("-c 'sleep 2; echo done on $GENIE_CLUSTER_NAME'"));
       await h.waitFor(long, (s) => s === 'RUNNING');
       assert.equal(await clusterOf(long), 'A');
 
-      h.setRegistry({ clusters: [cluster('A', ['type:yarn']), cluster('B', ['type:yarn', 'sched:sla'])], commands: [bash()] });
+      // The admin moves the tag, as genie-demo's move_tags.py does.
+      assert.equal((await fetch(`${h.url}/api/v3/clusters/B/tags`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '["sched:sla"]' })).status, 204);
+      assert.equal((await fetch(`${h.url}/api/v3/clusters/A/tags/sched:sla`, { method: 'DELETE' })).status, 204);
       const next = await h.submit(slaJob("-c 'echo on $GENIE_CLUSTER_NAME'"));
       assert.equal(await h.waitFor(next), 'SUCCEEDED');
       assert.equal(await clusterOf(next), 'B');
@@ -69,7 +71,7 @@ for (const store of STORES) {
     });
 
     it('(b) load balancing: the same tag on two clusters splits 100 jobs fairly', async () => {
-      h.setRegistry({ clusters: [cluster('east', ['type:yarn', 'sched:sla']), cluster('west', ['type:yarn', 'sched:sla'])], commands: [bash()] });
+      await h.setRegistry({ clusters: [cluster('east', ['type:yarn', 'sched:sla']), cluster('west', ['type:yarn', 'sched:sla'])], commands: [bash()] });
       const ids: string[] = [];
       for (let i = 0; i < 100; i++) ids.push(await h.submit(slaJob('-c true')));
       const counts: Record<string, number> = {};
@@ -88,7 +90,7 @@ for (const store of STORES) {
       writeFileSync(tool, 'echo tool v1\n');
       writeFileSync(path.join(files, 'lib.txt'), 'lib unchanged\n');
       const dependencies = [pathToFileURL(tool).href, `${httpUrl}/lib.txt`];
-      h.setRegistry({ clusters: [cluster('A', ['type:yarn', 'sched:sla'])], commands: [bash({ dependencies })] });
+      await h.setRegistry({ clusters: [cluster('A', ['type:yarn', 'sched:sla'])], commands: [bash({ dependencies })] });
       const run = async () => {
         const id = await h.submit(slaJob(`-c 'bash "$GENIE_COMMAND_DIR/dependencies/tool.sh"; cat "$GENIE_COMMAND_DIR/dependencies/lib.txt"'`));
         assert.equal(await h.waitFor(id), 'SUCCEEDED');

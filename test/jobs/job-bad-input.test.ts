@@ -1,10 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies of a foreign API are checked field by field */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { interimRegistryPath } from '../../src/jobs/interim/interim-resolver.ts';
 import { bashFixture, bashJob } from '../support/jobs-harness.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { injectSender, putRegistry } from '../support/registry-fixture.ts';
 import { STORES } from '../support/stores.ts';
 
 /** A multipart body built by hand, so file names reach the server exactly as written. */
@@ -36,15 +35,15 @@ for (const store of STORES) {
       t = await openTestPlatform(store, {
         jobs: { activeLimit: { enabled: true, count: 100, overrides: { busy: 2 } }, attachments: { maxBytes: 1000, maxTotalBytes: 1500 }, timeoutDefaultSeconds: 600, timeoutMaxSeconds: 3600 },
       });
-      writeFileSync(interimRegistryPath(t.config.home), JSON.stringify({ clusters: [], commands: [], applications: [], ...bashFixture() }));
+      await putRegistry(injectSender(t.app), bashFixture());
     });
     after(() => t.close());
 
     const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
-      ['a missing name', { name: undefined }, /^Field 'name' is required$/],
+      ['a missing name', { name: undefined }, /^A name is required and must be at most 255 characters$/],
       ['a blank name', { name: '  ' }, /^A name is required and must be at most 255 characters$/],
       ['a blank version', { version: ' ' }, /^A version is required and must be at most 255 characters$/],
-      ['missing cluster criteria', { clusterCriterias: undefined }, /^Field 'clusterCriterias' is required$/],
+      ['missing cluster criteria', { clusterCriterias: undefined }, /^At least one cluster criteria, each with at least one tag, is required$/],
       ['empty cluster criteria', { clusterCriterias: [] }, /cluster criteria/],
       ['a cluster criteria without tags', { clusterCriterias: [{}] }, /tags/],
       ['cluster criteria of the wrong type', { clusterCriterias: 'sched:sla' }, /clusterCriterias\[0\]' must be an object/],

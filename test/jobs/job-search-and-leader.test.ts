@@ -1,12 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies of a foreign API are checked field by field */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { interimRegistryPath } from '../../src/jobs/interim/interim-resolver.ts';
 import { JobStore } from '../../src/jobs/job-store.ts';
 import { LeaderDuties } from '../../src/jobs/leader/leader-duties.ts';
 import { bashFixture, bashJob } from '../support/jobs-harness.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { injectSender, putRegistry } from '../support/registry-fixture.ts';
 import { STORES } from '../support/stores.ts';
 
 for (const store of STORES) {
@@ -21,7 +20,7 @@ for (const store of STORES) {
     before(async () => {
       // The leader's timer is not relied on: tests call tick() with chosen clocks.
       t = await openTestPlatform(store, { jobs: { leaderIntervalMs: 3_600_000, heartbeatTimeoutMs: 1000, claimTimeoutMs: 2000 } });
-      writeFileSync(interimRegistryPath(t.config.home), JSON.stringify({ clusters: [], commands: [], applications: [], ...bashFixture() }));
+      await putRegistry(injectSender(t.app), bashFixture());
     });
     after(() => t.close());
 

@@ -8,7 +8,7 @@ for (const store of STORES) {
     let h: JobsHarness;
     before(async () => {
       h = await openJobsHarness(store);
-      h.setRegistry(bashFixture());
+      await h.setRegistry(bashFixture());
     });
     after(() => h?.close());
 

@@ -17,7 +17,7 @@ for (const store of STORES) {
       const s3 = await testS3Config();
       await openObjectStore(bucket, s3).put('deps/tool.sh', 'echo tool from s3\n');
       h = await openJobsHarness(store, { s3, jobs: { archiveRoot: `${bucket}/archives`, attachmentRoot: `${bucket}/attachments` } });
-      h.setRegistry(bashFixture({ command: { dependencies: [`${bucket}/deps/tool.sh`] } }));
+      await h.setRegistry(bashFixture({ command: { dependencies: [`${bucket}/deps/tool.sh`] } }));
     });
     after(() => h?.close());
 

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { interimRegistryPath } from '../../src/jobs/interim/interim-resolver.ts';
 import { bashFixture, bashJob } from '../support/jobs-harness.ts';
 import { freePort } from '../support/postgres-server.ts';
+import { fetchSender, putRegistry } from '../support/registry-fixture.ts';
 import { localAgentPid, startServerProcess, stopLocalAgent, type ServerProcess } from '../support/server-process.ts';
 import { createTestDatabase, STORES } from '../support/stores.ts';
 
@@ -20,7 +20,6 @@ for (const store of STORES) {
       const database = await createTestDatabase(store);
       const port = await freePort();
       writeFileSync(path.join(home, 'quarry.yaml'), 'jobs:\n  heartbeatIntervalSeconds: 0.5\n  killGraceSeconds: 2\n');
-      writeFileSync(interimRegistryPath(home), JSON.stringify({ clusters: [], commands: [], applications: [], ...bashFixture() }));
       const env = {
         QUARRY_HOME: home,
         QUARRY_DATABASE_URL: database.config.kind === 'sqlite' ? `sqlite:${database.config.path}` : database.config.url,
@@ -28,6 +27,7 @@ for (const store of STORES) {
       let server: ServerProcess | undefined;
       try {
         server = await startServerProcess(env, port);
+        await putRegistry(fetchSender(server.url), bashFixture());
         const response = await fetch(`${server.url}/api/v3/jobs`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },

@@ -1,9 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { Agent, type AgentOptions } from '../../src/agent/agent.ts';
 import { QUARRY_VERSION } from '../../src/http/app.ts';
-import { interimRegistryPath, type InterimRegistryFile } from '../../src/jobs/interim/interim-resolver.ts';
 import type { Application, Cluster, Command, Criterion } from '../../src/jobs/resources.ts';
 import { openTestPlatform, type ConfigOverrides, type TestPlatform } from './platform.ts';
+import { fetchSender, putRegistry, type RegistryFixture } from './registry-fixture.ts';
 import type { StoreKind } from './stores.ts';
 
 /** A server node listening on a loopback port with an in-process agent: jobs run as real processes. */
@@ -11,8 +10,8 @@ export interface JobsHarness {
   t: TestPlatform;
   url: string;
   agent: Agent;
-  /** Replaces the registry's clusters, commands and applications. */
-  setRegistry(registry: Partial<InterimRegistryFile>): void;
+  /** Replaces the registry's clusters, commands and applications (through the v3 API). */
+  setRegistry(registry: Partial<RegistryFixture>): Promise<void>;
   /** Submits a JSON job request; answers the job id (throws with the body on a non-202). */
   submit(request: Record<string, unknown>): Promise<string>;
   /** Polls the job until its status satisfies `done` (default: a final status). */
@@ -42,10 +41,7 @@ export async function openJobsHarness(store: StoreKind, overrides: ConfigOverrid
       t,
       url,
       agent: running,
-      setRegistry(registry) {
-        const full: InterimRegistryFile = { clusters: [], commands: [], applications: [], ...registry };
-        writeFileSync(interimRegistryPath(t.config.home), JSON.stringify(full));
-      },
+      setRegistry: (registry) => putRegistry(fetchSender(url), registry),
       async submit(request) {
         const response = await fetch(`${url}/api/v3/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
         if (response.status !== 202) throw new Error(`submit answered ${response.status}: ${await response.text()}`);
@@ -104,7 +100,7 @@ export function application(id: string, extra: Partial<Application> = {}): Appli
 }
 
 /** The fixture of Genie's job integration tests: a bash command tagged `bash`, a cluster tagged `localhost`. */
-export function bashFixture(extra: { cluster?: Partial<Cluster>; command?: Partial<Command>; applications?: Application[] } = {}): Partial<InterimRegistryFile> {
+export function bashFixture(extra: { cluster?: Partial<Cluster>; command?: Partial<Command>; applications?: Application[] } = {}): Partial<RegistryFixture> {
   return {
     clusters: [cluster('cluster1', ['localhost'], extra.cluster)],
     commands: [command('bash', ['bash'], ['/bin/bash'], [{ tags: ['localhost'] }], extra.command)],

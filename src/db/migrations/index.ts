@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely';
+import { registry0100 } from './0100-registry.ts';
 import { jobsMigration } from './0201-jobs.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 
@@ -7,6 +8,7 @@ import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
  * changes once released — a later one alters what an earlier one made.
  */
 export const migrations: Record<string, Migration> = {
+  '0100-registry': registry0100,
   '0201-jobs': jobsMigration,
   '0301-iceberg-tables': migration0301IcebergTables,
 };

@@ -23,3 +23,8 @@ export interface IcebergNamespacePropertiesTable {
   property_key: string;
   property_value: string;
 }
+
+export interface WarehouseTables {
+  iceberg_tables: IcebergTablesTable;
+  iceberg_namespace_properties: IcebergNamespacePropertiesTable;
+}

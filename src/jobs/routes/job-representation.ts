@@ -1,6 +1,8 @@
 import type { JobRecord } from '../job-record.ts';
 import type { JobRequest } from '../job-request.ts';
+import type { ResourceBase, ResourceKind, ResourceOf } from '../resources.ts';
 import type { JobRequestBody } from './job-schemas.ts';
+import { toEntity } from './registry-json.ts';
 
 /** Genie's v3 JSON for jobs: ISO-8601 instants with milliseconds, ISO-8601 durations, HAL links. */
 
@@ -142,16 +144,11 @@ export function jobMetadataJson(job: JobRecord, base: string) {
   };
 }
 
-/** v3 JSON of a registry resource stored at resolution, with its automatic tags and a self link. */
-export function resolvedResourceJson(resource: unknown, base: string, kind: 'clusters' | 'commands' | 'applications') {
-  const r = resource as { id: string; name: string; tags: string[]; executable?: string[] } & Record<string, unknown>;
-  const { applicationIds: _a, clusterCriteria: _c, executable, ...rest } = r;
-  return {
-    ...rest,
-    ...(executable ? { executable: executable.join(' '), executableAndArguments: executable } : {}),
-    tags: [...r.tags, `genie.id:${r.id}`, `genie.name:${r.name}`],
-    _links: { self: { href: `${base}/api/v3/${kind}/${encodeURIComponent(r.id)}` } },
-  };
+/** v3 JSON of a registry resource as it was at resolution (stored as JSON, so its dates are revived). */
+export function resolvedResourceJson(resource: unknown, base: string, kind: ResourceKind) {
+  const stored = resource as ResourceBase;
+  const revived = { ...stored, created: new Date(stored.created), updated: new Date(stored.updated) } as ResourceOf<typeof kind>;
+  return toEntity(kind, revived, base);
 }
 
 /** Normalizes a validated v3 body: blank tags dropped, `commandArguments` joined (the list wins). */

@@ -8,11 +8,11 @@ import { resolveRange } from '../../storage/byte-range.ts';
 import { formatValidationErrors } from '../../http/validation-messages.ts';
 import type { JobsArea } from '../jobs-area.ts';
 import type { Attachment, SubmissionContext } from '../job-request.ts';
-import { JOB_SORT_FIELDS, type JobSortField } from '../job-search.ts';
 import type { JobStatus } from '../job-status.ts';
 import { checkOutputPath } from '../output/output-path.ts';
 import { contentTypeOf } from '../output/content-type.ts';
 import { parseRangeHeader } from '../output/range-header.ts';
+import { HalPage, halPage, linkBase, pageRequest } from './hal-paging.ts';
 import { buildListing, listingHtml } from './output-listing.ts';
 import {
   jobExecutionJson,
@@ -23,7 +23,7 @@ import {
   resolvedResourceJson,
   toJobRequest,
 } from './job-representation.ts';
-import { JobIdParams, JobRequestSchema, JobResponse, JobSearchQuery, OutputParams, StatusResponse, type JobRequestBody } from './job-schemas.ts';
+import { JobIdParams, JobRequestSchema, JobResponse, JobSearchQuery, JobSearchResult, OutputParams, StatusResponse, type JobRequestBody } from './job-schemas.ts';
 
 export interface JobRoutesOptions {
   area: JobsArea;
@@ -41,7 +41,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
   const limits = area.config.attachments;
   // preservePath: attachment names arrive as sent, so a name with '/' or '..' is refused, not silently cut.
   await app.register(multipart, { preservePath: true, limits: { fileSize: limits.maxBytes, files: 1000, fields: 10, fieldSize: 1024 * 1024 } });
-  const base = (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`;
+  const base = (request: FastifyRequest) => linkBase(request, publicUrl);
 
   app.post(
     '/jobs',
@@ -70,17 +70,9 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
     },
   );
 
-  app.get('/jobs', { schema: { tags, summary: 'Search jobs', querystring: JobSearchQuery } }, async (request) => {
+  app.get('/jobs', { schema: { tags, summary: 'Search jobs', querystring: JobSearchQuery, response: { 200: HalPage('jobSearchResultList', JobSearchResult) } } }, async (request, reply) => {
     const q = request.query;
-    const page = q.page ?? 0;
-    const size = q.size ?? 10;
-    const sort = (q.sort ?? ['created,desc']).map((s) => {
-      const [field, direction = 'desc'] = s.split(',');
-      if (!JOB_SORT_FIELDS.includes(field as JobSortField)) {
-        throw new InvalidInputError(`Cannot sort jobs by ${JSON.stringify(field)}; use one of ${JOB_SORT_FIELDS.join(', ')}`, 'sort');
-      }
-      return { field: field as JobSortField, direction: direction.toLowerCase() as 'asc' | 'desc' };
-    });
+    const paging = pageRequest(q, { size: 10, sort: [{ field: 'created', direction: 'desc' }] });
     const result = await jobs.search(
       {
         id: q.id,
@@ -99,14 +91,12 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
         grouping: q.grouping,
         groupingInstance: q.groupingInstance,
       },
-      { page, size, sort },
+      paging,
     );
     const root = base(request);
-    return {
-      _embedded: { jobSearchResultList: result.jobs.map((j) => jobSearchResultJson(j, root)) },
-      _links: pageLinks(`${root}/api/v3/jobs`, request.url, page, size, result.total),
-      page: { size, totalElements: result.total, totalPages: Math.ceil(result.total / size), number: page },
-    };
+    const body = halPage(request, root, 'jobSearchResultList', result, paging, (j) => jobSearchResultJson(j, root));
+    // halPage builds the links by name; the schema below checks the same shape on the way out.
+    return reply.type('application/hal+json').send(body as never);
   });
 
   app.get('/jobs/:id', { schema: { tags, summary: 'Get a job', params: JobIdParams, response: { 200: JobResponse } } }, async (request, reply) => {
@@ -126,10 +116,10 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
   sub('request', 'Get the request a job was submitted with', jobRequestJson);
   sub('execution', "Get a job's execution facts (host, archive status, exit code)", jobExecutionJson);
   sub('metadata', "Get a job's submission metadata", jobMetadataJson);
-  sub('cluster', 'Get the cluster a job was resolved to', (job, root) => resolvedResourceJson(resolved(job).cluster, root, 'clusters'));
-  sub('command', 'Get the command a job was resolved to', (job, root) => resolvedResourceJson(resolved(job).command, root, 'commands'));
+  sub('cluster', 'Get the cluster a job was resolved to', (job, root) => resolvedResourceJson(resolved(job).cluster, root, 'cluster'));
+  sub('command', 'Get the command a job was resolved to', (job, root) => resolvedResourceJson(resolved(job).command, root, 'command'));
   sub('applications', 'Get the applications a job was resolved to, in setup order', (job, root) =>
-    resolved(job).applications.map((a) => resolvedResourceJson(a, root, 'applications')),
+    resolved(job).applications.map((a) => resolvedResourceJson(a, root, 'application')),
   );
 
   app.delete('/jobs/:id', { schema: { tags, summary: 'Kill a job (idempotent)', params: JobIdParams } }, async (request, reply) => {
@@ -219,22 +209,4 @@ async function readMultipart(request: FastifyRequest): Promise<{ body: JobReques
   const validate = request.compileValidationSchema(JobRequestSchema as unknown as Record<string, unknown>);
   if (!validate(body)) throw formatValidationErrors((validate.errors ?? []) as never, 'body');
   return { body: body as JobRequestBody, attachments };
-}
-
-/** HAL paging links that keep the request's query parameters, encoded once. */
-function pageLinks(selfBase: string, url: string, page: number, size: number, total: number) {
-  const params = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
-  const last = Math.max(0, Math.ceil(total / size) - 1);
-  const at = (n: number) => {
-    const p = new URLSearchParams(params);
-    p.set('page', String(n));
-    p.set('size', String(size));
-    return { href: `${selfBase}?${p.toString()}` };
-  };
-  const links: Record<string, { href: string }> = { first: at(0) };
-  if (page > 0) links.prev = at(page - 1);
-  links.self = at(page);
-  if (page < last) links.next = at(page + 1);
-  links.last = at(last);
-  return links;
 }

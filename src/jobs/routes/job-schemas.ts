@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { JOB_STATUSES } from '../job-status.ts';
+import { PageQueryFields } from './hal-paging.ts';
 
 /**
  * Schemas of Genie's v3 job API (reference/genie.md 1.3, 2.2). The same schemas validate requests and
@@ -87,9 +88,7 @@ export const JobSearchQuery = Type.Object({
   maxFinished: epochMs,
   grouping: Type.Optional(Type.String({ maxLength: 255 })),
   groupingInstance: Type.Optional(Type.String({ maxLength: 255 })),
-  page: Type.Optional(Type.Integer({ minimum: 0 })),
-  size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  sort: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]+(,(asc|desc|ASC|DESC))?$', maxLength: 64 }))),
+  ...PageQueryFields,
 });
 export type JobSearchQueryType = Static<typeof JobSearchQuery>;
 
@@ -104,5 +103,18 @@ export const JobResponse = Type.Object(
   },
   { additionalProperties: true },
 );
+const nullableTime = Type.Union([Type.String(), Type.Null()]);
+export const JobSearchResult = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  user: Type.String(),
+  status: Type.Enum([...JOB_STATUSES]),
+  started: nullableTime,
+  finished: nullableTime,
+  clusterName: Type.Union([Type.String(), Type.Null()]),
+  commandName: Type.Union([Type.String(), Type.Null()]),
+  runtime: Type.String(),
+  _links: Type.Object({ self: Link }),
+});
 export const StatusResponse = Type.Object({ status: Type.Enum([...JOB_STATUSES]) });
 export const HalEntity = Type.Object({ _links: Type.Record(Type.String(), Link) }, { additionalProperties: true });
