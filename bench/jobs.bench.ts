@@ -1,6 +1,6 @@
 // Jobs benchmark, on SQLite and PostgreSQL, one server node with its agent on this machine:
 //  1. submit-to-RUNNING latency (p50, p99) of trivial jobs (`bash -c true`), taken from the server's
-//     own timestamps (created → started), with the long-lived per-host agent;
+//     own timestamps (created → started), with the long-lived per-host agent (`quarry agent`);
 //  2. the same with one agent process per job (Genie's model: the server launches an agent for each
 //     job), to choose between the two designs;
 //  3. sustained submissions per second (8 concurrent clients) and jobs completed per second.
@@ -9,8 +9,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent } from '../src/agent/agent.ts';
-import { QUARRY_VERSION } from '../src/http/app.ts';
 import { bashFixture, bashJob } from '../test/support/jobs-harness.ts';
 import { openTestPlatform, type TestPlatform } from '../test/support/platform.ts';
 import { fetchSender, putRegistry } from '../test/support/registry-fixture.ts';
@@ -86,9 +84,14 @@ async function runStore(store: StoreKind) {
       await exited;
     }
 
-    // 1. The long-lived agent.
-    const agent = new Agent({ serverUrl: url, jobsRoot: t.config.jobs.directoryRoot, cacheDirectory: t.config.jobs.cacheDirectory, s3: t.config.s3, version: QUARRY_VERSION });
-    await agent.start();
+    // 1. The long-lived agent, as its own process (`quarry agent`), as it runs in production.
+    const agent = spawn(process.execPath, [QUARRY, 'agent', '--server', url, '--jobs-dir', t.config.jobs.directoryRoot, '--cache-dir', t.config.jobs.cacheDirectory], {
+      stdio: 'ignore',
+      env: { ...process.env, QUARRY_HOME: t.config.home },
+    });
+    const agentExited = new Promise((resolve) => agent.once('exit', resolve));
+    // Warm-up: the agent process starts, registers and runs one job before anything is measured.
+    await waitStatus(url, await submit(url), (s) => s === 'SUCCEEDED');
     const longLived: number[] = [];
     for (let i = 0; i < LATENCY_JOBS; i++) {
       const id = await submit(url);
@@ -123,7 +126,8 @@ async function runStore(store: StoreKind) {
     const submitS = (performance.now() - t0) / 1000;
     for (const id of ids) await waitStatus(url, id, (s) => ['SUCCEEDED', 'FAILED', 'KILLED'].includes(s));
     const completeS = (performance.now() - t0) / 1000;
-    await agent.stop({ killJobs: true });
+    agent.kill('SIGTERM');
+    await agentExited;
 
     const p50 = percentile(longLived, 50);
     const p99 = percentile(longLived, 99);
