@@ -40,7 +40,7 @@ for (const store of STORES) {
 
     it('documents the job and agent APIs in /openapi.json', async () => {
       const doc = (await (await h.get('/openapi.json')).json()) as { paths: Record<string, unknown> };
-      for (const p of ['/api/v3/jobs', '/api/v3/jobs/{id}/output/*', '/api/agent/v1/agents/{agentId}/claims', '/api/agent/v1/jobs/{jobId}/status']) {
+      for (const p of ['/api/v3/jobs', '/api/v3/jobs/{id}/output/{*}', '/api/agent/v1/agents/{agentId}/claims', '/api/agent/v1/jobs/{jobId}/status']) {
         assert.ok(doc.paths[p], `${p} is documented`);
       }
     });
