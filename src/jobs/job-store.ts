@@ -8,6 +8,7 @@ import {
   ACTIVE_STATUSES,
   AGENT_OWNED_STATUSES,
   CLAIMABLE_STATUSES,
+  UNCLAIMED_STATUSES,
   canTransition,
   isFinal,
   type ArchiveStatus,
@@ -276,12 +277,15 @@ export class JobStore {
     return rows.map(fromRow);
   }
 
-  /** Jobs waiting for an agent since before `cutoff`. */
+  /**
+   * Jobs not claimed since before `cutoff`: waiting for an agent, or left RESERVED by a node that
+   * stopped between saving and resolving them.
+   */
   async findUnclaimed(cutoff: number, limit = 100): Promise<JobRecord[]> {
     const rows = await this.db
       .selectFrom('job')
       .selectAll()
-      .where('status', 'in', CLAIMABLE_STATUSES)
+      .where('status', 'in', UNCLAIMED_STATUSES)
       .where('updated', '<', cutoff)
       .limit(limit)
       .execute();
