@@ -10,7 +10,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { checkAttachmentName } from './attachment-name.ts';
 import type { JobRecord } from './job-record.ts';
 import type { Attachment, JobRequest, SubmissionContext } from './job-request.ts';
-import { searchJobs, type JobSearchFilter } from './job-search.ts';
+import type { JobSearchFilter } from './job-search.ts';
 import type { Page, PageRequest } from './paging.ts';
 import type { JobSignals } from './job-signals.ts';
 import { buildSpecification } from './job-specification-builder.ts';
@@ -18,7 +18,6 @@ import { StatusMessages, UNCLAIMED_STATUSES, isFinal } from './job-status.ts';
 import type { JobStore } from './job-store.ts';
 import { JobResolutionError } from './resolution/job-resolution-error.ts';
 import type { Resolution, ResolutionInput } from './resolution/job-resolution.ts';
-import type { Criterion } from './resources.ts';
 
 export type ResolveJob = (input: ResolutionInput) => Promise<Resolution>;
 
@@ -35,7 +34,6 @@ export class JobService {
     private readonly attachmentStore: ObjectStore,
     private readonly config: JobsConfig,
     private readonly signals: JobSignals,
-    private readonly database: { db: Parameters<typeof searchJobs>[0] },
   ) {}
 
   /** Validates, saves, resolves and accepts a job; returns its id. */
@@ -90,8 +88,9 @@ export class JobService {
     try {
       resolution = await this.resolve({
         jobId: id,
-        clusterCriteria: request.clusterCriterias.map((c) => toCriterion(c.tags)),
-        commandCriterion: toCriterion(request.commandCriteria),
+        // v3 criteria are tag lists; the resolver folds `genie.id:`/`genie.name:` tags into id and name.
+        clusterCriteria: request.clusterCriterias.map((c) => ({ tags: c.tags })),
+        commandCriterion: { tags: request.commandCriteria },
         applicationIds: request.applications,
         request,
       });
@@ -119,7 +118,7 @@ export class JobService {
   }
 
   search(filter: JobSearchFilter, page: PageRequest): Promise<Page<JobRecord>> {
-    return searchJobs(this.database.db, filter, page);
+    return this.store.search(filter, page);
   }
 
   /**
@@ -162,17 +161,6 @@ export class JobService {
     const active = await this.store.countActiveForUser(user);
     if (active >= limit) throw new LimitExceededError(`User exceeded active jobs limit (${active}/${limit})`, { user, activeJobs: active, limit });
   }
-}
-
-/** `genie.id:` and `genie.name:` tags select by id and name; every other tag must be present. */
-export function toCriterion(tags: string[]): Criterion {
-  const criterion: Criterion = { tags: [] };
-  for (const tag of tags) {
-    if (tag.startsWith('genie.id:')) criterion.id = tag.slice('genie.id:'.length);
-    else if (tag.startsWith('genie.name:')) criterion.name = tag.slice('genie.name:'.length);
-    else criterion.tags.push(tag);
-  }
-  return criterion;
 }
 
 /** Blank tags are dropped before this check, so a criterion of only blanks is empty here (Genie: 412, not saved). */

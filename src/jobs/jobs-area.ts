@@ -38,7 +38,7 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
   return {
     config: config.jobs,
     store,
-    jobs: new JobService(store, resolve, attachments, config.jobs, signals, database),
+    jobs: new JobService(store, resolve, attachments, config.jobs, signals),
     agents: new AgentService(store, signals, config.jobs),
     output: new JobOutput(store, config.s3),
     leader,
