@@ -1,5 +1,7 @@
 import type { QuarryConfig } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
+import { IcebergRestCatalog } from '../catalog/iceberg-rest/iceberg-rest-catalog.ts';
+import { Warehouse } from '../warehouse/warehouse.ts';
 
 /**
  * Everything one server node runs, built from configuration: the composition root. The HTTP app
@@ -8,14 +10,18 @@ import { openDatabase, type Database } from '../db/database.ts';
 export interface Platform {
   readonly config: QuarryConfig;
   readonly database: Database;
+  /** The Iceberg REST catalog over the configured warehouse (pointers in `database`, catalog `quarry`). */
+  readonly icebergCatalog: IcebergRestCatalog;
   close(): Promise<void>;
 }
 
 export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   const database = await openDatabase(config.database);
+  const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
   return {
     config,
     database,
+    icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3 }),
     async close() {
       await database.close();
     },
