@@ -39,8 +39,12 @@ export function checkTableName(name: string, field = 'table name'): string {
   return name;
 }
 
-export function checkIdentifier(id: TableIdentifier, field = 'identifier'): TableIdentifier {
-  return { namespace: checkNamespace(id.namespace, `${field}.namespace`), name: checkTableName(id.name, `${field}.name`) };
+/** Checks a table identifier; `field` names where it came from in a request body (`source`), if anywhere. */
+export function checkIdentifier(id: TableIdentifier, field?: string): TableIdentifier {
+  return {
+    namespace: checkNamespace(id.namespace, field ? `${field}.namespace` : 'namespace'),
+    name: checkTableName(id.name, field ? `${field}.name` : 'table name'),
+  };
 }
 
 /** A namespace as the REST API writes it in a path or query parameter: levels joined by 0x1F. */

@@ -206,7 +206,7 @@ export class IcebergRestCatalog {
 
   /** Commits one table's requirements and updates (also the commit of a staged create). */
   async commitTable(change: TableChange): Promise<TableState> {
-    const [state] = await this.commitTables([change]);
+    const [state] = await this.commitChecked([{ ...change, id: checkIdentifier(change.id) }]);
     return state;
   }
 
@@ -217,7 +217,10 @@ export class IcebergRestCatalog {
    * that does not fails with CommitFailedError.
    */
   async commitTables(changes: readonly TableChange[]): Promise<TableState[]> {
-    const checked = changes.map((c, i) => ({ ...c, id: checkIdentifier(c.id, `table-changes[${i}].identifier`) }));
+    return this.commitChecked(changes.map((c, i) => ({ ...c, id: checkIdentifier(c.id, `table-changes[${i}].identifier`) })));
+  }
+
+  private async commitChecked(checked: readonly TableChange[]): Promise<TableState[]> {
     const names = new Set<string>();
     for (const c of checked) {
       const name = formatIdentifier(c.id);

@@ -11,6 +11,8 @@ import { UPDATE_ACTIONS } from '../iceberg-rest/table-updates.ts';
  */
 
 const Int64 = (description?: string) => Type.Integer({ format: 'int64', ...(description ? { description } : {}) });
+// One schema with two types, not a union: Ajv's type coercion would turn null into 0 for an integer branch.
+const NullableInt64 = () => Type.Unsafe<number | null>({ type: ['integer', 'null'], format: 'int64' });
 
 export const Namespace = Type.Array(Type.String(), { minItems: 1, description: 'Namespace levels, outermost first', examples: [['accounting', 'tax']] });
 
@@ -57,7 +59,7 @@ export const SortOrder = Type.Object({ 'order-id': Type.Optional(Type.Integer())
 
 const Snapshot = Type.Object({
   'snapshot-id': Int64(),
-  'parent-snapshot-id': Type.Optional(Type.Union([Int64(), Type.Null()])),
+  'parent-snapshot-id': Type.Optional(NullableInt64()),
   'sequence-number': Type.Optional(Int64()),
   'timestamp-ms': Int64(),
   'manifest-list': Type.String({ description: "Location of the snapshot's manifest list file" }),
@@ -108,7 +110,7 @@ function taggedUnion(tag: string, variants: Variants, description: string) {
 const requirementVariants: Variants = {
   'assert-create': {},
   'assert-table-uuid': { uuid: Type.String() },
-  'assert-ref-snapshot-id': { ref: Type.String(), 'snapshot-id': Type.Union([Int64(), Type.Null()]) },
+  'assert-ref-snapshot-id': { ref: Type.String(), 'snapshot-id': NullableInt64() },
   'assert-last-assigned-field-id': { 'last-assigned-field-id': Type.Integer() },
   'assert-current-schema-id': { 'current-schema-id': Type.Integer() },
   'assert-last-assigned-partition-id': { 'last-assigned-partition-id': Type.Integer() },

@@ -7,7 +7,8 @@ const exactBodies = new WeakMap<FastifyRequest, unknown>();
 /**
  * JSON bodies of this plugin's routes are parsed losslessly: Iceberg snapshot ids are 63-bit and a
  * JS number would round them. Schema validation sees a copy with plain numbers (the same shape, so
- * the same verdict); handlers read the exact body with `exactBody`. An empty body (clients send
+ * the same verdict, and Ajv may coerce it as usual); `exactBody` then gives handlers the validated
+ * body with each integer past 2^53 restored from the exact parse. An empty body (clients send
  * `Content-Type: application/json` on DELETE too) parses to undefined.
  */
 export function useLosslessJsonBodies(app: FastifyInstance): void {
@@ -29,9 +30,24 @@ export function useLosslessJsonBodies(app: FastifyInstance): void {
   });
 }
 
-/** The request body with 64-bit integers intact (bigint past 2^53). */
+/** The validated request body with 64-bit integers intact (bigint past 2^53). */
 export function exactBody<T>(request: FastifyRequest): T {
-  return (exactBodies.has(request) ? exactBodies.get(request) : request.body) as T;
+  return (exactBodies.has(request) ? restoreIntegers(request.body, exactBodies.get(request)) : request.body) as T;
+}
+
+/** The validated value's shape (after any coercion), with its numbers taken from the exact parse where that is a bigint. */
+function restoreIntegers(validated: unknown, exact: unknown): unknown {
+  if (typeof validated === 'number') {
+    if (typeof exact === 'bigint') return exact;
+    if (typeof exact === 'string' && /^-?\d+$/.test(exact) && !Number.isSafeInteger(validated)) return BigInt(exact);
+    return validated;
+  }
+  if (Array.isArray(validated)) return validated.map((v, i) => restoreIntegers(v, Array.isArray(exact) ? exact[i] : undefined));
+  if (validated !== null && typeof validated === 'object') {
+    const source = exact !== null && typeof exact === 'object' && !Array.isArray(exact) ? (exact as Record<string, unknown>) : {};
+    return Object.fromEntries(Object.entries(validated).map(([k, v]) => [k, restoreIntegers(v, source[k])]));
+  }
+  return validated;
 }
 
 function withPlainNumbers(value: unknown): unknown {
