@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import { metadataToJson, type TableMetadata } from '../../table/table-metadata.ts';
 import type { TableIdentifier } from '../../table/table-pointer-store.ts';
+import { NoSuchWarehouseError } from '../iceberg-rest/catalog-errors.ts';
 import { decodeNamespace, NAMESPACE_SEPARATOR } from '../iceberg-rest/catalog-names.ts';
 import type { IcebergRestCatalog, TableChange } from '../iceberg-rest/iceberg-rest-catalog.ts';
 import type { CreateTableRequest as CreateTableBody } from '../iceberg-rest/new-table-metadata.ts';
@@ -62,9 +63,11 @@ const EXISTS = { ...NO_CONTENT, 404: Type.Null({ description: 'Does not exist' }
 const DEFAULT_PAGE_SIZE = 100;
 
 /**
- * The Iceberg REST catalog API (no `{prefix}` segment), registered under `/iceberg/v1`: a client
- * configured with `uri = <server>/iceberg` reaches every route. Errors use the spec's body
- * `{"error": {"message", "type", "code"}}`; table metadata is written with exact 64-bit ids.
+ * The Iceberg REST catalog API, registered under `/iceberg/v1`: a client configured with
+ * `uri = <server>/iceberg` reaches every route. The catalog routes are also served under the
+ * spec's `{prefix}` segment when it names this catalog (`/iceberg/v1/quarry/namespaces`), for
+ * clients that put the warehouse name there; /config advertises no prefix. Errors use the spec's
+ * body `{"error": {"message", "type", "code"}}`; table metadata is written with exact 64-bit ids.
  */
 export function icebergRestRoutes(catalog: IcebergRestCatalog): FastifyPluginAsync {
   return async (plugin) => {
@@ -88,6 +91,29 @@ export function icebergRestRoutes(catalog: IcebergRestCatalog): FastifyPluginAsy
       },
       async (request) => ({ ...catalog.config(request.query.warehouse), endpoints: ICEBERG_REST_ENDPOINTS }),
     );
+
+    await app.register(catalogRoutes(catalog));
+    await app.register(
+      async (prefixed) => {
+        // The same routes again, undocumented, behind a check that the prefix names this catalog.
+        prefixed.addHook('onRoute', (route) => {
+          route.schema = { ...route.schema, hide: true };
+        });
+        prefixed.addHook('onRequest', async (request) => {
+          const { prefix } = request.params as { prefix: string };
+          if (prefix !== catalog.catalogName) throw new NoSuchWarehouseError(prefix, [catalog.catalogName]);
+        });
+        await prefixed.register(catalogRoutes(catalog));
+      },
+      { prefix: '/:prefix' },
+    );
+  };
+}
+
+/** Namespace, table, rename and transaction routes, relative to `/v1` or `/v1/{prefix}`. */
+function catalogRoutes(catalog: IcebergRestCatalog): FastifyPluginAsync {
+  return async (plugin) => {
+    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
 
     // ---- namespaces
 
