@@ -1,6 +1,8 @@
 import type { QuarryConfig } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { RegistryService } from '../jobs/registry/registry-service.ts';
+import { IcebergRestCatalog } from '../catalog/iceberg-rest/iceberg-rest-catalog.ts';
+import { Warehouse } from '../warehouse/warehouse.ts';
 
 /**
  * Everything one server node runs, built from configuration: the composition root. The HTTP app
@@ -11,15 +13,19 @@ export interface Platform {
   readonly database: Database;
   /** Genie's registry of applications, clusters and commands. */
   readonly registry: RegistryService;
+  /** The Iceberg REST catalog over the configured warehouse (pointers in `database`, catalog `quarry`). */
+  readonly icebergCatalog: IcebergRestCatalog;
   close(): Promise<void>;
 }
 
 export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   const database = await openDatabase(config.database);
+  const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
   return {
     config,
     database,
     registry: new RegistryService(database),
+    icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3 }),
     async close() {
       await database.close();
     },
