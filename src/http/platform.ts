@@ -3,6 +3,8 @@ import { openDatabase, type Database } from '../db/database.ts';
 import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';
 import { RegistryService } from '../jobs/registry/registry-service.ts';
 import { createJobResolver } from '../jobs/resolution/job-resolver.ts';
+import { IcebergRestCatalog } from '../catalog/iceberg-rest/iceberg-rest-catalog.ts';
+import { Warehouse } from '../warehouse/warehouse.ts';
 
 /**
  * Everything one server node runs, built from configuration: the composition root. The HTTP app
@@ -15,12 +17,15 @@ export interface Platform {
   readonly registry: RegistryService;
   /** Jobs: submission, lifecycle, agents, output, leader duties. */
   readonly jobs: JobsArea;
+  /** The Iceberg REST catalog over the configured warehouse (pointers in `database`, catalog `quarry`). */
+  readonly icebergCatalog: IcebergRestCatalog;
   close(): Promise<void>;
 }
 
 export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   const database = await openDatabase(config.database);
   const registry = new RegistryService(database);
+  const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
   let jobs: JobsArea;
   try {
     jobs = await openJobsArea(config, database, async (clusterLoad) => {
@@ -36,6 +41,7 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
     database,
     registry,
     jobs,
+    icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3 }),
     async close() {
       await jobs.close();
       await database.close();
