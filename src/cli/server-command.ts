@@ -9,7 +9,7 @@ import { startLocalAgent } from './local-agent.ts';
 export const serverCommand: CliCommand = {
   name: 'server',
   summary: 'Start the Quarry server (API, catalog, UI) on the configured database and warehouse',
-  help: `Usage: quarry server [--port N] [--host ADDRESS]
+  help: `Usage: quarry server [--port N] [--host ADDRESS] [--no-agent]
 
 Starts one Quarry server node. With no configuration it runs on embedded defaults:
 SQLite under ./.quarry and a warehouse folder at ./.quarry/warehouse, and a local agent
@@ -32,7 +32,10 @@ Environment:
   QUARRY_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
   QUARRY_CONFIG         YAML or JSON configuration file (default $QUARRY_HOME/quarry.yaml if present);
                         besides these settings it holds e.g. jobs.resolution.selector
-                        (random | least-loaded) and jobs.resolution.selectorModule (a JS/TS file)
+                        (random | least-loaded) and jobs.resolution.selectorModule (a JS/TS file),
+                        and the jobs section: jobs.directoryRoot, jobs.archiveRoot, jobs.localAgent,
+                        jobs.heartbeatTimeoutSeconds, jobs.claimTimeoutSeconds, jobs.timeout.*,
+                        jobs.activeLimit.*, jobs.attachments.* (see README, "The jobs configuration section")
   QUARRY_S3_ENDPOINT, QUARRY_S3_REGION, QUARRY_S3_ACCESS_KEY_ID, QUARRY_S3_SECRET_ACCESS_KEY
                         S3 connection for s3:// warehouses and dependencies
 `,
