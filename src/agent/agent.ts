@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import type { S3Config } from '../config/config.ts';
 import { DependencyCache } from './dependency-cache.ts';
 import { startFileServer } from './file-server.ts';
-import { JobExecution } from './job-execution.ts';
+import { JobDirectory } from './job-directory.ts';
+import { JobExecution, type AgentState } from './job-execution.ts';
+import { adoptJobProcess } from './job-process.ts';
 import { ResourceFetcher } from './resource-fetcher.ts';
 import { ServerClient, ServerRejectedError } from './server-client.ts';
 
@@ -27,6 +29,15 @@ export interface AgentOptions {
 }
 
 const CLAIM_WAIT_MS = 20_000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -36,7 +47,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  *
  * Two modes: `start()` keeps running and claims job after job, supervising many at once (the
  * default, one agent per host); `runJob(id)` claims one named job, runs it and returns (Genie's
- * one-agent-per-job model; see bench/RESULTS.md for why it is not the default).
+ * one-agent-per-job model; see bench/RESULTS.md for why it is not the default). Jobs outlive their
+ * agent; a long-lived agent started on the same job folder adopts those whose agent died.
  */
 export class Agent {
   readonly id = randomUUID();
@@ -71,6 +83,7 @@ export class Agent {
   /** Registers, serves job files, and keeps claiming and running jobs until stop(). */
   async start(): Promise<void> {
     await this.connect();
+    await this.adoptOrphans();
     this.loops = [this.claimLoop(), this.killLoop()];
   }
 
@@ -172,7 +185,45 @@ export class Agent {
     }
   }
 
-  private execute(spec: ConstructorParameters<typeof JobExecution>[0], killRequested: boolean): Promise<void> {
+  /**
+   * Adopts jobs launched by a previous agent on this host that died: each left
+   * `genie/agent-state.json` in its job directory. The server hands a job over only if that agent
+   * still owns it (compare-and-set); a job the server has ended meanwhile is stopped.
+   */
+  private async adoptOrphans(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.options.jobsRoot);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const dir = new JobDirectory(this.options.jobsRoot, name);
+      let state: AgentState;
+      try {
+        state = JSON.parse(await readFile(dir.agentState, 'utf8')) as AgentState;
+      } catch {
+        continue;
+      }
+      if (state.agentId === this.id || processAlive(state.agentPid)) continue;
+      try {
+        const adopted = await this.client.adopt(state.spec.jobId, state.agentId);
+        this.log(`adopting job ${state.spec.jobId} from agent ${state.agentId}`);
+        void this.execute(state.spec, adopted.killRequested, (execution) => execution.resume(state, adopted.status));
+      } catch (error) {
+        if (!(error instanceof ServerRejectedError)) throw error;
+        this.log(`job ${state.spec.jobId} is not ours to adopt (${error.message}); stopping what is left of it`);
+        adoptJobProcess(state.pgid, dir.exitCode).signal('SIGKILL');
+        await rm(dir.agentState, { force: true });
+      }
+    }
+  }
+
+  private execute(
+    spec: ConstructorParameters<typeof JobExecution>[0],
+    killRequested: boolean,
+    start: (execution: JobExecution) => Promise<void> = (execution) => execution.run(),
+  ): Promise<void> {
     const execution = new JobExecution(
       spec,
       { client: this.client, cache: this.cache, jobsRoot: this.options.jobsRoot, s3: this.options.s3, killGraceMs: this.settings.killGraceMs },
@@ -181,8 +232,7 @@ export class Agent {
     this.running.set(spec.jobId, execution);
     this.jobsStarted++;
     this.log(`running job ${spec.jobId}`);
-    const done = execution
-      .run()
+    const done = start(execution)
       .catch((error: unknown) => this.log(`job ${spec.jobId}: ${(error as Error).message}`))
       .finally(() => {
         this.running.delete(spec.jobId);

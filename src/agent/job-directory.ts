@@ -41,6 +41,14 @@ export class JobDirectory {
   get setupFailedMarker() {
     return path.join(this.genie, 'setup_failed.txt');
   }
+  /** Written by the run script when the command ends: its exit code. */
+  get exitCode() {
+    return path.join(this.genie, 'exit-code');
+  }
+  /** The agent's record of a launched job, so a restarted agent can adopt it; removed when reported. */
+  get agentState() {
+    return path.join(this.genie, 'agent-state.json');
+  }
   get applications() {
     return path.join(this.genie, 'applications');
   }

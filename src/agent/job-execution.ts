@@ -6,12 +6,23 @@ import { StatusMessages, isFinal, type JobStatus } from '../jobs/job-status.ts';
 import type { DependencyCache } from './dependency-cache.ts';
 import { archiveJobDirectory } from './job-archiver.ts';
 import { JobDirectory, SETUP_FILE_NAME } from './job-directory.ts';
-import { launchJob, type JobProcess } from './job-process.ts';
+import { adoptJobProcess, launchJob, type JobProcess } from './job-process.ts';
 import { fileNameOf } from './resource-fetcher.ts';
 import { renderRunScript } from './run-script.ts';
 import type { ServerClient } from './server-client.ts';
 
 export type KillReason = 'user' | 'timeout' | 'system';
+
+/** `genie/agent-state.json`: what a restarted agent needs to adopt a job launched by its predecessor. */
+export interface AgentState {
+  spec: JobSpecification;
+  /** The job's process group (the run script's pid). */
+  pgid: number;
+  agentId: string;
+  agentPid: number;
+  /** When the process was launched (epoch ms): the timeout counts from here. */
+  launched: number;
+}
 
 export interface ExecutionContext {
   client: ServerClient;
@@ -77,14 +88,10 @@ export class JobExecution {
       await this.stopIfKilled();
       this.process = await this.launch();
       launched = true;
+      const state: AgentState = { spec: this.spec, pgid: this.process.pid, agentId: this.context.client.agentId, agentPid: process.pid, launched: Date.now() };
+      await writeFile(this.dir.agentState, JSON.stringify(state));
       await this.change('RUNNING', StatusMessages.running, { processId: this.process.pid });
-      if (this.killReason) this.signalProcess();
-      const timer = setTimeout(() => this.kill('timeout'), this.spec.timeoutSeconds * 1000);
-      const exit = await this.process.exited;
-      clearTimeout(timer);
-      await this.log(`job process exited with code ${exit.code}`);
-      const [status, message] = await this.finalStatus(exit.code);
-      await this.change(status, message, { exitCode: exit.code });
+      await this.supervise(state.launched);
     } catch (error) {
       if (!(error instanceof Stop)) {
         await this.log(`error: ${(error as Error).stack ?? String(error)}`);
@@ -92,7 +99,43 @@ export class JobExecution {
       }
       if (this.process && !isFinal(this.status)) this.process.signal('SIGKILL');
     }
+    await rm(this.dir.agentState, { force: true });
     await this.archive();
+  }
+
+  /**
+   * Takes over a job whose agent died while the job ran (see Agent.adoptOrphans): the server has
+   * already moved the job to this agent; the process group is watched, timed and reported as if
+   * this agent had launched it.
+   */
+  async resume(state: AgentState, status: JobStatus): Promise<void> {
+    this.status = status;
+    try {
+      this.process = adoptJobProcess(state.pgid, this.dir.exitCode);
+      await this.log(`adopted by agent ${this.context.client.agentId} (process group ${state.pgid}, status ${status})`);
+      if (status === 'INIT') await this.change('RUNNING', StatusMessages.running, { processId: state.pgid });
+      await this.supervise(state.launched);
+    } catch (error) {
+      if (!(error instanceof Stop)) {
+        await this.log(`error: ${(error as Error).stack ?? String(error)}`);
+        if (!isFinal(this.status)) await this.change('FAILED', StatusMessages.failed).catch(() => undefined);
+      }
+      if (!isFinal(this.status)) this.process?.signal('SIGKILL');
+    }
+    await rm(this.dir.agentState, { force: true });
+    await this.archive();
+  }
+
+  /** Waits for the launched process under its timeout (counted from launch) and reports how it ended. */
+  private async supervise(launched: number): Promise<void> {
+    const child = this.process!;
+    if (this.killReason) this.signalProcess();
+    const timer = setTimeout(() => this.kill('timeout'), Math.max(0, launched + this.spec.timeoutSeconds * 1000 - Date.now()));
+    const exit = await child.exited;
+    clearTimeout(timer);
+    await this.log(`job process exited with code ${exit.code}`);
+    const [status, message] = await this.finalStatus(exit.code);
+    await this.change(status, message, { exitCode: exit.code });
   }
 
   private async stopIfKilled(): Promise<void> {

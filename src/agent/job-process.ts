@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 
 export interface JobExit {
   /** The exit code, or 128 + signal number when a signal ended the process (shell convention). */
@@ -49,4 +49,40 @@ export async function launchJob(runScript: string, cwd: string, stdoutFile: stri
     await out.close();
     await err.close();
   }
+}
+
+/**
+ * A job process group this agent did not start (it was launched by an agent that has since died):
+ * it is not our child, so its end is seen by polling the group and its exit code is read from the
+ * file the run script writes (absent if the script was SIGKILLed: 137).
+ */
+export function adoptJobProcess(pgid: number, exitCodeFile: string): JobProcess {
+  const alive = () => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const exited = (async (): Promise<JobExit> => {
+    while (alive()) await new Promise((resolve) => setTimeout(resolve, 250));
+    try {
+      const code = Number((await readFile(exitCodeFile, 'utf8')).trim());
+      return { code: Number.isInteger(code) ? code : 137 };
+    } catch {
+      return { code: 137 };
+    }
+  })();
+  return {
+    pid: pgid,
+    exited,
+    signal(signal) {
+      try {
+        process.kill(-pgid, signal);
+      } catch {
+        // The group is already gone.
+      }
+    },
+  };
 }

@@ -48,6 +48,10 @@ export class ServerClient {
     return this.call('POST', `/api/agent/v1/agents/${this.agentId}/jobs/${encodeURIComponent(jobId)}/claim`, undefined, { retry: true });
   }
 
+  adopt(jobId: string, previousAgentId: string): Promise<StatusChangeResult> {
+    return this.call('POST', `/api/agent/v1/agents/${this.agentId}/jobs/${encodeURIComponent(jobId)}/adopt`, { previousAgentId }, { retry: true });
+  }
+
   async heartbeat(jobIds: string[]): Promise<string[]> {
     const result: KillList = await this.call('POST', `/api/agent/v1/agents/${this.agentId}/heartbeat`, { jobIds });
     return result.jobIds;

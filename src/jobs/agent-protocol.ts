@@ -88,6 +88,11 @@ export const StatusChangeResultSchema = Type.Object({
 });
 export type StatusChangeResult = Static<typeof StatusChangeResultSchema>;
 
+export const AdoptionSchema = Type.Object({
+  /** The agent that launched the job and has since died. */
+  previousAgentId: Type.String({ minLength: 1, maxLength: 255 }),
+});
+
 export const ArchiveStatusChangeSchema = Type.Object({
   agentId: Type.String({ minLength: 1, maxLength: 255 }),
   archiveStatus: Type.Enum([...ARCHIVE_STATUSES]),

@@ -49,6 +49,16 @@ export class AgentService {
     throw new ConflictError(`Job ${jobId} cannot be claimed: it is ${current.status}${current.agentId ? ` and claimed by agent ${current.agentId}` : ''}`, { status: current.status });
   }
 
+  /** Takes over a job whose previous agent died; 409 if that agent no longer owns it or it ended. */
+  async adopt(agentId: string, jobId: string, previousAgentId: string): Promise<StatusChangeResult> {
+    const agent = await this.requireAgent(agentId);
+    const job = await this.store.adopt(jobId, previousAgentId, agentId, agent.host_name);
+    if (job) return { changed: true, status: job.status, killRequested: job.killRequestedAt !== undefined };
+    const current = await this.store.get(jobId);
+    if (!current) throw new NotFoundError(`No job with id ${jobId} exists`, { id: jobId });
+    throw new ConflictError(`Job ${jobId} cannot be adopted: it is ${current.status} and owned by ${current.agentId ?? 'no agent'}`, { status: current.status });
+  }
+
   async heartbeat(agentId: string, jobIds: string[]): Promise<string[]> {
     await this.requireAgent(agentId);
     return this.store.heartbeat(agentId, jobIds);

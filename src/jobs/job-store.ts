@@ -145,6 +145,21 @@ export class JobStore {
     return Number(result.numUpdatedRows) === 1 ? this.get(id) : undefined;
   }
 
+  /**
+   * Moves a running job from an agent that died to its successor on the same host: compare-and-set
+   * on the previous owner, so only one successor wins and a job already finished stays as it is.
+   */
+  async adopt(id: string, previousAgentId: string, agentId: string, hostName: string, now = Date.now()): Promise<JobRecord | undefined> {
+    const result = await this.db
+      .updateTable('job')
+      .set({ agent_id: agentId, host_name: hostName, heartbeat_at: now, updated: now })
+      .where('id', '=', id)
+      .where('agent_id', '=', previousAgentId)
+      .where('status', 'in', AGENT_OWNED_STATUSES)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1 ? this.get(id) : undefined;
+  }
+
   /** Claims the oldest accepted job for an agent, if any. Losing a race to another agent moves on to the next. */
   async claimNext(agentId: string, hostName: string, message: string): Promise<JobRecord | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import {
+  AdoptionSchema,
   AgentRegistrationSchema,
   AgentSettingsSchema,
   ArchiveStatusChangeSchema,
@@ -72,6 +73,20 @@ export async function agentRoutes(fastify: FastifyInstance, options: { area: Job
       },
     },
     async (request) => agents.claim(request.params.agentId, request.params.jobId),
+  );
+
+  app.post(
+    '/api/agent/v1/agents/:agentId/jobs/:jobId/adopt',
+    {
+      schema: {
+        tags,
+        summary: 'Take over a running job whose agent (on this host) died (409 if it ended or has another owner)',
+        params: Type.Object({ agentId: AgentParams.properties.agentId, jobId: JobParams.properties.jobId }),
+        body: AdoptionSchema,
+        response: { 200: StatusChangeResultSchema },
+      },
+    },
+    async (request) => agents.adopt(request.params.agentId, request.params.jobId, request.body.previousAgentId),
   );
 
   app.post(
