@@ -1,9 +1,10 @@
 import { QUARRY_VERSION } from '../http/app.ts';
 import type { CliCommand } from './command.ts';
+import { agentCommand } from './agent-command.ts';
 import { serverCommand } from './server-command.ts';
 import { tableCommand } from './table-command.ts';
 
-const commands: CliCommand[] = [serverCommand, tableCommand];
+const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -4,18 +4,22 @@ import { ConfigError } from '../config/config-error.ts';
 import { buildApp } from '../http/app.ts';
 import { openPlatform } from '../http/platform.ts';
 import type { CliCommand } from './command.ts';
+import { startLocalAgent } from './local-agent.ts';
 
 export const serverCommand: CliCommand = {
   name: 'server',
   summary: 'Start the Quarry server (API, catalog, UI) on the configured database and warehouse',
-  help: `Usage: quarry server [--port N] [--host ADDRESS]
+  help: `Usage: quarry server [--port N] [--host ADDRESS] [--no-agent]
 
 Starts one Quarry server node. With no configuration it runs on embedded defaults:
-SQLite under ./.quarry and a warehouse folder at ./.quarry/warehouse.
+SQLite under ./.quarry and a warehouse folder at ./.quarry/warehouse, and a local agent
+('quarry agent', detached, log in $QUARRY_HOME/agent/agent.log) runs the jobs.
 
 Options:
   --port N          HTTP port (overrides QUARRY_PORT; default 8080)
   --host ADDRESS    Address to bind (overrides QUARRY_HOST; default 127.0.0.1)
+  --no-agent        Do not start a local agent (by default one is started, detached, unless
+                    one already runs for this QUARRY_HOME or jobs.localAgent is false)
   -h, --help        Show this help
 
 Environment:
@@ -28,12 +32,15 @@ Environment:
   QUARRY_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
   QUARRY_CONFIG         YAML or JSON configuration file (default $QUARRY_HOME/quarry.yaml if present);
                         besides these settings it holds e.g. jobs.resolution.selector
-                        (random | least-loaded) and jobs.resolution.selectorModule (a JS/TS file)
+                        (random | least-loaded) and jobs.resolution.selectorModule (a JS/TS file),
+                        and the jobs section: jobs.directoryRoot, jobs.archiveRoot, jobs.localAgent,
+                        jobs.heartbeatTimeoutSeconds, jobs.claimTimeoutSeconds, jobs.timeout.*,
+                        jobs.activeLimit.*, jobs.attachments.* (see README, "The jobs configuration section")
   QUARRY_S3_ENDPOINT, QUARRY_S3_REGION, QUARRY_S3_ACCESS_KEY_ID, QUARRY_S3_SECRET_ACCESS_KEY
                         S3 connection for s3:// warehouses and dependencies
 `,
   async run(args) {
-    const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' }, 'no-agent': { type: 'boolean' } }, strict: true });
     let config;
     try {
       const env = { ...process.env };
@@ -66,6 +73,12 @@ Environment:
       { address, database: platform.database.description, warehouse: config.warehouse, home: config.home },
       `Quarry listening on ${address} (docs at ${address}/docs)`,
     );
+    if (config.jobs.localAgent && !values['no-agent']) {
+      const { port } = app.server.address() as { port: number };
+      const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      const agent = startLocalAgent(config.home, config.publicUrl ?? local);
+      app.log.info({ pid: agent.pid }, agent.started ? 'started the local agent' : 'the local agent is already running');
+    }
     await new Promise<void>((resolve) => app.server.once('close', resolve));
     return 0;
   },

@@ -5,6 +5,7 @@ import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { ConfigFileSchema, type ConfigFile } from './file-schema.ts';
+import { loadJobsConfig, type JobsConfig } from './jobs-config.ts';
 
 export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -14,11 +15,6 @@ export interface S3Config {
   accessKeyId?: string;
   secretAccessKey?: string;
   forcePathStyle: boolean;
-}
-
-export interface JobsConfig {
-  /** Cluster selection during job resolution (see src/jobs/resolution/job-resolver.ts). */
-  resolution: { selector: 'random' | 'least-loaded'; selectorModule?: string };
 }
 
 /** The validated configuration every process starts from. Immutable once loaded. */
@@ -82,12 +78,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     publicUrl,
     http: { bodyLimitBytes: file.http?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES },
     s3,
-    jobs: {
-      resolution: {
-        selector: file.jobs?.resolution?.selector ?? 'random',
-        ...(file.jobs?.resolution?.selectorModule ? { selectorModule: path.resolve(cwd, file.jobs.resolution.selectorModule) } : {}),
-      },
-    },
+    jobs: loadJobsConfig(file.jobs, home, warehouse, cwd),
     file: filePath,
   };
 }

@@ -1,5 +1,70 @@
 import { Type, type Static } from 'typebox';
 
+const seconds = (description: string) => Type.Optional(Type.Number({ exclusiveMinimum: 0, description }));
+
+/** The `jobs` section: cluster selection, where jobs run and are archived, agent liveness, per-user limits. */
+const JobsFileSchema = Type.Object(
+  {
+    resolution: Type.Optional(
+      Type.Object(
+        {
+          selector: Type.Optional(
+            Type.Enum(['random', 'least-loaded'], {
+              description: 'How to choose among several clusters that can run a job: at random (default), or the one with the fewest active jobs.',
+            }),
+          ),
+          selectorModule: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: 'A JS/TS module (path relative to the working directory) whose default export is a cluster selector, consulted first.',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    directoryRoot: Type.Optional(Type.String({ minLength: 1, description: 'Folder holding job directories on agent hosts (default $QUARRY_HOME/jobs).' })),
+    archiveRoot: Type.Optional(Type.String({ minLength: 1, description: 'Object store URI job directories are archived under (default <warehouse>/jobs/archives).' })),
+    attachmentRoot: Type.Optional(Type.String({ minLength: 1, description: 'Object store URI job attachments are saved under (default <warehouse>/jobs/attachments).' })),
+    cacheDirectory: Type.Optional(Type.String({ minLength: 1, description: 'Folder of the agent dependency cache (default $QUARRY_HOME/agent-cache).' })),
+    localAgent: Type.Optional(Type.Boolean({ description: 'Whether `quarry server` starts a local agent when none runs (default true).' })),
+    heartbeatIntervalSeconds: seconds('How often agents heartbeat (default 2).'),
+    heartbeatTimeoutSeconds: seconds('A claimed job whose agent is silent this long is FAILED (default 120).'),
+    claimTimeoutSeconds: seconds('An accepted job no agent claims within this time is FAILED (default 240).'),
+    killGraceSeconds: seconds('Time between SIGTERM and SIGKILL when a job is killed or times out (default 10).'),
+    leaderIntervalSeconds: seconds('How often the leader node sweeps for lost and unclaimed jobs (default 5).'),
+    timeout: Type.Optional(
+      Type.Object(
+        {
+          defaultSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'Timeout of a job that names none (default 604800 = 7 days).' })),
+          maxSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'Largest timeout a job may ask for (default 2592000 = 30 days).' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    activeLimit: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean({ description: 'Whether active jobs per user are limited (default false).' })),
+          count: Type.Optional(Type.Integer({ minimum: 1, description: 'Active jobs one user may have (default 100).' })),
+          overrides: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'Per-user limits by user name.' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    attachments: Type.Optional(
+      Type.Object(
+        {
+          maxBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Largest single attachment (default 100 MiB).' })),
+          maxTotalBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Largest total of one job\'s attachments (default 150 MiB).' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /**
  * The optional configuration file (YAML or JSON). Every key is optional; environment variables win
  * over the file. Areas add their own section here so that one schema documents every setting and a
@@ -28,31 +93,7 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    jobs: Type.Optional(
-      Type.Object(
-        {
-          resolution: Type.Optional(
-            Type.Object(
-              {
-                selector: Type.Optional(
-                  Type.Enum(['random', 'least-loaded'], {
-                    description: 'How to choose among several clusters that can run a job: at random (default), or the one with the fewest active jobs.',
-                  }),
-                ),
-                selectorModule: Type.Optional(
-                  Type.String({
-                    minLength: 1,
-                    description: 'A JS/TS module (path relative to the working directory) whose default export is a cluster selector, consulted first.',
-                  }),
-                ),
-              },
-              { additionalProperties: false },
-            ),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    jobs: Type.Optional(JobsFileSchema),
     s3: Type.Optional(
       Type.Object(
         {

@@ -1,6 +1,8 @@
 import type { QuarryConfig } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
+import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';
 import { RegistryService } from '../jobs/registry/registry-service.ts';
+import { createJobResolver } from '../jobs/resolution/job-resolver.ts';
 import { IcebergRestCatalog } from '../catalog/iceberg-rest/iceberg-rest-catalog.ts';
 import { Warehouse } from '../warehouse/warehouse.ts';
 
@@ -13,6 +15,8 @@ export interface Platform {
   readonly database: Database;
   /** Genie's registry of applications, clusters and commands. */
   readonly registry: RegistryService;
+  /** Jobs: submission, lifecycle, agents, output, leader duties. */
+  readonly jobs: JobsArea;
   /** The Iceberg REST catalog over the configured warehouse (pointers in `database`, catalog `quarry`). */
   readonly icebergCatalog: IcebergRestCatalog;
   close(): Promise<void>;
@@ -20,13 +24,26 @@ export interface Platform {
 
 export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   const database = await openDatabase(config.database);
+  const registry = new RegistryService(database);
   const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
+  let jobs: JobsArea;
+  try {
+    jobs = await openJobsArea(config, database, async (clusterLoad) => {
+      const resolver = await createJobResolver(config.jobs.resolution, { registry, clusterLoad });
+      return (input) => resolver.resolve(input);
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   return {
     config,
     database,
-    registry: new RegistryService(database),
+    registry,
+    jobs,
     icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3 }),
     async close() {
+      await jobs.close();
       await database.close();
     },
   };

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { errorHandler } from '../http/error-reply.ts';
 import type { Platform } from '../http/platform.ts';
 import { registerCommandRoutes } from './routes/command-routes.ts';
+import { jobRoutes } from './routes/job-routes.ts';
 import { Links } from './routes/genie-schemas.ts';
 import { acceptEmptyJsonBodies, formatGenieValidationErrors } from './routes/genie-validation.ts';
 import { linkBase } from './routes/hal-paging.ts';
@@ -50,7 +51,7 @@ export async function registerJobsRoutes(app: FastifyInstance, platform: Platfor
       const registry: RegistryRouteOptions = { registry: platform.registry, publicUrl: platform.config.publicUrl };
       for (const kind of ['application', 'cluster', 'command'] as const) registerResourceRoutes(api, kind, registry);
       registerCommandRoutes(api, registry);
-      // Job routes (routes/job-routes.ts) register here.
+      await api.register(jobRoutes, { area: platform.jobs, publicUrl: platform.config.publicUrl });
     },
     { prefix: '/api/v3' },
   );

@@ -42,7 +42,7 @@ describe('the quarry command', () => {
   it('starts on embedded defaults, serves /health, and stops cleanly on SIGTERM', async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'quarry-cli-'));
     const port = await freePort();
-    const child = spawn(process.execPath, [QUARRY, 'server'], {
+    const child = spawn(process.execPath, [QUARRY, 'server', '--no-agent'], {
       env: { ...process.env, QUARRY_HOME: home, QUARRY_PORT: String(port), QUARRY_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

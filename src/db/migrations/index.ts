@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { registry0100 } from './0100-registry.ts';
+import { jobsMigration } from './0201-jobs.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 
 /**
@@ -8,5 +9,6 @@ import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
  */
 export const migrations: Record<string, Migration> = {
   '0100-registry': registry0100,
+  '0201-jobs': jobsMigration,
   '0301-iceberg-tables': migration0301IcebergTables,
 };

@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import os from 'node:os';
+import type { S3Config } from '../config/config.ts';
+import { DependencyCache } from './dependency-cache.ts';
+import { startFileServer } from './file-server.ts';
+import { JobDirectory } from './job-directory.ts';
+import { JobExecution, type AgentState } from './job-execution.ts';
+import { adoptJobProcess } from './job-process.ts';
+import { ResourceFetcher } from './resource-fetcher.ts';
+import { ServerClient, ServerRejectedError } from './server-client.ts';
+
+export interface AgentOptions {
+  serverUrl: string;
+  jobsRoot: string;
+  cacheDirectory: string;
+  s3: S3Config;
+  /** Address the job-file endpoint binds (default 127.0.0.1) and port (default 0 = any free one). */
+  bindHost?: string;
+  bindPort?: number;
+  /** The URL the server uses to reach the file endpoint, when it differs from the bound address. */
+  advertisedAddress?: string;
+  /** Most jobs this agent runs at once. */
+  maxJobs?: number;
+  hostName?: string;
+  version: string;
+  log?: (line: string) => void;
+}
+
+const CLAIM_WAIT_MS = 20_000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A Quarry agent: a process, separate from every server, that claims jobs over the agent API and
+ * runs each in its own process group (src/agent/job-execution.ts). It talks to the server only over
+ * HTTP, so the server can restart, or run on another host, while jobs continue.
+ *
+ * Two modes: `start()` keeps running and claims job after job, supervising many at once (the
+ * default, one agent per host); `runJob(id)` claims one named job, runs it and returns (Genie's
+ * one-agent-per-job model; see bench/RESULTS.md for why it is not the default). Jobs outlive their
+ * agent; a long-lived agent started on the same job folder adopts those whose agent died.
+ */
+export class Agent {
+  readonly id = randomUUID();
+  private readonly client: ServerClient;
+  private readonly cache: DependencyCache;
+  private readonly running = new Map<string, JobExecution>();
+  private readonly finished = new Set<Promise<void>>();
+  private readonly acknowledgedKills = new Set<string>();
+  private readonly abort = new AbortController();
+  private settings = { heartbeatIntervalMs: 2000, killGraceMs: 10_000 };
+  private server?: Server;
+  private address?: string;
+  private heartbeat?: NodeJS.Timeout;
+  private loops: Promise<void>[] = [];
+  private slotFreed?: () => void;
+  private jobsStarted = 0;
+
+  constructor(private readonly options: AgentOptions) {
+    this.client = new ServerClient(options.serverUrl, this.id, () => this.abort.signal.aborted);
+    this.cache = new DependencyCache(options.cacheDirectory, new ResourceFetcher(options.s3));
+  }
+
+  /** The agent's counters, also served at `GET <address>/stats`. */
+  stats() {
+    return { agentId: this.id, runningJobs: [...this.running.keys()], jobsStarted: this.jobsStarted, cache: { ...this.cache.stats } };
+  }
+
+  get fileAddress(): string | undefined {
+    return this.address;
+  }
+
+  /** Registers, serves job files, and keeps claiming and running jobs until stop(). */
+  async start(): Promise<void> {
+    await this.connect();
+    await this.adoptOrphans();
+    this.loops = [this.claimLoop(), this.killLoop()];
+  }
+
+  /** Claims and runs one named job, then returns (after its archive is written). */
+  async runJob(jobId: string): Promise<void> {
+    await this.connect();
+    try {
+      const claim = await this.client.claim(jobId);
+      this.loops = [this.killLoop()];
+      await this.execute(claim.job, claim.killRequested);
+    } finally {
+      await this.stop();
+    }
+  }
+
+  /**
+   * Stops claiming. With `killJobs`, running jobs are stopped (reported FAILED "Job was killed by
+   * system.") and archived before this returns; without, they keep running unsupervised.
+   */
+  async stop(options: { killJobs?: boolean } = {}): Promise<void> {
+    if (options.killJobs) {
+      for (const execution of this.running.values()) execution.kill('system');
+      // Reporting the outcome needs the server; if it is away, give up after the grace period.
+      await Promise.race([Promise.all(this.finished), sleep(this.settings.killGraceMs + 5000)]);
+    }
+    this.abort.abort();
+    clearInterval(this.heartbeat);
+    this.slotFreed?.();
+    await Promise.allSettled(this.loops);
+    const server = this.server;
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    }
+  }
+
+  private async connect(): Promise<void> {
+    await mkdir(this.options.jobsRoot, { recursive: true });
+    await mkdir(this.options.cacheDirectory, { recursive: true });
+    const files = await startFileServer(this.options.jobsRoot, this.options.bindHost ?? '127.0.0.1', this.options.bindPort ?? 0, () => this.stats());
+    this.server = files.server;
+    this.address = this.options.advertisedAddress ?? files.address;
+    await this.register();
+    this.heartbeat = setInterval(() => void this.beat(), this.settings.heartbeatIntervalMs);
+  }
+
+  private async register(): Promise<void> {
+    this.settings = await this.client.register({
+      hostName: this.options.hostName ?? os.hostname(),
+      pid: process.pid,
+      version: this.options.version,
+      address: this.address,
+    });
+    this.log(`registered as agent ${this.id} with ${this.options.serverUrl}; serving job files at ${this.address}`);
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      const kills = await this.client.heartbeat([...this.running.keys()]);
+      for (const id of kills) this.running.get(id)?.kill('user');
+    } catch (error) {
+      // The server forgot this agent (a new database): register again. Otherwise wait for it to return.
+      if (error instanceof ServerRejectedError && error.status === 404) await this.register().catch(() => undefined);
+    }
+  }
+
+  private async claimLoop(): Promise<void> {
+    const max = this.options.maxJobs ?? 64;
+    while (!this.abort.signal.aborted) {
+      if (this.running.size >= max) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      try {
+        const claim = await this.client.claimNext(CLAIM_WAIT_MS, this.abort.signal);
+        if (claim) void this.execute(claim.job, claim.killRequested);
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        if (error instanceof ServerRejectedError && error.status === 404) await this.register().catch(() => undefined);
+        await sleep(1000);
+      }
+    }
+  }
+
+  private async killLoop(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      try {
+        const ack = [...this.acknowledgedKills].filter((id) => this.running.has(id));
+        const ids = await this.client.waitForKills(CLAIM_WAIT_MS, ack, this.abort.signal);
+        for (const id of ids) {
+          this.acknowledgedKills.add(id);
+          this.running.get(id)?.kill('user');
+        }
+      } catch {
+        if (this.abort.signal.aborted) return;
+        await sleep(1000);
+      }
+    }
+  }
+
+  /**
+   * Adopts jobs launched by a previous agent on this host that died: each left
+   * `genie/agent-state.json` in its job directory. The server hands a job over only if that agent
+   * still owns it (compare-and-set); a job the server has ended meanwhile is stopped.
+   */
+  private async adoptOrphans(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.options.jobsRoot);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const dir = new JobDirectory(this.options.jobsRoot, name);
+      let state: AgentState;
+      try {
+        state = JSON.parse(await readFile(dir.agentState, 'utf8')) as AgentState;
+      } catch {
+        continue;
+      }
+      if (state.agentId === this.id || processAlive(state.agentPid)) continue;
+      try {
+        const adopted = await this.client.adopt(state.spec.jobId, state.agentId);
+        this.log(`adopting job ${state.spec.jobId} from agent ${state.agentId}`);
+        void this.execute(state.spec, adopted.killRequested, (execution) => execution.resume(state, adopted.status));
+      } catch (error) {
+        if (!(error instanceof ServerRejectedError)) throw error;
+        this.log(`job ${state.spec.jobId} is not ours to adopt (${error.message}); stopping what is left of it`);
+        adoptJobProcess(state.pgid, dir.exitCode).signal('SIGKILL');
+        await rm(dir.agentState, { force: true });
+      }
+    }
+  }
+
+  private execute(
+    spec: ConstructorParameters<typeof JobExecution>[0],
+    killRequested: boolean,
+    start: (execution: JobExecution) => Promise<void> = (execution) => execution.run(),
+  ): Promise<void> {
+    const execution = new JobExecution(
+      spec,
+      { client: this.client, cache: this.cache, jobsRoot: this.options.jobsRoot, s3: this.options.s3, killGraceMs: this.settings.killGraceMs },
+      killRequested,
+    );
+    this.running.set(spec.jobId, execution);
+    this.jobsStarted++;
+    this.log(`running job ${spec.jobId}`);
+    const done = start(execution)
+      .catch((error: unknown) => this.log(`job ${spec.jobId}: ${(error as Error).message}`))
+      .finally(() => {
+        this.running.delete(spec.jobId);
+        this.acknowledgedKills.delete(spec.jobId);
+        this.finished.delete(done);
+        this.slotFreed?.();
+        this.log(`finished job ${spec.jobId}`);
+      });
+    this.finished.add(done);
+    return done;
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}

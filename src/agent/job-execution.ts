@@ -1,0 +1,253 @@
+import { appendFile, chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { S3Config } from '../config/config.ts';
+import type { JobSpecification, ResourceFiles } from '../jobs/agent-protocol.ts';
+import { StatusMessages, isFinal, type JobStatus } from '../jobs/job-status.ts';
+import type { DependencyCache } from './dependency-cache.ts';
+import { archiveJobDirectory } from './job-archiver.ts';
+import { JobDirectory, SETUP_FILE_NAME } from './job-directory.ts';
+import { adoptJobProcess, launchJob, type JobProcess } from './job-process.ts';
+import { fileNameOf } from './resource-fetcher.ts';
+import { renderRunScript } from './run-script.ts';
+import type { ServerClient } from './server-client.ts';
+
+export type KillReason = 'user' | 'timeout' | 'system';
+
+/** `genie/agent-state.json`: what a restarted agent needs to adopt a job launched by its predecessor. */
+export interface AgentState {
+  spec: JobSpecification;
+  /** The job's process group (the run script's pid). */
+  pgid: number;
+  agentId: string;
+  agentPid: number;
+  /** When the process was launched (epoch ms): the timeout counts from here. */
+  launched: number;
+}
+
+export interface ExecutionContext {
+  client: ServerClient;
+  cache: DependencyCache;
+  jobsRoot: string;
+  s3: S3Config;
+  killGraceMs: number;
+}
+
+/** Stops the execution early: the job reached a final status, or could not go on. */
+class Stop extends Error {}
+
+/**
+ * Runs one claimed job to its end (reference/genie.md 4.2): INIT, job directory, files through the
+ * cache, run script, launch (RUNNING), timeout and kill handling, final status with exit code,
+ * archive. Every status change is a compare-and-set on the server; when the server says the job is
+ * no longer what this agent thinks (the leader failed it, a user killed it), the agent follows.
+ */
+export class JobExecution {
+  private status: JobStatus = 'CLAIMED';
+  private killReason?: KillReason;
+  private process?: JobProcess;
+  private readonly dir: JobDirectory;
+
+  constructor(
+    readonly spec: JobSpecification,
+    private readonly context: ExecutionContext,
+    killRequested = false,
+  ) {
+    this.dir = new JobDirectory(context.jobsRoot, spec.jobId);
+    if (killRequested) this.killReason = 'user';
+  }
+
+  get jobId(): string {
+    return this.spec.jobId;
+  }
+
+  /** Asks the job to stop: SIGTERM to its process group now, SIGKILL after the grace period. */
+  kill(reason: KillReason): void {
+    if (this.killReason) return;
+    this.killReason = reason;
+    void this.log(`kill requested (${reason})`);
+    this.signalProcess();
+  }
+
+  private signalProcess(): void {
+    const child = this.process;
+    if (!child) return;
+    child.signal('SIGTERM');
+    const escalate = setTimeout(() => child.signal('SIGKILL'), this.context.killGraceMs);
+    void child.exited.finally(() => clearTimeout(escalate));
+  }
+
+  async run(): Promise<void> {
+    let launched = false;
+    try {
+      await this.change('INIT', StatusMessages.initializing);
+      await this.stopIfKilled();
+      await this.prepareDirectory();
+      const setup = await this.placeFiles();
+      await writeFile(this.dir.run, renderRunScript(this.spec, this.dir, setup));
+      await chmod(this.dir.run, 0o755);
+      await this.stopIfKilled();
+      this.process = await this.launch();
+      launched = true;
+      const state: AgentState = { spec: this.spec, pgid: this.process.pid, agentId: this.context.client.agentId, agentPid: process.pid, launched: Date.now() };
+      await writeFile(this.dir.agentState, JSON.stringify(state));
+      await this.change('RUNNING', StatusMessages.running, { processId: this.process.pid });
+      await this.supervise(state.launched);
+    } catch (error) {
+      if (!(error instanceof Stop)) {
+        await this.log(`error: ${(error as Error).stack ?? String(error)}`);
+        if (!isFinal(this.status)) await this.change('FAILED', launched ? StatusMessages.failed : StatusMessages.launchFailed).catch(() => undefined);
+      }
+      if (this.process && !isFinal(this.status)) this.process.signal('SIGKILL');
+    }
+    await rm(this.dir.agentState, { force: true });
+    await this.archive();
+  }
+
+  /**
+   * Takes over a job whose agent died while the job ran (see Agent.adoptOrphans): the server has
+   * already moved the job to this agent; the process group is watched, timed and reported as if
+   * this agent had launched it.
+   */
+  async resume(state: AgentState, status: JobStatus): Promise<void> {
+    this.status = status;
+    try {
+      this.process = adoptJobProcess(state.pgid, this.dir.exitCode);
+      await this.log(`adopted by agent ${this.context.client.agentId} (process group ${state.pgid}, status ${status})`);
+      if (status === 'INIT') await this.change('RUNNING', StatusMessages.running, { processId: state.pgid });
+      await this.supervise(state.launched);
+    } catch (error) {
+      if (!(error instanceof Stop)) {
+        await this.log(`error: ${(error as Error).stack ?? String(error)}`);
+        if (!isFinal(this.status)) await this.change('FAILED', StatusMessages.failed).catch(() => undefined);
+      }
+      if (!isFinal(this.status)) this.process?.signal('SIGKILL');
+    }
+    await rm(this.dir.agentState, { force: true });
+    await this.archive();
+  }
+
+  /** Waits for the launched process under its timeout (counted from launch) and reports how it ended. */
+  private async supervise(launched: number): Promise<void> {
+    const child = this.process!;
+    if (this.killReason) this.signalProcess();
+    const timer = setTimeout(() => this.kill('timeout'), Math.max(0, launched + this.spec.timeoutSeconds * 1000 - Date.now()));
+    const exit = await child.exited;
+    clearTimeout(timer);
+    await this.log(`job process exited with code ${exit.code}`);
+    const [status, message] = await this.finalStatus(exit.code);
+    await this.change(status, message, { exitCode: exit.code });
+  }
+
+  private async stopIfKilled(): Promise<void> {
+    if (this.killReason) {
+      await this.change('KILLED', this.killReason === 'timeout' ? StatusMessages.timedOut : StatusMessages.killedByUser);
+      throw new Stop();
+    }
+  }
+
+  private async finalStatus(code: number): Promise<[JobStatus, string]> {
+    if (code === 0) return ['SUCCEEDED', StatusMessages.succeeded];
+    if (this.killReason === 'user') return ['KILLED', StatusMessages.killedByUser];
+    if (this.killReason === 'timeout') return ['KILLED', StatusMessages.timedOut];
+    if (this.killReason === 'system') return ['FAILED', StatusMessages.killedBySystem];
+    const setupFailed = await stat(this.dir.setupFailedMarker).then(() => true, () => false);
+    return ['FAILED', setupFailed ? StatusMessages.setupFailed : StatusMessages.failed];
+  }
+
+  /** Compare-and-set from the status this agent believes the job has; a lost race stops the run. */
+  private async change(next: JobStatus, message: string, extra: { exitCode?: number; processId?: number } = {}): Promise<void> {
+    const result = await this.context.client.changeStatus(this.jobId, { expected: this.status, status: next, message, ...extra });
+    if (result.killRequested && !this.killReason) this.kill('user');
+    if (!result.changed) {
+      await this.log(`server has the job as ${result.status}; wanted ${this.status} → ${next}`);
+      this.status = result.status;
+      if (this.process) this.process.signal('SIGKILL');
+      throw new Stop();
+    }
+    this.status = next;
+    await this.log(`status ${next}: ${message}`);
+  }
+
+  private async prepareDirectory(): Promise<void> {
+    try {
+      await mkdir(this.dir.root, { recursive: false });
+      await mkdir(this.dir.logs, { recursive: true });
+    } catch (error) {
+      await this.change('FAILED', StatusMessages.createDirectoryFailed);
+      throw error;
+    }
+  }
+
+  private async placeFiles() {
+    const placed = new Set<string>();
+    const place = async (uri: string, target: string) => {
+      if (placed.has(target)) throw new Error(`Two resources map to ${target}`);
+      placed.add(target);
+      await mkdir(path.dirname(target), { recursive: true });
+      const outcome = await this.context.cache.place(uri, target);
+      await this.log(`placed ${uri} at ${path.relative(this.dir.root, target)} (cache ${outcome})`);
+    };
+    const resource = async (files: ResourceFiles, folder: string) => {
+      await mkdir(folder, { recursive: true });
+      if (files.setupFile) await place(files.setupFile, path.join(folder, SETUP_FILE_NAME));
+      for (const uri of files.configs) await place(uri, path.join(folder, 'config', fileNameOf(uri)));
+      for (const uri of files.dependencies) await place(uri, path.join(folder, 'dependencies', fileNameOf(uri)));
+    };
+    try {
+      await resource(this.spec.cluster, this.dir.cluster(this.spec.cluster.id));
+      for (const app of this.spec.applications) await resource(app, this.dir.application(app.id));
+      await resource(this.spec.command, this.dir.command(this.spec.command.id));
+      const job = this.spec.job;
+      if (job.setupFile) await place(job.setupFile, path.join(this.dir.root, SETUP_FILE_NAME));
+      for (const uri of [...job.configs, ...job.dependencies]) await place(uri, path.join(this.dir.root, fileNameOf(uri)));
+    } catch (error) {
+      await this.log(`download failed: ${(error as Error).message}`);
+      await this.change('FAILED', StatusMessages.downloadFailed);
+      throw new Stop();
+    }
+    return {
+      cluster: this.spec.cluster.setupFile !== undefined,
+      applications: this.spec.applications.filter((a) => a.setupFile !== undefined).map((a) => a.id),
+      command: this.spec.command.setupFile !== undefined,
+      job: this.spec.job.setupFile !== undefined,
+    };
+  }
+
+  private async launch(): Promise<JobProcess> {
+    try {
+      const env = { ...process.env };
+      for (const key of Object.keys(env)) if (key.startsWith('QUARRY_') || key.startsWith('GENIE_')) delete env[key];
+      return await launchJob(this.dir.run, this.dir.root, this.dir.stdout, this.dir.stderr, env);
+    } catch (error) {
+      await this.change('FAILED', StatusMessages.launchFailed);
+      throw error;
+    }
+  }
+
+  /** Archives the directory (if there is one) and reports the outcome; then drops downloaded dependencies. */
+  private async archive(): Promise<void> {
+    const hasDirectory = await stat(this.dir.root).then(() => true, () => false);
+    if (!hasDirectory) {
+      await this.context.client.setArchiveStatus(this.jobId, 'NO_FILES').catch(() => undefined);
+      return;
+    }
+    try {
+      await archiveJobDirectory(this.jobId, this.dir.root, this.spec.archiveLocation, this.context.s3);
+      await this.context.client.setArchiveStatus(this.jobId, 'ARCHIVED');
+    } catch (error) {
+      await this.log(`archive failed: ${(error as Error).message}`);
+      await this.context.client.setArchiveStatus(this.jobId, 'FAILED').catch(() => undefined);
+    }
+    for (const folder of [this.dir.cluster(this.spec.cluster.id), this.dir.command(this.spec.command.id), ...this.spec.applications.map((a) => this.dir.application(a.id))]) {
+      await rm(path.join(folder, 'dependencies'), { recursive: true, force: true });
+    }
+  }
+
+  private async log(line: string): Promise<void> {
+    try {
+      await appendFile(this.dir.agentLog, `${new Date().toISOString()} ${line}\n`);
+    } catch {
+      // Before the directory exists there is nowhere to log to.
+    }
+  }
+}

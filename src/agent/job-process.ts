@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { open, readFile } from 'node:fs/promises';
+
+export interface JobExit {
+  /** The exit code, or 128 + signal number when a signal ended the process (shell convention). */
+  code: number;
+}
+
+export interface JobProcess {
+  readonly pid: number;
+  readonly exited: Promise<JobExit>;
+  /** Signals the whole process group (the run script and everything it started). */
+  signal(signal: NodeJS.Signals): void;
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+/**
+ * Starts `bash run` in the job directory as the leader of a new session and process group
+ * (detached), with stdout and stderr written straight to files. The job therefore outlives the
+ * agent's own stdio and can be signalled as one group; it does not die with the agent.
+ */
+export async function launchJob(runScript: string, cwd: string, stdoutFile: string, stderrFile: string, env: NodeJS.ProcessEnv): Promise<JobProcess> {
+  const out = await open(stdoutFile, 'a');
+  const err = await open(stderrFile, 'a');
+  try {
+    const child = spawn('bash', [runScript], { cwd, detached: true, stdio: ['ignore', out.fd, err.fd], env });
+    const exited = new Promise<JobExit>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) => resolve({ code: code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 1) : 1) }));
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    const pid = child.pid!;
+    return {
+      pid,
+      exited,
+      signal(signal) {
+        try {
+          process.kill(-pid, signal);
+        } catch {
+          // The group is already gone.
+        }
+      },
+    };
+  } finally {
+    await out.close();
+    await err.close();
+  }
+}
+
+/**
+ * A job process group this agent did not start (it was launched by an agent that has since died):
+ * it is not our child, so its end is seen by polling the group and its exit code is read from the
+ * file the run script writes (absent if the script was SIGKILLed: 137).
+ */
+export function adoptJobProcess(pgid: number, exitCodeFile: string): JobProcess {
+  const alive = () => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const exited = (async (): Promise<JobExit> => {
+    while (alive()) await new Promise((resolve) => setTimeout(resolve, 250));
+    try {
+      const code = Number((await readFile(exitCodeFile, 'utf8')).trim());
+      return { code: Number.isInteger(code) ? code : 137 };
+    } catch {
+      return { code: 137 };
+    }
+  })();
+  return {
+    pid: pgid,
+    exited,
+    signal(signal) {
+      try {
+        process.kill(-pgid, signal);
+      } catch {
+        // The group is already gone.
+      }
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Agent } from '../agent/agent.ts';
+import { loadConfig } from '../config/config.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { QUARRY_VERSION } from '../http/app.ts';
+import type { CliCommand } from './command.ts';
+
+export const agentCommand: CliCommand = {
+  name: 'agent',
+  summary: 'Run jobs for a Quarry server on this host (claims jobs over HTTP, runs, streams, archives)',
+  help: `Usage: quarry agent --server URL [options]
+
+Starts an agent: a process that claims jobs from a Quarry server over its agent API
+(/api/agent/v1), runs each in its own process group, serves their files to the server while
+they run, and archives each job directory to the object store when it ends. Jobs keep running
+when the server restarts. One agent per host supervises many jobs; with --job-id it runs that
+one job and exits.
+
+Options:
+  --server URL         The server's base URL (default QUARRY_PUBLIC_URL, else http://127.0.0.1:$QUARRY_PORT)
+  --job-id ID          Claim and run only this job, then exit
+  --jobs-dir PATH      Folder for job directories (default jobs.directoryRoot: $QUARRY_HOME/jobs)
+  --cache-dir PATH     Dependency cache folder (default jobs.cacheDirectory: $QUARRY_HOME/agent-cache)
+  --bind HOST          Address the job-file endpoint listens on (default 127.0.0.1)
+  --port N             Port of the job-file endpoint (default: any free port)
+  --advertise URL      URL the server uses to reach the job-file endpoint (default: the bound address)
+  --max-jobs N         Most jobs run at once (default 64)
+  --pid-file PATH      Write this process id to PATH while running
+  -h, --help           Show this help
+
+Environment: QUARRY_HOME, QUARRY_CONFIG, QUARRY_PORT, QUARRY_PUBLIC_URL and the QUARRY_S3_* settings
+are read as by 'quarry server' (S3 credentials are used for s3:// dependencies and archives).
+`,
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        server: { type: 'string' },
+        'job-id': { type: 'string' },
+        'jobs-dir': { type: 'string' },
+        'cache-dir': { type: 'string' },
+        bind: { type: 'string' },
+        port: { type: 'string' },
+        advertise: { type: 'string' },
+        'max-jobs': { type: 'string' },
+        'pid-file': { type: 'string' },
+      },
+    });
+    let config;
+    try {
+      config = loadConfig();
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
+    const maxJobs = values['max-jobs'] === undefined ? undefined : Number(values['max-jobs']);
+    if (maxJobs !== undefined && !(Number.isInteger(maxJobs) && maxJobs > 0)) {
+      process.stderr.write(`quarry agent: --max-jobs must be a positive integer (got ${JSON.stringify(values['max-jobs'])})\n`);
+      return 2;
+    }
+    const port = values.port === undefined ? 0 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      process.stderr.write(`quarry agent: --port must be an integer from 0 to 65535 (got ${JSON.stringify(values.port)})\n`);
+      return 2;
+    }
+    const serverUrl = values.server ?? config.publicUrl ?? `http://127.0.0.1:${config.port}`;
+    const agent = new Agent({
+      serverUrl,
+      jobsRoot: path.resolve(values['jobs-dir'] ?? config.jobs.directoryRoot),
+      cacheDirectory: path.resolve(values['cache-dir'] ?? config.jobs.cacheDirectory),
+      s3: config.s3,
+      bindHost: values.bind,
+      bindPort: port,
+      advertisedAddress: values.advertise,
+      maxJobs,
+      version: QUARRY_VERSION,
+      log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
+    });
+    const pidFile = values['pid-file'];
+    if (pidFile) {
+      await writeFile(`${pidFile}.tmp`, String(process.pid));
+      await rename(`${pidFile}.tmp`, pidFile);
+    }
+    try {
+      if (values['job-id']) {
+        await agent.runJob(values['job-id']);
+        return 0;
+      }
+      await agent.start();
+      await new Promise<void>((resolve) => {
+        const stop = () => void agent.stop({ killJobs: true }).finally(resolve);
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+      return 0;
+    } finally {
+      if (pidFile) await rm(pidFile, { force: true });
+    }
+  },
+};

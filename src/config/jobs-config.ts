@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ConfigFile } from './file-schema.ts';
+import { ConfigError } from './config-error.ts';
+
+/** Settings of the jobs area: where jobs run and are archived, agent liveness, limits. Durations in ms. */
+export interface JobsConfig {
+  /** Cluster selection during job resolution (see src/jobs/resolution/job-resolver.ts). */
+  resolution: { selector: 'random' | 'least-loaded'; selectorModule?: string };
+  /** Absolute folder under which agents create job directories. */
+  directoryRoot: string;
+  /** Object store URI that job archives go under (`<archiveRoot>/<jobId>/…`). */
+  archiveRoot: string;
+  /** Object store URI that submitted attachments are saved under. */
+  attachmentRoot: string;
+  /** Absolute folder of the agent's dependency cache. */
+  cacheDirectory: string;
+  localAgent: boolean;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  claimTimeoutMs: number;
+  killGraceMs: number;
+  leaderIntervalMs: number;
+  timeoutDefaultSeconds: number;
+  timeoutMaxSeconds: number;
+  activeLimit: { enabled: boolean; count: number; overrides: Record<string, number> };
+  attachments: { maxBytes: number; maxTotalBytes: number };
+}
+
+const MIB = 1024 * 1024;
+
+export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse: string, cwd: string): JobsConfig {
+  const jobs = file ?? {};
+  const timeoutDefaultSeconds = jobs.timeout?.defaultSeconds ?? 604_800;
+  const timeoutMaxSeconds = jobs.timeout?.maxSeconds ?? 2_592_000;
+  if (timeoutDefaultSeconds > timeoutMaxSeconds) {
+    throw new ConfigError('jobs.timeout.defaultSeconds', `must not exceed jobs.timeout.maxSeconds (${timeoutMaxSeconds})`);
+  }
+  const ms = (seconds: number | undefined, fallback: number) => Math.round((seconds ?? fallback) * 1000);
+  return {
+    resolution: {
+      selector: jobs.resolution?.selector ?? 'random',
+      ...(jobs.resolution?.selectorModule ? { selectorModule: path.resolve(cwd, jobs.resolution.selectorModule) } : {}),
+    },
+    directoryRoot: path.resolve(cwd, jobs.directoryRoot ?? path.join(home, 'jobs')),
+    archiveRoot: storeUri('jobs.archiveRoot', jobs.archiveRoot, `${warehouse}/jobs/archives`, cwd),
+    attachmentRoot: storeUri('jobs.attachmentRoot', jobs.attachmentRoot, `${warehouse}/jobs/attachments`, cwd),
+    cacheDirectory: path.resolve(cwd, jobs.cacheDirectory ?? path.join(home, 'agent-cache')),
+    localAgent: jobs.localAgent ?? true,
+    heartbeatIntervalMs: ms(jobs.heartbeatIntervalSeconds, 2),
+    heartbeatTimeoutMs: ms(jobs.heartbeatTimeoutSeconds, 120),
+    claimTimeoutMs: ms(jobs.claimTimeoutSeconds, 240),
+    killGraceMs: ms(jobs.killGraceSeconds, 10),
+    leaderIntervalMs: ms(jobs.leaderIntervalSeconds, 5),
+    timeoutDefaultSeconds,
+    timeoutMaxSeconds,
+    activeLimit: {
+      enabled: jobs.activeLimit?.enabled ?? false,
+      count: jobs.activeLimit?.count ?? 100,
+      overrides: jobs.activeLimit?.overrides ?? {},
+    },
+    attachments: {
+      maxBytes: jobs.attachments?.maxBytes ?? 100 * MIB,
+      maxTotalBytes: jobs.attachments?.maxTotalBytes ?? 150 * MIB,
+    },
+  };
+}
+
+function storeUri(setting: string, value: string | undefined, fallback: string, cwd: string): string {
+  if (value === undefined) return fallback;
+  if (value.startsWith('file://') || value.startsWith('s3://')) return value.replace(/\/+$/, '');
+  if (!value.includes('://')) return pathToFileURL(path.resolve(cwd, value)).href;
+  throw new ConfigError(setting, `must be a file:// or s3:// URI (got ${JSON.stringify(value)})`);
+}

@@ -1,0 +1,120 @@
+import type { JobsConfig } from '../config/jobs-config.ts';
+import { ConflictError } from '../errors/conflict-error.ts';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
+import { NotFoundError } from '../errors/not-found-error.ts';
+import type { AgentRegistration, AgentSettings, ClaimResponse, StatusChange, StatusChangeResult } from './agent-protocol.ts';
+import type { JobRecord } from './job-record.ts';
+import type { JobSignals } from './job-signals.ts';
+import { StatusMessages, canTransition, type ArchiveStatus } from './job-status.ts';
+import type { JobStore } from './job-store.ts';
+
+/** Longest a long poll is held; agents ask again at once. */
+export const MAX_POLL_MS = 30_000;
+/** How often a waiting long poll re-reads the database, for work arriving through another node. */
+const DB_POLL_MS = 250;
+
+/** The server side of the agent API: registration, claims, heartbeats, kill notices, status changes. */
+export class AgentService {
+  constructor(
+    private readonly store: JobStore,
+    private readonly signals: JobSignals,
+    private readonly config: JobsConfig,
+  ) {}
+
+  async register(agentId: string, registration: AgentRegistration): Promise<AgentSettings> {
+    await this.store.upsertAgent({ id: agentId, ...registration });
+    return { heartbeatIntervalMs: this.config.heartbeatIntervalMs, killGraceMs: this.config.killGraceMs };
+  }
+
+  /** Claims the oldest accepted job for the agent, waiting up to `waitMs` for one to arrive. */
+  async claimNext(agentId: string, waitMs: number, signal?: AbortSignal): Promise<ClaimResponse | undefined> {
+    const agent = await this.requireAgent(agentId);
+    const deadline = Date.now() + Math.min(waitMs, MAX_POLL_MS);
+    for (;;) {
+      const job = await this.store.claimNext(agentId, agent.host_name, StatusMessages.claimed);
+      if (job) return claimResponse(job);
+      const left = deadline - Date.now();
+      if (left <= 0 || signal?.aborted) return undefined;
+      await this.signals.waitForJob(Math.min(left, DB_POLL_MS), signal);
+    }
+  }
+
+  /** Claims one named job (an agent started for that job alone). */
+  async claim(agentId: string, jobId: string): Promise<ClaimResponse> {
+    const agent = await this.requireAgent(agentId);
+    const job = await this.store.claim(jobId, agentId, agent.host_name, StatusMessages.claimed);
+    if (job) return claimResponse(job);
+    const current = await this.store.get(jobId);
+    if (!current) throw new NotFoundError(`No job with id ${jobId} exists`, { id: jobId });
+    throw new ConflictError(`Job ${jobId} cannot be claimed: it is ${current.status}${current.agentId ? ` and claimed by agent ${current.agentId}` : ''}`, { status: current.status });
+  }
+
+  /** Takes over a job whose previous agent died; 409 if that agent no longer owns it or it ended. */
+  async adopt(agentId: string, jobId: string, previousAgentId: string): Promise<StatusChangeResult> {
+    const agent = await this.requireAgent(agentId);
+    const job = await this.store.adopt(jobId, previousAgentId, agentId, agent.host_name);
+    if (job) return { changed: true, status: job.status, killRequested: job.killRequestedAt !== undefined };
+    const current = await this.store.get(jobId);
+    if (!current) throw new NotFoundError(`No job with id ${jobId} exists`, { id: jobId });
+    throw new ConflictError(`Job ${jobId} cannot be adopted: it is ${current.status} and owned by ${current.agentId ?? 'no agent'}`, { status: current.status });
+  }
+
+  async heartbeat(agentId: string, jobIds: string[]): Promise<string[]> {
+    await this.requireAgent(agentId);
+    return this.store.heartbeat(agentId, jobIds);
+  }
+
+  /**
+   * Answers the agent's jobs that should be killed, waiting up to `waitMs` for one it has not
+   * acknowledged yet (kill requests stay until the job ends, so the agent names those it acts on).
+   */
+  async waitForKills(agentId: string, waitMs: number, acknowledged: string[] = [], signal?: AbortSignal): Promise<string[]> {
+    await this.requireAgent(agentId);
+    const deadline = Date.now() + Math.min(waitMs, MAX_POLL_MS);
+    const known = new Set(acknowledged);
+    for (;;) {
+      const ids = (await this.store.killRequests(agentId)).filter((id) => !known.has(id));
+      const left = deadline - Date.now();
+      if (ids.length > 0 || left <= 0 || signal?.aborted) return ids;
+      await this.signals.waitForKill(agentId, Math.min(left, DB_POLL_MS * 4), signal);
+    }
+  }
+
+  /** The agent's compare-and-set status change; a lost race answers the actual status, not an error. */
+  async changeStatus(jobId: string, change: StatusChange): Promise<StatusChangeResult> {
+    const job = await this.requireOwned(jobId, change.agentId);
+    if (change.expected !== change.status && !canTransition(change.expected, change.status)) {
+      throw new InvalidInputError(`A job cannot go from ${change.expected} to ${change.status}`, 'status');
+    }
+    const outcome = await this.store.changeStatus(jobId, change.expected, change.status, change.message, {
+      agentId: change.agentId,
+      exitCode: change.exitCode,
+      processId: change.processId,
+    });
+    return { changed: outcome.changed, status: outcome.status, killRequested: (outcome.job ?? job).killRequestedAt !== undefined };
+  }
+
+  async setArchiveStatus(jobId: string, agentId: string, archiveStatus: ArchiveStatus): Promise<void> {
+    await this.requireOwned(jobId, agentId);
+    await this.store.setArchiveStatus(jobId, agentId, archiveStatus);
+  }
+
+  private async requireAgent(agentId: string) {
+    const agent = await this.store.getAgent(agentId);
+    if (!agent) throw new NotFoundError(`No agent with id ${agentId} is registered; register with PUT /api/agent/v1/agents/${agentId}`, { agentId });
+    return agent;
+  }
+
+  private async requireOwned(jobId: string, agentId: string): Promise<JobRecord> {
+    const job = await this.store.get(jobId);
+    if (!job) throw new NotFoundError(`No job with id ${jobId} exists`, { id: jobId });
+    if (job.agentId !== agentId) throw new ConflictError(`Job ${jobId} is not claimed by agent ${agentId}`, { status: job.status });
+    return job;
+  }
+}
+
+function claimResponse(job: JobRecord): ClaimResponse {
+  if (!job.specification) throw new Error(`Job ${job.id} was claimed without a specification`);
+  return { job: job.specification.agent, killRequested: job.killRequestedAt !== undefined };
+}
+

@@ -1,0 +1,306 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../db/database.ts';
+import type { Tables } from '../db/tables.ts';
+import { ConflictError } from '../errors/conflict-error.ts';
+import type { JobRecord, StoredSpecification } from './job-record.ts';
+import { fromRow, toRow, type NewJob } from './job-row.ts';
+import { searchJobs, type JobSearchFilter } from './job-search.ts';
+import type { Page, PageRequest } from './paging.ts';
+import {
+  ACTIVE_STATUSES,
+  AGENT_OWNED_STATUSES,
+  CLAIMABLE_STATUSES,
+  UNCLAIMED_STATUSES,
+  canTransition,
+  isFinal,
+  type ArchiveStatus,
+  type JobStatus,
+} from './job-status.ts';
+
+export interface StatusChangeOutcome {
+  changed: boolean;
+  /** The status after the attempt: the new one, or the current one that made the change fail. */
+  status: JobStatus;
+  /** The record after the attempt (absent only if the job does not exist). */
+  job?: JobRecord;
+}
+
+export interface StatusChangeExtra {
+  exitCode?: number;
+  processId?: number;
+  /** Only change the job if this agent owns it. */
+  agentId?: string;
+  archiveStatus?: ArchiveStatus;
+}
+
+const STATUS_MSG_MAX = 255;
+
+/**
+ * The `job` table and its companions. Every status change is a compare-and-set on the current
+ * status (`update … where status = expected`), so two server nodes, or an agent and the leader,
+ * can race and exactly one wins; a final status is never left.
+ */
+export class JobStore {
+  private readonly db: Kysely<Tables>;
+
+  constructor(private readonly database: Database) {
+    this.db = database.db;
+  }
+
+  async insert(job: NewJob, statusMsg: string): Promise<void> {
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto('job')
+          .values({
+            ...toRow(job),
+            updated: job.created,
+            status: 'RESERVED',
+            status_msg: statusMsg,
+          })
+          .execute();
+        const tags = [...new Set(job.tags)];
+        if (tags.length > 0) await tx.insertInto('job_tag').values(tags.map((tag) => ({ job_id: job.id, tag }))).execute();
+      });
+    } catch (error) {
+      if (this.database.adapter.isUniqueViolation(error)) throw new ConflictError(`A job with id ${job.id} already exists`, { id: job.id });
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const row = await this.db.selectFrom('job').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('job').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  }
+
+  /**
+   * Compare-and-set of the status: changes `expected` → `next` only if the job still has `expected`
+   * (and, with `agentId`, is owned by that agent). Same → same is a no-op that reports success.
+   * RUNNING stamps `started`; a final status after a start stamps `finished`.
+   */
+  async changeStatus(id: string, expected: JobStatus, next: JobStatus, message: string, extra: StatusChangeExtra = {}, now = Date.now()): Promise<StatusChangeOutcome> {
+    if (expected === next) {
+      const job = await this.get(id);
+      return { changed: job?.status === next, status: job?.status ?? expected, job };
+    }
+    if (canTransition(expected, next)) {
+      let update = this.db
+        .updateTable('job')
+        .set({
+          status: next,
+          status_msg: message.slice(0, STATUS_MSG_MAX),
+          updated: now,
+          ...(next === 'RUNNING' ? { started: now } : {}),
+          ...(extra.exitCode !== undefined ? { exit_code: extra.exitCode } : {}),
+          ...(extra.processId !== undefined ? { process_id: extra.processId } : {}),
+          ...(extra.archiveStatus !== undefined ? { archive_status: extra.archiveStatus } : {}),
+        })
+        .where('id', '=', id)
+        .where('status', '=', expected);
+      if (extra.agentId !== undefined) update = update.where('agent_id', '=', extra.agentId);
+      const result = await update.executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1 && isFinal(next)) {
+        await this.db.updateTable('job').set({ finished: now }).where('id', '=', id).where('started', 'is not', null).execute();
+      }
+      const job = await this.get(id);
+      return { changed: Number(result.numUpdatedRows) === 1, status: job?.status ?? expected, job };
+    }
+    const job = await this.get(id);
+    return { changed: false, status: job?.status ?? expected, job };
+  }
+
+  /** RESERVED → RESOLVED with the resolution; fails (false) if the job left RESERVED meanwhile. */
+  async markResolved(id: string, spec: StoredSpecification, resolved: { clusterId: string; clusterName: string; commandId: string; commandName: string }, message: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('job')
+      .set({
+        status: 'RESOLVED',
+        status_msg: message,
+        updated: Date.now(),
+        specification: JSON.stringify(spec),
+        cluster_id: resolved.clusterId,
+        cluster_name: resolved.clusterName,
+        command_id: resolved.commandId,
+        command_name: resolved.commandName,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'RESERVED')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Claims a specific job for an agent: RESOLVED/ACCEPTED → CLAIMED, compare-and-set. */
+  async claim(id: string, agentId: string, hostName: string, message: string, now = Date.now()): Promise<JobRecord | undefined> {
+    const result = await this.db
+      .updateTable('job')
+      .set({ status: 'CLAIMED', status_msg: message, updated: now, agent_id: agentId, host_name: hostName, claimed_at: now, heartbeat_at: now })
+      .where('id', '=', id)
+      .where('status', 'in', CLAIMABLE_STATUSES)
+      .where('agent_id', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1 ? this.get(id) : undefined;
+  }
+
+  /**
+   * Moves a running job from an agent that died to its successor on the same host: compare-and-set
+   * on the previous owner, so only one successor wins and a job already finished stays as it is.
+   */
+  async adopt(id: string, previousAgentId: string, agentId: string, hostName: string, now = Date.now()): Promise<JobRecord | undefined> {
+    const result = await this.db
+      .updateTable('job')
+      .set({ agent_id: agentId, host_name: hostName, heartbeat_at: now, updated: now })
+      .where('id', '=', id)
+      .where('agent_id', '=', previousAgentId)
+      .where('status', 'in', AGENT_OWNED_STATUSES)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1 ? this.get(id) : undefined;
+  }
+
+  /** Claims the oldest accepted job for an agent, if any. Losing a race to another agent moves on to the next. */
+  async claimNext(agentId: string, hostName: string, message: string): Promise<JobRecord | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const candidates = await this.db
+        .selectFrom('job')
+        .select('id')
+        .where('status', '=', 'ACCEPTED')
+        .where('agent_id', 'is', null)
+        .orderBy('created')
+        .limit(8)
+        .execute();
+      if (candidates.length === 0) return undefined;
+      for (const { id } of candidates) {
+        const claimed = await this.claim(id, agentId, hostName, message);
+        if (claimed) return claimed;
+      }
+    }
+    return undefined;
+  }
+
+  /** One page of jobs matching a search (src/jobs/job-search.ts). */
+  search(filter: JobSearchFilter, page: PageRequest): Promise<Page<JobRecord>> {
+    return searchJobs(this.db, filter, page);
+  }
+
+  /** Records a kill request for an active job; returns false if it was already asked. */
+  async requestKill(id: string, now = Date.now()): Promise<boolean> {
+    const result = await this.db.updateTable('job').set({ kill_requested_at: now, updated: now }).where('id', '=', id).where('kill_requested_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async upsertAgent(agent: { id: string; hostName: string; address?: string; pid: number; version: string }, now = Date.now()): Promise<void> {
+    const values = { host_name: agent.hostName, address: agent.address ?? null, pid: agent.pid, version: agent.version, heartbeat_at: now };
+    await this.db
+      .insertInto('job_agent')
+      .values({ id: agent.id, started: now, ...values })
+      .onConflict((oc) => oc.column('id').doUpdateSet(values))
+      .execute();
+  }
+
+  async getAgent(id: string): Promise<Selectable<Tables['job_agent']> | undefined> {
+    return this.db.selectFrom('job_agent').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Renews the agent's and its running jobs' heartbeat; answers which of them should be killed. */
+  async heartbeat(agentId: string, jobIds: string[], now = Date.now()): Promise<string[]> {
+    await this.db.updateTable('job_agent').set({ heartbeat_at: now }).where('id', '=', agentId).execute();
+    if (jobIds.length > 0) {
+      await this.db
+        .updateTable('job')
+        .set({ heartbeat_at: now })
+        .where('agent_id', '=', agentId)
+        .where('id', 'in', jobIds)
+        .where('status', 'in', AGENT_OWNED_STATUSES)
+        .execute();
+    }
+    return this.killRequests(agentId);
+  }
+
+  async killRequests(agentId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('job')
+      .select('id')
+      .where('agent_id', '=', agentId)
+      .where('kill_requested_at', 'is not', null)
+      .where('status', 'in', AGENT_OWNED_STATUSES)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async setArchiveStatus(id: string, agentId: string, archiveStatus: ArchiveStatus): Promise<boolean> {
+    const result = await this.db
+      .updateTable('job')
+      .set({ archive_status: archiveStatus, updated: Date.now() })
+      .where('id', '=', id)
+      .where('agent_id', '=', agentId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async countActiveForUser(user: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('job')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_name', '=', user)
+      .where('status', 'in', ACTIVE_STATUSES)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Active jobs per cluster: the load the least-loaded cluster selector balances (ClusterLoad). */
+  async countActiveByCluster(clusterIds: string[]): Promise<Map<string, number>> {
+    const counts = new Map(clusterIds.map((id) => [id, 0]));
+    if (clusterIds.length === 0) return counts;
+    const rows = await this.db
+      .selectFrom('job')
+      .select(['cluster_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('cluster_id', 'in', clusterIds)
+      .where('status', 'in', ACTIVE_STATUSES)
+      .groupBy('cluster_id')
+      .execute();
+    for (const row of rows) if (row.cluster_id) counts.set(row.cluster_id, Number(row.n));
+    return counts;
+  }
+
+  /** Jobs an agent owns whose heartbeat is older than `cutoff`. */
+  async findSilent(cutoff: number, limit = 100): Promise<JobRecord[]> {
+    const rows = await this.db
+      .selectFrom('job')
+      .selectAll()
+      .where('status', 'in', AGENT_OWNED_STATUSES)
+      .where('heartbeat_at', '<', cutoff)
+      .limit(limit)
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /**
+   * Jobs not claimed since before `cutoff`: waiting for an agent, or left RESERVED by a node that
+   * stopped between saving and resolving them.
+   */
+  async findUnclaimed(cutoff: number, limit = 100): Promise<JobRecord[]> {
+    const rows = await this.db
+      .selectFrom('job')
+      .selectAll()
+      .where('status', 'in', UNCLAIMED_STATUSES)
+      .where('updated', '<', cutoff)
+      .limit(limit)
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /** Finished jobs whose archive is still PENDING since before `cutoff` (the agent vanished). */
+  async markStaleArchivesUnknown(cutoff: number): Promise<number> {
+    const result = await this.db
+      .updateTable('job')
+      .set({ archive_status: 'UNKNOWN' })
+      .where('archive_status', '=', 'PENDING')
+      .where('status', 'in', ['SUCCEEDED', 'KILLED', 'FAILED', 'INVALID'])
+      .where('updated', '<', cutoff)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+}

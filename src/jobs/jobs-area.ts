@@ -1,0 +1,48 @@
+import type { QuarryConfig } from '../config/config.ts';
+import type { JobsConfig } from '../config/jobs-config.ts';
+import type { Database } from '../db/database.ts';
+import { openObjectStore } from '../storage/open-object-store.ts';
+import { AgentService } from './agent-service.ts';
+import { JobService, type ResolveJob } from './job-service.ts';
+import { JobSignals } from './job-signals.ts';
+import { JobStore } from './job-store.ts';
+import { LeaderDuties } from './leader/leader-duties.ts';
+import { JobOutput } from './output/job-output.ts';
+import type { ClusterLoad } from './resolution/job-resolution.ts';
+
+/** The jobs area of one server node: its services, wired from configuration. */
+export interface JobsArea {
+  readonly config: JobsConfig;
+  readonly store: JobStore;
+  readonly jobs: JobService;
+  readonly agents: AgentService;
+  readonly output: JobOutput;
+  readonly leader: LeaderDuties;
+  /** Active jobs per cluster, for the least-loaded cluster selector. */
+  readonly clusterLoad: ClusterLoad;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the jobs area. `makeResolver` receives the area's ClusterLoad (active jobs per cluster,
+ * from the job table) for the least-loaded cluster selector.
+ */
+export async function openJobsArea(config: QuarryConfig, database: Database, makeResolver: (clusterLoad: ClusterLoad) => Promise<ResolveJob>): Promise<JobsArea> {
+  const store = new JobStore(database);
+  const clusterLoad: ClusterLoad = (ids) => store.countActiveByCluster(ids);
+  const resolve = await makeResolver(clusterLoad);
+  const signals = new JobSignals();
+  const attachments = openObjectStore(config.jobs.attachmentRoot, config.s3);
+  const leader = new LeaderDuties(database, store, config.jobs);
+  leader.start();
+  return {
+    config: config.jobs,
+    store,
+    jobs: new JobService(store, resolve, attachments, config.jobs, signals),
+    agents: new AgentService(store, signals, config.jobs),
+    output: new JobOutput(store, config.s3),
+    leader,
+    clusterLoad,
+    close: () => leader.stop(),
+  };
+}

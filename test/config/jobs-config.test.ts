@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from '../../src/config/config.ts';
+import { ConfigError } from '../../src/config/config-error.ts';
+
+const cwd = mkdtempSync(path.join(os.tmpdir(), 'quarry-jobs-config-'));
+const withFile = (yaml: string) => {
+  const file = path.join(cwd, `quarry-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, yaml);
+  return loadConfig({ QUARRY_CONFIG: file }, cwd);
+};
+
+describe('the jobs configuration section', () => {
+  it('defaults to folders under QUARRY_HOME, archives under the warehouse, and Genie’s timeouts', () => {
+    const { jobs, home, warehouse } = loadConfig({}, cwd);
+    assert.equal(jobs.directoryRoot, path.join(home, 'jobs'));
+    assert.equal(jobs.cacheDirectory, path.join(home, 'agent-cache'));
+    assert.equal(jobs.archiveRoot, `${warehouse}/jobs/archives`);
+    assert.equal(jobs.attachmentRoot, `${warehouse}/jobs/attachments`);
+    assert.equal(jobs.localAgent, true);
+    assert.equal(jobs.heartbeatTimeoutMs, 120_000);
+    assert.equal(jobs.claimTimeoutMs, 240_000);
+    assert.equal(jobs.killGraceMs, 10_000);
+    assert.equal(jobs.timeoutDefaultSeconds, 604_800);
+    assert.deepEqual(jobs.activeLimit, { enabled: false, count: 100, overrides: {} });
+    assert.deepEqual(jobs.attachments, { maxBytes: 100 * 1024 * 1024, maxTotalBytes: 150 * 1024 * 1024 });
+    assert.deepEqual(jobs.resolution, { selector: 'random' });
+  });
+
+  it('reads every key from the file', () => {
+    const { jobs } = withFile(`jobs:
+  resolution: { selector: least-loaded }
+  directoryRoot: run/jobs
+  archiveRoot: s3://archive-bucket/genie
+  attachmentRoot: attachments
+  cacheDirectory: /var/cache/quarry
+  localAgent: false
+  heartbeatIntervalSeconds: 0.5
+  heartbeatTimeoutSeconds: 30
+  claimTimeoutSeconds: 60
+  killGraceSeconds: 3
+  leaderIntervalSeconds: 1
+  timeout: { defaultSeconds: 3600, maxSeconds: 7200 }
+  activeLimit: { enabled: true, count: 5, overrides: { etl: 50 } }
+  attachments: { maxBytes: 1000, maxTotalBytes: 2000 }
+`);
+    assert.equal(jobs.resolution.selector, 'least-loaded');
+    assert.equal(jobs.directoryRoot, path.join(cwd, 'run/jobs'));
+    assert.equal(jobs.archiveRoot, 's3://archive-bucket/genie');
+    assert.equal(jobs.attachmentRoot, pathToFileURL(path.join(cwd, 'attachments')).href);
+    assert.equal(jobs.cacheDirectory, '/var/cache/quarry');
+    assert.equal(jobs.localAgent, false);
+    assert.equal(jobs.heartbeatIntervalMs, 500);
+    assert.equal(jobs.heartbeatTimeoutMs, 30_000);
+    assert.equal(jobs.claimTimeoutMs, 60_000);
+    assert.equal(jobs.killGraceMs, 3000);
+    assert.equal(jobs.leaderIntervalMs, 1000);
+    assert.equal(jobs.timeoutMaxSeconds, 7200);
+    assert.deepEqual(jobs.activeLimit, { enabled: true, count: 5, overrides: { etl: 50 } });
+    assert.deepEqual(jobs.attachments, { maxBytes: 1000, maxTotalBytes: 2000 });
+  });
+
+  it('stops at start with a line naming a bad jobs setting', () => {
+    assert.throws(() => withFile('jobs:\n  heartbeatTimeoutSecs: 5\n'), (e: Error) => e instanceof ConfigError && /heartbeatTimeoutSecs.*is not a known setting/.test(e.message));
+    assert.throws(() => withFile('jobs:\n  killGraceSeconds: -1\n'), (e: Error) => e instanceof ConfigError && /jobs\.killGraceSeconds/.test(e.message));
+    assert.throws(() => withFile('jobs:\n  timeout: { defaultSeconds: 100, maxSeconds: 10 }\n'), (e: Error) => e instanceof ConfigError && /jobs\.timeout\.defaultSeconds must not exceed/.test(e.message));
+    assert.throws(() => withFile('jobs:\n  archiveRoot: hdfs://nn/archives\n'), (e: Error) => e instanceof ConfigError && /jobs\.archiveRoot must be a file:\/\/ or s3:\/\/ URI/.test(e.message));
+  });
+});
