@@ -3,6 +3,7 @@
 # installs what is missing (unless QUARRY_SKIP_INSTALL=1), starts each service on a free port,
 # exports its address, runs "$@", and stops everything it started, whatever the outcome.
 #   QUARRY_TEST_POSTGRES_URL   admin URL of a PostgreSQL server (trust auth)
+#   QUARRY_TEST_MARIADB_URL    root URL of a MariaDB server (no password), for catalog federation
 #   QUARRY_TEST_PYTHON         python of the peer-client virtual environment
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ fi
 
 if [ "${QUARRY_SKIP_INSTALL:-0}" != 1 ]; then
   bash scripts/services/postgres.sh install
+  bash scripts/services/mariadb.sh install
 fi
 QUARRY_TEST_PYTHON=$(bash scripts/services/python-env.sh)
 export QUARRY_TEST_PYTHON
@@ -25,6 +27,7 @@ run_dir=$(mktemp -d /tmp/quarry-services.XXXXXX)
 chmod 755 "$run_dir"
 cleanup() {
   bash scripts/services/postgres.sh stop "$run_dir/postgres" || true
+  bash scripts/services/mariadb.sh stop "$run_dir/mariadb" || true
   rm -rf "$run_dir"
 }
 trap cleanup EXIT
@@ -33,5 +36,10 @@ pg_port=$(free_port)
 bash scripts/services/postgres.sh start "$run_dir/postgres" "$pg_port"
 export QUARRY_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
 echo "quarry: PostgreSQL on 127.0.0.1:$pg_port" >&2
+
+mariadb_port=$(free_port)
+bash scripts/services/mariadb.sh start "$run_dir/mariadb" "$mariadb_port"
+export QUARRY_TEST_MARIADB_URL="mysql://root@127.0.0.1:$mariadb_port/"
+echo "quarry: MariaDB on 127.0.0.1:$mariadb_port" >&2
 
 "$@"
