@@ -1,3 +1,5 @@
+import type { CatalogTables } from './tables/catalog.ts';
+
 /**
  * The metadata database's tables as Kysely sees them. Each area declares its tables in
  * `tables/<area>.ts` and adds them here, beside the migration that creates them.
@@ -9,4 +11,4 @@
  * - 64-bit identifiers that can exceed 2^53 (Iceberg snapshot ids) are stored as `text`.
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Tables {}
+export interface Tables extends CatalogTables {}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerCatalogApi } from '../catalog/routes.ts';
 import { errorHandler } from './error-reply.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
@@ -60,6 +61,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   registerMetrics(app);
   registerHealth(app, platform.database);
   // Area routes register here as they are built, each under its own prefix and error mapping.
+  await registerCatalogApi(app, platform.catalog);
 
   return app;
 }
