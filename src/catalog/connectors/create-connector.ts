@@ -1,6 +1,10 @@
 import type { CatalogConfig } from '../../config/config.ts';
 import type { Database } from '../../db/database.ts';
 import type { Connector } from '../connector.ts';
+import { MysqlSource } from './relational/mysql-source.ts';
+import { PostgresSource } from './relational/postgres-source.ts';
+import { RelationalConnector } from './relational/relational-connector.ts';
+import { SqliteSource } from './relational/sqlite-source.ts';
 import type { IcebergTableSupport } from './warehouse/iceberg-table-support.ts';
 import { WarehouseConnector } from './warehouse/warehouse-connector.ts';
 
@@ -15,7 +19,11 @@ export function createConnector(config: CatalogConfig, dependencies: ConnectorDe
   switch (config.connector) {
     case 'warehouse':
       return new WarehouseConnector(config.name, dependencies.database, dependencies.iceberg);
-    default:
-      throw new Error(`connector ${config.connector} is not built yet`);
+    case 'postgresql':
+      return new RelationalConnector('postgresql', config, new PostgresSource(config.url!));
+    case 'mysql':
+      return new RelationalConnector('mysql', config, new MysqlSource(config.url!));
+    case 'sqlite':
+      return new RelationalConnector('sqlite', config, new SqliteSource(config.path!));
   }
 }
