@@ -19,6 +19,7 @@ interface FieldOut {
   isNullable: boolean;
   isIndexKey: boolean;
   size?: number;
+  comment?: string;
 }
 
 /** Known schemas in real peers: a PostgreSQL database, a MariaDB database and a SQLite file. */
