@@ -8,32 +8,29 @@ import { Type, type Static } from 'typebox';
  */
 
 const Loose = { additionalProperties: true } as const;
-const Strings = Type.Record(Type.String(), Type.String());
-const JsonDocument = Type.Record(Type.String(), Type.Unknown(), { description: 'Free-form JSON object.' });
-const DateValue = Type.Union([Type.String(), Type.Number(), Type.Null()], { description: 'ISO-8601 date or epoch milliseconds.' });
-const OptionalString = Type.Optional(Type.Union([Type.String(), Type.Null()]));
-const OptionalBoolean = Type.Optional(Type.Union([Type.Boolean(), Type.Null()]));
+/** Jackson-based clients send absent values as null; `nullable` accepts them with the field's own type check. */
+const OrNull = { nullable: true } as const;
+const Strings = Type.Record(Type.String(), Type.String(), OrNull);
+const JsonDocument = Type.Record(Type.String(), Type.Unknown(), { ...OrNull, description: 'Free-form JSON object.' });
+const OptionalString = Type.Optional(Type.String(OrNull));
+const OptionalBoolean = Type.Optional(Type.Boolean(OrNull));
+const OptionalInteger = Type.Optional(Type.Integer(OrNull));
+const DateValue = Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Null()], { description: 'ISO-8601 date or epoch milliseconds.' }));
 
-export const QualifiedNameSchema = Type.Object(
-  {
-    qualifiedName: Type.Optional(Type.String()),
-    catalogName: Type.Optional(Type.String()),
-    databaseName: Type.Optional(Type.String()),
-    tableName: Type.Optional(Type.String()),
-    partitionName: Type.Optional(Type.String()),
-    viewName: Type.Optional(Type.String()),
-  },
-  { ...Loose, description: 'A qualified name: its parts, or the `qualifiedName` string c/d/t[/p].' },
-);
+const qualifiedNameProperties = {
+  qualifiedName: OptionalString,
+  catalogName: OptionalString,
+  databaseName: OptionalString,
+  tableName: OptionalString,
+  partitionName: OptionalString,
+  viewName: OptionalString,
+};
+const QN_DESCRIPTION = 'A qualified name: its parts, or the `qualifiedName` string c/d/t[/p].';
+export const QualifiedNameSchema = Type.Object(qualifiedNameProperties, { ...Loose, description: QN_DESCRIPTION });
+const OptionalQualifiedName = Type.Optional(Type.Object(qualifiedNameProperties, { ...Loose, ...OrNull, description: QN_DESCRIPTION }));
 
-export const AuditSchema = Type.Object(
-  {
-    createdBy: OptionalString,
-    createdDate: Type.Optional(DateValue),
-    lastModifiedBy: OptionalString,
-    lastModifiedDate: Type.Optional(DateValue),
-  },
-  Loose,
+const OptionalAudit = Type.Optional(
+  Type.Object({ createdBy: OptionalString, createdDate: DateValue, lastModifiedBy: OptionalString, lastModifiedDate: DateValue }, { ...Loose, ...OrNull }),
 );
 
 export const FieldSchema = Type.Object(
@@ -43,10 +40,10 @@ export const FieldSchema = Type.Object(
     source_type: OptionalString,
     jsonType: Type.Optional(Type.Unknown()),
     partition_key: OptionalBoolean,
-    pos: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+    pos: OptionalInteger,
     comment: OptionalString,
     isNullable: OptionalBoolean,
-    size: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+    size: OptionalInteger,
     defaultValue: OptionalString,
     isSortKey: OptionalBoolean,
     isIndexKey: OptionalBoolean,
@@ -61,63 +58,63 @@ export const StorageSchema = Type.Object(
     serializationLib: OptionalString,
     owner: OptionalString,
     uri: OptionalString,
-    parameters: Type.Optional(Type.Union([Strings, Type.Null()])),
-    serdeInfoParameters: Type.Optional(Type.Union([Strings, Type.Null()])),
+    parameters: Type.Optional(Strings),
+    serdeInfoParameters: Type.Optional(Strings),
   },
-  Loose,
+  { ...Loose, ...OrNull },
 );
 
-export const ViewSchema = Type.Object({ viewOriginalText: OptionalString, viewExpandedText: OptionalString }, Loose);
+const OptionalView = Type.Optional(Type.Object({ viewOriginalText: OptionalString, viewExpandedText: OptionalString }, { ...Loose, ...OrNull }));
 
 export const TableDtoSchema = Type.Object(
   {
-    name: Type.Optional(QualifiedNameSchema),
-    audit: Type.Optional(Type.Union([AuditSchema, Type.Null()])),
-    fields: Type.Optional(Type.Union([Type.Array(FieldSchema), Type.Null()])),
-    serde: Type.Optional(Type.Union([StorageSchema, Type.Null()])),
-    metadata: Type.Optional(Type.Union([Strings, Type.Null()])),
-    view: Type.Optional(Type.Union([ViewSchema, Type.Null()])),
-    definitionMetadata: Type.Optional(Type.Union([JsonDocument, Type.Null()])),
-    dataMetadata: Type.Optional(Type.Union([JsonDocument, Type.Null()])),
+    name: OptionalQualifiedName,
+    audit: OptionalAudit,
+    fields: Type.Optional(Type.Array(FieldSchema, OrNull)),
+    serde: Type.Optional(StorageSchema),
+    metadata: Type.Optional(Strings),
+    view: OptionalView,
+    definitionMetadata: Type.Optional(JsonDocument),
+    dataMetadata: Type.Optional(JsonDocument),
   },
   { ...Loose, description: 'TableDto' },
 );
 
 export const DatabaseCreateRequestSchema = Type.Object(
   {
-    definitionMetadata: Type.Optional(Type.Union([JsonDocument, Type.Null()])),
-    metadata: Type.Optional(Type.Union([Strings, Type.Null()])),
+    definitionMetadata: Type.Optional(JsonDocument),
+    metadata: Type.Optional(Strings),
     uri: OptionalString,
   },
   { ...Loose, description: 'DatabaseCreateRequestDto' },
 );
 
 export const CreateCatalogSchema = Type.Object(
-  { name: Type.Optional(QualifiedNameSchema), type: OptionalString, definitionMetadata: Type.Optional(Type.Union([JsonDocument, Type.Null()])) },
+  { name: OptionalQualifiedName, type: OptionalString, definitionMetadata: Type.Optional(JsonDocument) },
   { ...Loose, description: 'CreateCatalogDto' },
 );
 
 export const PartitionDtoSchema = Type.Object(
   {
     name: QualifiedNameSchema,
-    audit: Type.Optional(Type.Union([AuditSchema, Type.Null()])),
-    serde: Type.Optional(Type.Union([StorageSchema, Type.Null()])),
-    metadata: Type.Optional(Type.Union([Strings, Type.Null()])),
-    definitionMetadata: Type.Optional(Type.Union([JsonDocument, Type.Null()])),
-    dataMetadata: Type.Optional(Type.Union([JsonDocument, Type.Null()])),
+    audit: OptionalAudit,
+    serde: Type.Optional(StorageSchema),
+    metadata: Type.Optional(Strings),
+    definitionMetadata: Type.Optional(JsonDocument),
+    dataMetadata: Type.Optional(JsonDocument),
   },
   { ...Loose, description: 'PartitionDto' },
 );
 
 export const PartitionsSaveRequestSchema = Type.Object(
   {
-    partitions: Type.Optional(Type.Union([Type.Array(PartitionDtoSchema), Type.Null()])),
-    partitionIdsForDeletes: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
+    partitions: Type.Optional(Type.Array(PartitionDtoSchema, OrNull)),
+    partitionIdsForDeletes: Type.Optional(Type.Array(Type.String(), OrNull)),
     checkIfExists: OptionalBoolean,
     alterIfExists: OptionalBoolean,
     saveMetadataOnly: OptionalBoolean,
-    definitionMetadata: Type.Optional(Type.Union([JsonDocument, Type.Null()])),
-    dataMetadata: Type.Optional(Type.Union([JsonDocument, Type.Null()])),
+    definitionMetadata: Type.Optional(JsonDocument),
+    dataMetadata: Type.Optional(JsonDocument),
   },
   { ...Loose, description: 'PartitionsSaveRequestDto' },
 );
@@ -125,7 +122,7 @@ export const PartitionsSaveRequestSchema = Type.Object(
 export const GetPartitionsRequestSchema = Type.Object(
   {
     filter: OptionalString,
-    partitionNames: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
+    partitionNames: Type.Optional(Type.Array(Type.String(), OrNull)),
     includePartitionDetails: OptionalBoolean,
     includeAuditOnly: OptionalBoolean,
   },
@@ -138,14 +135,13 @@ export const TagCreateRequestSchema = Type.Object(
 );
 
 export const TagRemoveRequestSchema = Type.Object(
-  { name: QualifiedNameSchema, deleteAll: OptionalBoolean, tags: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])) },
+  { name: QualifiedNameSchema, deleteAll: OptionalBoolean, tags: Type.Optional(Type.Array(Type.String(), OrNull)) },
   { ...Loose, description: 'TagRemoveRequestDto' },
 );
 
 export const DataMetadataRequestSchema = Type.Object({ uri: Type.String({ minLength: 1 }) }, { ...Loose, description: 'DataMetadataDto request' });
 
 export type QualifiedNameDto = Static<typeof QualifiedNameSchema>;
-export type AuditDto = Static<typeof AuditSchema>;
 export type FieldDto = Static<typeof FieldSchema>;
 export type StorageDto = Static<typeof StorageSchema>;
 export type TableDto = Static<typeof TableDtoSchema>;
