@@ -12,6 +12,7 @@ import { compareCodePoints, numericValueOf } from '../../filter/numeric-value.ts
 import { readJson, writeJson } from '../../json-column.ts';
 import { parsePartitionName, unescapePartitionValue } from '../../partition-name.ts';
 import type { QualifiedName } from '../../qualified-name.ts';
+import { drivingKey } from './driving-key.ts';
 
 /** The table a partition operation is about, as the warehouse connector stored it. */
 export interface PartitionedTable {
@@ -97,11 +98,19 @@ export class PartitionStore {
     const columns = valueColumns(table);
     const sqlFilter = bound ? filterToSql(bound, columns) : undefined;
     const keySlots = (bound?.slots ?? []).filter((slot) => slot < table.keys.length);
-    const joins = keySlots.map(
-      (slot) =>
-        sql`join catalog_partition_value ${sql.id(`v${slot}`)} on ${sql.ref(`v${slot}.partition_id`)} = p.id and ${sql.ref(`v${slot}.table_id`)} = ${table.id} and ${sql.ref(`v${slot}.key_pos`)} = ${slot}`,
-    );
+    const driver = bound && !options.names ? drivingKey(bound, table.keys.length) : undefined;
+    // CROSS JOIN fixes the join order in SQLite (the driving key's value rows first, then the
+    // partition, then the other keys' value rows by primary key); PostgreSQL reorders it freely.
+    const ordered = driver === undefined ? keySlots : [driver, ...keySlots.filter((slot) => slot !== driver)];
+    const valueTable = (slot: number) => sql`catalog_partition_value ${sql.id(`v${slot}`)}`;
+    const from =
+      driver === undefined
+        ? sql`catalog_partition p ${sql.join(ordered.map((slot) => sql`cross join ${valueTable(slot)}`), sql` `)}`
+        : sql`${valueTable(driver)} cross join catalog_partition p ${sql.join(ordered.slice(1).map((slot) => sql`cross join ${valueTable(slot)}`), sql` `)}`;
     const conditions: RawBuilder<unknown>[] = [sql`p.table_id = ${table.id}`];
+    for (const slot of ordered) {
+      conditions.push(sql`${sql.ref(`v${slot}.table_id`)} = ${table.id} and ${sql.ref(`v${slot}.key_pos`)} = ${slot} and ${sql.ref(`v${slot}.partition_id`)} = p.id`);
+    }
     if (options.names) conditions.push(sql`p.name in (${sql.join(options.names)})`);
     if (sqlFilter?.condition) conditions.push(sqlFilter.condition);
     const direction = sql.raw(request.sortOrder === 'DESC' ? 'desc' : 'asc');
@@ -110,7 +119,7 @@ export class PartitionStore {
     const page = options.paged ? sql`limit ${options.limit ?? NO_LIMIT} offset ${options.offset ?? 0}` : sql``;
     const result = await sql<PartitionRow>`
       select p.id, p.name, p.uri, p.serde, p.params, p.created_by, p.created_at, p.updated_by, p.updated_at
-      from catalog_partition p ${sql.join(joins, sql` `)}
+      from ${from}
       where ${sql.join(conditions, sql` and `)}
       order by ${orderBy} ${page}`.execute(this.db);
     return result.rows;

@@ -1,0 +1,48 @@
+import type { FilterNode } from '../../filter/filter-ast.ts';
+import type { BoundFilter } from '../../filter/filter-schema.ts';
+
+/**
+ * Picks the partition key whose index should drive a filtered listing: the key of the most
+ * selective-looking predicate that every match must satisfy (a conjunct of the top-level AND).
+ * Without statistics SQLite cannot tell `dateint = 20240101` (a thousandth of the partitions) from
+ * `region like 'r1%'` (a fifth), and may start from the wrong index or scan every partition in name
+ * order; the partition store makes the chosen key's value rows the outer loop. PostgreSQL plans with
+ * its own statistics either way.
+ *
+ * Rank: equality and IS NULL, then IN lists (and ORs of equalities on one key), then ranges and
+ * BETWEEN, then LIKE with a literal prefix. Negations, `!=`, MATCHES, LIKE patterns starting with a
+ * wildcard, and `dateCreated` never drive. Ties go to the earlier key (usually the date).
+ */
+export function drivingKey(bound: BoundFilter, keyCount: number): number | undefined {
+  const conjuncts = bound.root.kind === 'and' ? bound.root.operands : [bound.root];
+  let best: { slot: number; rank: number } | undefined;
+  for (const node of conjuncts) {
+    const candidate = rankOf(node, bound);
+    if (!candidate || candidate.slot >= keyCount) continue;
+    if (!best || candidate.rank < best.rank || (candidate.rank === best.rank && candidate.slot < best.slot)) best = candidate;
+  }
+  return best?.slot;
+}
+
+function rankOf(node: FilterNode, bound: BoundFilter): { slot: number; rank: number } | undefined {
+  switch (node.kind) {
+    case 'compare':
+      if (node.op === '!=') return undefined;
+      return { slot: bound.slotOf(node.variable.name), rank: node.op === '=' ? 1 : 3 };
+    case 'isNull':
+      return node.negated ? undefined : { slot: bound.slotOf(node.variable.name), rank: 1 };
+    case 'in':
+      return node.negated ? undefined : { slot: bound.slotOf(node.variable.name), rank: 2 };
+    case 'between':
+      return node.negated ? undefined : { slot: bound.slotOf(node.variable.name), rank: 3 };
+    case 'like':
+      return node.negated || /^[%_]/.test(node.pattern.text) ? undefined : { slot: bound.slotOf(node.variable.name), rank: 4 };
+    case 'or': {
+      // An OR of equalities on one key is an IN list.
+      const slots = node.operands.map((operand) => (operand.kind === 'compare' && operand.op === '=' ? bound.slotOf(operand.variable.name) : -1));
+      return slots.every((slot) => slot >= 0 && slot === slots[0]) ? { slot: slots[0]!, rank: 2 } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
