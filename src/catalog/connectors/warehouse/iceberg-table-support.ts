@@ -16,8 +16,10 @@ export const ICEBERG_POINTER_PARAMS = ['metadata_location', 'previous_metadata_l
  * or listing its partitions, is a 501.
  *
  * Every `write` method runs inside the service's transaction (`write.transaction`): the stored row
- * change, the user metadata and the event commit together. The connector performs the row update
- * itself as a compare-and-swap on the row's version, so a concurrent commit makes one of the two fail.
+ * change, the user metadata and the event commit together. Read the metadata database only through
+ * `write.transaction` there (SQLite has one connection; the root handle would wait for the transaction
+ * that waits for it). The connector performs the row update itself as a compare-and-swap on the row's
+ * version, so a concurrent commit makes one of the two fail (409).
  */
 export interface IcebergTableSupport {
   /**
@@ -38,8 +40,10 @@ export interface IcebergTableSupport {
    */
   describe(stored: TableInfo, options: TableReadOptions): Promise<TableInfo>;
   /**
-   * Partitions from the manifests of the current snapshot. The filter is bound and evaluated with
-   * filter-schema.ts / filter-evaluator.ts over partition values (dateCreated = snapshot time).
+   * Partitions from the manifests of the current snapshot, filtered, sorted and paged as the request
+   * says. Evaluate the filter with `compilePartitionFilter(request.filter, table.name, keys)` from
+   * partition-filter.ts over `partitionFilterRow(values, snapshotTimeMs)` — values as text, a null as
+   * `HIVE_DEFAULT_PARTITION` — which has exactly the semantics of the SQL pushdown.
    */
   listPartitions(table: TableInfo, request: PartitionListRequest): Promise<PartitionInfo[]>;
   countPartitions(table: TableInfo): Promise<number>;

@@ -2,14 +2,15 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Tables } from '../../../db/tables.ts';
 import { NotFoundError } from '../../../errors/not-found-error.ts';
 import { InvalidInputError } from '../../../errors/invalid-input-error.ts';
-import { isNumericType, type FieldInfo, type PartitionInfo, type StorageInfo } from '../../catalog-model.ts';
+import type { FieldInfo, PartitionInfo, StorageInfo } from '../../catalog-model.ts';
 import { chunks } from '../../chunks.ts';
 import type { ConnectorWrite, PartitionListRequest, PartitionSaveRequest, PartitionSaveResult, PartitionSortField } from '../../connector.ts';
 import { compileFilter, type FilterRow } from '../../filter/filter-evaluator.ts';
-import { bindFilter, type BoundFilter, type FilterSchema } from '../../filter/filter-schema.ts';
+import { bindFilter, type BoundFilter } from '../../filter/filter-schema.ts';
 import { filterToSql, type FilterSqlColumns } from '../../filter/filter-sql.ts';
 import { compareCodePoints, numericValueOf } from '../../filter/numeric-value.ts';
 import { readJson, writeJson } from '../../json-column.ts';
+import { partitionFilterRow, partitionFilterSchema } from '../../partition-filter.ts';
 import { parsePartitionName, unescapePartitionValue } from '../../partition-name.ts';
 import type { QualifiedName } from '../../qualified-name.ts';
 import { drivingKey } from './driving-key.ts';
@@ -33,8 +34,6 @@ interface PartitionRow {
   updated_at: number;
 }
 
-/** The special filter variable: a partition's creation time in epoch seconds. */
-const DATE_CREATED = 'dateCreated';
 // Rows per statement, keeping every statement under SQLite's 32766 bound parameters.
 const PARTITION_ROWS_PER_INSERT = 1000;
 const VALUE_ROWS_PER_INSERT = 4000;
@@ -51,7 +50,7 @@ export class PartitionStore {
   constructor(private readonly db: Kysely<Tables>) {}
 
   async list(table: PartitionedTable, request: PartitionListRequest): Promise<PartitionInfo[]> {
-    const bound = request.filter ? bindFilter(request.filter, filterSchema(table)) : undefined;
+    const bound = request.filter ? bindFilter(request.filter, partitionFilterSchema(table.name, table.keys)) : undefined;
     const predicate = bound ? compileFilter(bound) : undefined;
     const offset = request.offset ?? 0;
     const limit = request.limit ?? NO_LIMIT;
@@ -237,13 +236,6 @@ export class PartitionStore {
   }
 }
 
-/** The variables a filter on this table may name: its partition keys, then `dateCreated`. */
-export function filterSchema(table: PartitionedTable): FilterSchema {
-  const variables = table.keys.map((key) => ({ name: key.name, numeric: isNumericType(key.type) }));
-  if (!variables.some((v) => v.name.toLowerCase() === DATE_CREATED.toLowerCase())) variables.push({ name: DATE_CREATED, numeric: true });
-  return { variables, subject: `table ${table.name.toString()}` };
-}
-
 function valueColumns(table: PartitionedTable): FilterSqlColumns {
   const keys = table.keys.length;
   // Integer division: epoch milliseconds to whole seconds on both databases.
@@ -258,8 +250,7 @@ function valueColumns(table: PartitionedTable): FilterSqlColumns {
 function filterRow(table: PartitionedTable, row: PartitionRow): FilterRow {
   const values = row.name.split('/').map((part) => unescapePartitionValue(part.slice(part.indexOf('=') + 1)));
   values.length = table.keys.length;
-  values.push(String(Math.trunc(row.created_at / 1000)));
-  return values;
+  return partitionFilterRow(values, row.created_at);
 }
 
 const ORDER_COLUMN: Record<PartitionSortField, RawBuilder<unknown> | undefined> = {
