@@ -149,6 +149,33 @@ for (const store of STORES) {
       assert.ok(nonTrivial > 150, `most random filters select a proper subset (${nonTrivial})`);
     });
 
+    it('finishes in-memory filters page by page over more rows than one scan page, in every sort order', async () => {
+      const big = QualifiedName.ofTable('warehouse', 'fx', 'big');
+      const { catalogs, partitions } = t.platform.catalog;
+      await catalogs.createTable(context, big, {
+        name: { qualifiedName: big.toString() },
+        fields: [{ name: 'n', type: 'int', partition_key: true }],
+      });
+      for (let batch = 0; batch < 3; batch += 1) {
+        await partitions.save(context, big, {
+          partitions: Array.from({ length: 1500 }, (_, i) => {
+            const n = batch * 1500 + i;
+            return { name: { qualifiedName: `${big.toString()}/n=${n}` }, serde: { uri: `s3://b/big/${(n * 7919) % 4500}` } };
+          }),
+        });
+      }
+      const all = await partitions.list(big, {});
+      assert.equal(all.length, 4500);
+      for (const sortBy of ['name', 'createdDate', 'uri'] as const) {
+        for (const sortOrder of ['ASC', 'DESC'] as const) {
+          const ordered = await partitions.list(big, { sortBy, sortOrder });
+          const expected = ordered.filter((p) => /^.*7$/.test(p.name.partitionName!.slice(2))).slice(100, 400);
+          const actual = await partitions.list(big, { filter: "n matches '.*7'", sortBy, sortOrder, offset: 100, limit: 300 });
+          assert.deepEqual(actual.map((p) => p.name.partitionName), expected.map((p) => p.name.partitionName), `${sortBy} ${sortOrder}`);
+        }
+      }
+    });
+
     it('compares dateCreated as epoch seconds', async () => {
       assert.equal((await pushedDown(`dateCreated >= ${createdSeconds}`)).length, names.length);
       assert.equal((await pushedDown(`dateCreated > ${createdSeconds + 1}`)).length, 0);

@@ -39,6 +39,8 @@ const PARTITION_ROWS_PER_INSERT = 1000;
 const VALUE_ROWS_PER_INSERT = 4000;
 const NAMES_PER_QUERY = 1000;
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+/** Rows read per query when a filter is finished in memory. */
+const SCAN_PAGE = 2000;
 
 /**
  * Partitions of the warehouse connector's Hive-style tables, in catalog_partition with one
@@ -59,7 +61,7 @@ export class PartitionStore {
       // Named lookups run in chunks; the chunks' rows are filtered, sorted and paged here.
       const rows: PartitionRow[] = [];
       for (const names of chunks([...new Set(request.names)], NAMES_PER_QUERY)) {
-        rows.push(...(await this.query(table, bound, request, { names, paged: false })));
+        rows.push(...(await this.query(table, bound, request, { names })));
       }
       const matching = predicate ? rows.filter((row) => predicate(filterRow(table, row))) : rows;
       matching.sort(rowComparator(request.sortBy ?? 'name', request.sortOrder ?? 'ASC'));
@@ -68,15 +70,20 @@ export class PartitionStore {
 
     const exact = bound ? filterToSql(bound, valueColumns(table)).exact : true;
     if (exact) {
-      const rows = await this.query(table, bound, request, { paged: true, offset, limit });
+      const rows = await this.query(table, bound, request, { offset, limit });
       return rows.map((row) => toPartition(table, row));
     }
-    // The SQL selected a superset in the requested order; finish the filter, then page.
-    const rows = await this.query(table, bound, request, { paged: false });
-    return rows
-      .filter((row) => predicate!(filterRow(table, row)))
-      .slice(offset, offset + limit)
-      .map((row) => toPartition(table, row));
+    // The SQL selects a superset in the requested order: read it a page at a time (keyset paging, so
+    // a whole-table MATCHES never holds the table in memory), finish the filter, stop when paged out.
+    const matching: PartitionRow[] = [];
+    let after: PartitionRow | undefined;
+    for (;;) {
+      const rows = await this.query(table, bound, request, { limit: SCAN_PAGE, after });
+      for (const row of rows) if (predicate!(filterRow(table, row))) matching.push(row);
+      if (rows.length < SCAN_PAGE || matching.length >= offset + limit) break;
+      after = rows[rows.length - 1];
+    }
+    return matching.slice(offset, offset + limit).map((row) => toPartition(table, row));
   }
 
   async count(tableId: number, db: Kysely<Tables> = this.db): Promise<number> {
@@ -92,7 +99,7 @@ export class PartitionStore {
     table: PartitionedTable,
     bound: BoundFilter | undefined,
     request: PartitionListRequest,
-    options: { names?: string[]; paged: boolean; offset?: number; limit?: number },
+    options: { names?: string[]; offset?: number; limit?: number; after?: PartitionRow },
   ): Promise<PartitionRow[]> {
     const columns = valueColumns(table);
     const sqlFilter = bound ? filterToSql(bound, columns) : undefined;
@@ -112,10 +119,22 @@ export class PartitionStore {
     }
     if (options.names) conditions.push(sql`p.name in (${sql.join(options.names)})`);
     if (sqlFilter?.condition) conditions.push(sqlFilter.condition);
-    const direction = sql.raw(request.sortOrder === 'DESC' ? 'desc' : 'asc');
-    const order = ORDER_COLUMN[request.sortBy ?? 'name'];
+    const descending = request.sortOrder === 'DESC';
+    const direction = sql.raw(descending ? 'desc' : 'asc');
+    const sortBy = request.sortBy ?? 'name';
+    const order = ORDER_COLUMN[sortBy];
+    if (options.after) {
+      // Rows after the last one seen, in (sort key, name) order.
+      const beyond = sql.raw(descending ? '<' : '>');
+      const name = options.after.name;
+      conditions.push(
+        order
+          ? sql`(${order} ${beyond} ${sortValue(sortBy, options.after)} or (${order} = ${sortValue(sortBy, options.after)} and p.name ${beyond} ${name}))`
+          : sql`p.name ${beyond} ${name}`,
+      );
+    }
     const orderBy = order ? sql`${order} ${direction}, p.name ${direction}` : sql`p.name ${direction}`;
-    const page = options.paged ? sql`limit ${options.limit ?? NO_LIMIT} offset ${options.offset ?? 0}` : sql``;
+    const page = options.limit !== undefined ? sql`limit ${options.limit} offset ${options.offset ?? 0}` : sql``;
     const result = await sql<PartitionRow>`
       select p.id, p.name, p.uri, p.serde, p.params, p.created_by, p.created_at, p.updated_by, p.updated_at
       from ${from}
@@ -259,6 +278,19 @@ const ORDER_COLUMN: Record<PartitionSortField, RawBuilder<unknown> | undefined> 
   lastModifiedDate: sql`p.updated_at`,
   uri: sql`coalesce(p.uri, '')`,
 };
+
+function sortValue(sortBy: PartitionSortField, row: PartitionRow): number | string {
+  switch (sortBy) {
+    case 'createdDate':
+      return row.created_at;
+    case 'lastModifiedDate':
+      return row.updated_at;
+    case 'uri':
+      return row.uri ?? '';
+    case 'name':
+      return row.name;
+  }
+}
 
 function rowComparator(sortBy: PartitionSortField, order: 'ASC' | 'DESC'): (a: PartitionRow, b: PartitionRow) => number {
   const sign = order === 'DESC' ? -1 : 1;
