@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { CatalogEvent } from '../../src/catalog/events/catalog-event.ts';
+import { QualifiedName } from '../../src/catalog/qualified-name.ts';
 import { DEFAULT_BODY_LIMIT_BYTES, type CatalogConfig, type QuarryConfig } from '../../src/config/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { openPlatform, type Platform } from '../../src/http/platform.ts';
@@ -88,7 +89,7 @@ async function startNode(config: QuarryConfig): Promise<Node> {
   };
 }
 
-function nodeConfig(database: TestDatabase, home: string, catalogs: CatalogConfig[]): QuarryConfig {
+function nodeConfig(database: TestDatabase, home: string, catalogs: CatalogConfig[], maxAttempts = 100_000): QuarryConfig {
   return {
     home,
     host: '127.0.0.1',
@@ -99,7 +100,8 @@ function nodeConfig(database: TestDatabase, home: string, catalogs: CatalogConfi
     http: { bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES },
     s3: { region: 'us-east-1', forcePathStyle: true },
     catalogs,
-    catalog: { webhookRetryDelayMs: 20, webhookMaxRetryDelayMs: 200, eventPollMs: 50 },
+    // Retry fast, and never give up within a test however slow the machine is.
+    catalog: { webhookRetryDelayMs: 20, webhookMaxRetryDelayMs: 200, webhookMaxAttempts: maxAttempts, eventPollMs: 50 },
   };
 }
 
@@ -258,7 +260,10 @@ for (const store of STORES) {
       await createTable('ev4', 'landing');
       await addPartitions('ev4', 'landing', [20240301]);
       const config = node.platform.config;
+      // An open event stream must not hold the server up: close ends it.
+      const open = readEvents(await fetch(`${base}/events`));
       await node.close();
+      open.stop();
 
       node = await startNode(config);
       base = `http://127.0.0.1:${(node.app.server.address() as { port: number }).port}/mds/v1`;
@@ -272,6 +277,35 @@ for (const store of STORES) {
       ]);
       assert.deepEqual(delivered[2]!.payload.added, ['dateint=20240301']);
       assert.ok(delivered.every((e) => typeof e.id === 'string' && e.id.length > 0), 'every event carries an id for de-duplication');
+    });
+  });
+}
+
+for (const store of STORES) {
+  describe(`webhook dead letters on ${store}`, () => {
+    it('gives up on an event after webhookMaxAttempts and goes on with the next', async () => {
+      const database = await createTestDatabase(store);
+      const home = mkdtempSync(path.join(os.tmpdir(), 'quarry-events-'));
+      const receiver = new Receiver(await freePort());
+      await receiver.up();
+      const node = await startNode(nodeConfig(database, home, [{ name: 'warehouse', connector: 'warehouse', webhooks: [{ url: receiver.url }] }], 3));
+      try {
+        receiver.failing = true;
+        await node.platform.catalog.catalogs.createDatabase({ user: 'u' }, QualifiedName.ofDatabase('warehouse', 'dead'), {});
+        await eventually('the delivery to be given up', async () => {
+          const row = await node.platform.database.db.selectFrom('catalog_event_delivery').selectAll().executeTakeFirst();
+          return row?.status === 'failed' && row.attempts === 3 && row.last_error === 'HTTP 500';
+        });
+        receiver.failing = false;
+        await node.platform.catalog.catalogs.createDatabase({ user: 'u' }, QualifiedName.ofDatabase('warehouse', 'alive'), {});
+        await eventually('the next event', () => receiver.received.length >= 1);
+        assert.deepEqual(receiver.received.map((e) => `${e.type} ${e.name}`), ['DATABASE_CREATE warehouse/alive']);
+      } finally {
+        await node.close();
+        await receiver.down();
+        await database.drop();
+        rmSync(home, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../db/tables.ts';
+import { ConflictError } from '../../errors/conflict-error.ts';
 import { mergeJson, type JsonObject } from './json-merge.ts';
 
 /**
@@ -16,23 +17,30 @@ export class DataMetadataStore {
     return row ? (JSON.parse(row.data) as JsonObject) : undefined;
   }
 
+  /** Merges `patch` into the document of `uri` (a compare-and-swap, retried on a concurrent change). */
   async merge(trx: Kysely<Tables>, uri: string, patch: JsonObject, user: string, now: number): Promise<JsonObject> {
-    const row = await trx.selectFrom('catalog_data_metadata').select(['data', 'deleted_at']).where('uri', '=', uri).executeTakeFirst();
-    const current = row && row.deleted_at === null ? (JSON.parse(row.data) as JsonObject) : {};
-    const next = mergeJson(current, patch);
-    if (row) {
-      await trx
-        .updateTable('catalog_data_metadata')
-        .set({ data: JSON.stringify(next), updated_by: user, updated_at: now, deleted_at: null })
-        .where('uri', '=', uri)
-        .execute();
-    } else {
-      await trx
-        .insertInto('catalog_data_metadata')
-        .values({ uri, data: JSON.stringify(next), created_by: user, created_at: now, updated_by: user, updated_at: now, deleted_at: null })
-        .execute();
+    for (let attempt = 0; ; attempt += 1) {
+      const row = await trx.selectFrom('catalog_data_metadata').select(['data', 'deleted_at']).where('uri', '=', uri).executeTakeFirst();
+      const current = row && row.deleted_at === null ? (JSON.parse(row.data) as JsonObject) : {};
+      const next = mergeJson(current, patch);
+      const data = JSON.stringify(next);
+      const written = row
+        ? await trx
+            .updateTable('catalog_data_metadata')
+            .set({ data, updated_by: user, updated_at: now, deleted_at: null })
+            .where('uri', '=', uri)
+            .where('data', '=', row.data)
+            .executeTakeFirst()
+            .then((r) => Number(r.numUpdatedRows))
+        : await trx
+            .insertInto('catalog_data_metadata')
+            .values({ uri, data, created_by: user, created_at: now, updated_by: user, updated_at: now, deleted_at: null })
+            .onConflict((oc) => oc.column('uri').doNothing())
+            .executeTakeFirst()
+            .then((r) => Number(r.numInsertedOrUpdatedRows ?? 0));
+      if (written === 1) return next;
+      if (attempt >= 5) throw new ConflictError(`Data metadata of ${uri} keeps changing concurrently; retry`);
     }
-    return next;
   }
 
   async markDeleted(trx: Kysely<Tables>, uri: string, now: number): Promise<void> {

@@ -3,6 +3,7 @@ import type { Tables } from '../../db/tables.ts';
 import { chunks } from '../chunks.ts';
 import { QualifiedName } from '../qualified-name.ts';
 import { isChildOf } from './child-names.ts';
+import { ConflictError } from '../../errors/conflict-error.ts';
 import { isJsonObject, mergeJson, type JsonObject } from './json-merge.ts';
 
 export interface DefinitionMetadataEntry {
@@ -44,6 +45,8 @@ export interface DefinitionListQuery {
 
 type Row = Tables['catalog_definition_metadata'];
 
+const MAX_ATTEMPTS = 5;
+
 /**
  * Definition metadata: free-form JSON about a logical entity, keyed by its qualified name. Updates
  * merge (json-merge.ts). It outlives the entity — a dropped and recreated table gets it back — unless
@@ -66,44 +69,49 @@ export class DefinitionMetadataStore {
     return out;
   }
 
-  /** Merges `patch` into the stored document (creating it) and returns the result. */
+  /**
+   * Merges `patch` into the stored document (creating it) and returns the result. The write is a
+   * compare-and-swap on the document read, retried when a concurrent writer got there first, so two
+   * concurrent merges of different keys both land.
+   */
   async merge(trx: Kysely<Tables>, name: QualifiedName, patch: JsonObject, user: string, now: number): Promise<JsonObject> {
-    const current = await this.get(name, trx);
-    const next = mergeJson(current ?? {}, patch);
-    await this.write(trx, name, next, current !== undefined, user, now);
-    return next;
+    return this.update(trx, name, (current) => mergeJson(current ?? {}, patch), user, now);
   }
 
   /** Replaces the stored document. */
   async put(trx: Kysely<Tables>, name: QualifiedName, data: JsonObject, user: string, now: number): Promise<void> {
-    const exists = (await this.get(name, trx)) !== undefined;
-    await this.write(trx, name, data, exists, user, now);
+    await this.update(trx, name, () => data, user, now);
   }
 
-  private async write(trx: Kysely<Tables>, name: QualifiedName, data: JsonObject, exists: boolean, user: string, now: number): Promise<void> {
-    const owner = ownerOf(data);
-    if (exists) {
-      await trx
-        .updateTable('catalog_definition_metadata')
-        .set({ data: JSON.stringify(data), owner, updated_by: user, updated_at: now })
-        .where('name', '=', name.toString())
-        .execute();
-      return;
+  private async update(
+    trx: Kysely<Tables>,
+    name: QualifiedName,
+    change: (current: JsonObject | undefined) => JsonObject,
+    user: string,
+    now: number,
+  ): Promise<JsonObject> {
+    for (let attempt = 0; ; attempt += 1) {
+      const row = await trx.selectFrom('catalog_definition_metadata').select('data').where('name', '=', name.toString()).executeTakeFirst();
+      const next = change(row ? (JSON.parse(row.data) as JsonObject) : undefined);
+      const data = JSON.stringify(next);
+      const owner = ownerOf(next);
+      const written = row
+        ? await trx
+            .updateTable('catalog_definition_metadata')
+            .set({ data, owner, updated_by: user, updated_at: now })
+            .where('name', '=', name.toString())
+            .where('data', '=', row.data)
+            .executeTakeFirst()
+            .then((r) => Number(r.numUpdatedRows))
+        : await trx
+            .insertInto('catalog_definition_metadata')
+            .values({ name: name.toString(), type: name.type, catalog: name.catalogName, data, owner, created_by: user, created_at: now, updated_by: user, updated_at: now })
+            .onConflict((oc) => oc.column('name').doNothing())
+            .executeTakeFirst()
+            .then((r) => Number(r.numInsertedOrUpdatedRows ?? 0));
+      if (written === 1) return next;
+      if (attempt >= MAX_ATTEMPTS) throw new ConflictError(`Definition metadata of ${name.toString()} keeps changing concurrently; retry`);
     }
-    await trx
-      .insertInto('catalog_definition_metadata')
-      .values({
-        name: name.toString(),
-        type: name.type,
-        catalog: name.catalogName,
-        data: JSON.stringify(data),
-        owner,
-        created_by: user,
-        created_at: now,
-        updated_by: user,
-        updated_at: now,
-      })
-      .execute();
   }
 
   /** Deletes the document of `name`, and with `withChildren` those of its partitions. */

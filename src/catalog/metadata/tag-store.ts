@@ -39,6 +39,8 @@ export class TagStore {
       await trx
         .insertInto('catalog_tag')
         .values(fresh.map((tag) => ({ name: name.toString(), tag, type: name.type, catalog: name.catalogName, created_by: user, created_at: now })))
+        // A concurrent request may have added the same tag: it is there either way.
+        .onConflict((oc) => oc.columns(['name', 'tag']).doNothing())
         .execute();
     }
     return this.tagsOf(name, trx);

@@ -14,6 +14,11 @@ const HEARTBEAT_MS = 15_000;
  */
 export function registerEventRoutes(scope: FastifyInstance, area: CatalogArea): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  // Open streams would keep the server from closing: end them first.
+  const streams = new Set<AbortController>();
+  app.addHook('preClose', async () => {
+    for (const stream of streams) stream.abort();
+  });
   app.get(
     '/events',
     {
@@ -47,6 +52,7 @@ export function registerEventRoutes(scope: FastifyInstance, area: CatalogArea): 
       });
       raw.write(`: following catalog events after ${start}\n\n`);
       const stop = new AbortController();
+      streams.add(stop);
       const heartbeat = setInterval(() => raw.write(': keepalive\n\n'), HEARTBEAT_MS);
       request.raw.on('close', () => stop.abort());
       try {
@@ -56,6 +62,7 @@ export function registerEventRoutes(scope: FastifyInstance, area: CatalogArea): 
       } catch (error) {
         request.log.warn({ err: error }, 'event stream ended by an error');
       } finally {
+        streams.delete(stop);
         clearInterval(heartbeat);
         raw.end();
       }

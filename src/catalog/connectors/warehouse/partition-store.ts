@@ -1,5 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DialectAdapter } from '../../../db/adapters/dialect-adapter.ts';
 import type { Tables } from '../../../db/tables.ts';
+import { ConflictError } from '../../../errors/conflict-error.ts';
 import { NotFoundError } from '../../../errors/not-found-error.ts';
 import { InvalidInputError } from '../../../errors/invalid-input-error.ts';
 import type { FieldInfo, PartitionInfo, StorageInfo } from '../../catalog-model.ts';
@@ -49,7 +51,10 @@ const SCAN_PAGE = 2000;
  * finished in memory with the same semantics.
  */
 export class PartitionStore {
-  constructor(private readonly db: Kysely<Tables>) {}
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly adapter: DialectAdapter,
+  ) {}
 
   async list(table: PartitionedTable, request: PartitionListRequest): Promise<PartitionInfo[]> {
     const bound = request.filter ? bindFilter(request.filter, partitionFilterSchema(table.name, table.keys)) : undefined;
@@ -189,7 +194,32 @@ export class PartitionStore {
     }
 
     for (const batch of chunks(inserts, PARTITION_ROWS_PER_INSERT)) {
-      const ids = await trx
+      const ids = await this.insertPartitions(trx, table, batch, write);
+      const idByName = new Map(ids.map((row) => [row.name, Number(row.id)]));
+      const valueRows = batch.flatMap(({ name, values }) =>
+        values.map((value, keyPos) => ({
+          partition_id: idByName.get(name)!,
+          table_id: table.id,
+          key_pos: keyPos,
+          str_value: value,
+          num_value: numericValueOf(value),
+        })),
+      );
+      for (const values of chunks(valueRows, VALUE_ROWS_PER_INSERT)) await trx.insertInto('catalog_partition_value').values(values).execute();
+    }
+
+    const deleted = deletes.length > 0 ? await this.deleteByName(trx, table.id, deletes) : [];
+    return { added, updated, deleted };
+  }
+
+  private async insertPartitions(
+    trx: Kysely<Tables>,
+    table: PartitionedTable,
+    batch: ReadonlyArray<{ name: string; partition: PartitionInfo }>,
+    write: ConnectorWrite,
+  ): Promise<Array<{ id: number; name: string }>> {
+    try {
+      return await trx
         .insertInto('catalog_partition')
         .values(
           batch.map(({ name, partition }) => ({
@@ -206,21 +236,11 @@ export class PartitionStore {
         )
         .returning(['id', 'name'])
         .execute();
-      const idByName = new Map(ids.map((row) => [row.name, Number(row.id)]));
-      const valueRows = batch.flatMap(({ name, values }) =>
-        values.map((value, keyPos) => ({
-          partition_id: idByName.get(name)!,
-          table_id: table.id,
-          key_pos: keyPos,
-          str_value: value,
-          num_value: numericValueOf(value),
-        })),
-      );
-      for (const values of chunks(valueRows, VALUE_ROWS_PER_INSERT)) await trx.insertInto('catalog_partition_value').values(values).execute();
+    } catch (error) {
+      // Another request added one of these partitions since this one looked.
+      if (this.adapter.isUniqueViolation(error)) throw new ConflictError(`Partitions of ${table.name.toString()} were added concurrently; retry the save`);
+      throw error;
     }
-
-    const deleted = deletes.length > 0 ? await this.deleteByName(trx, table.id, deletes) : [];
-    return { added, updated, deleted };
   }
 
   /** Drops the named partitions; all must exist, or none is dropped. */

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DialectAdapter } from '../../../db/adapters/dialect-adapter.ts';
 import type { Database } from '../../../db/database.ts';
 import type { Tables } from '../../../db/tables.ts';
 import { ConflictError } from '../../../errors/conflict-error.ts';
@@ -54,6 +55,7 @@ export class WarehouseConnector implements Connector {
   readonly capabilities = CAPABILITIES;
   private readonly db: Kysely<Tables>;
   private readonly partitions: PartitionStore;
+  private readonly adapter: DialectAdapter;
 
   constructor(
     private readonly catalog: string,
@@ -61,7 +63,8 @@ export class WarehouseConnector implements Connector {
     private readonly iceberg?: IcebergTableSupport,
   ) {
     this.db = database.db;
-    this.partitions = new PartitionStore(this.db);
+    this.adapter = database.adapter;
+    this.partitions = new PartitionStore(this.db, database.adapter);
   }
 
   async listDatabaseNames(): Promise<string[]> {
@@ -93,19 +96,21 @@ export class WarehouseConnector implements Connector {
       .where('name', '=', database.name.databaseName!)
       .executeTakeFirst();
     if (exists) throw new ConflictError(`Database ${database.name.toString()} already exists`);
-    await write.transaction
-      .insertInto('catalog_database')
-      .values({
-        catalog: this.catalog,
-        name: database.name.databaseName!,
-        uri: normalizeUri(database.uri) ?? null,
-        params: JSON.stringify(database.metadata),
-        created_by: write.user,
-        created_at: write.now,
-        updated_by: write.user,
-        updated_at: write.now,
-      })
-      .execute();
+    await this.unique(`Database ${database.name.toString()} already exists`, () =>
+      write.transaction
+        .insertInto('catalog_database')
+        .values({
+          catalog: this.catalog,
+          name: database.name.databaseName!,
+          uri: normalizeUri(database.uri) ?? null,
+          params: JSON.stringify(database.metadata),
+          created_by: write.user,
+          created_at: write.now,
+          updated_by: write.user,
+          updated_at: write.now,
+        })
+        .execute(),
+    );
   }
 
   async updateDatabase(write: ConnectorWrite, database: DatabaseInfo): Promise<void> {
@@ -184,25 +189,27 @@ export class WarehouseConnector implements Connector {
     let toStore = normalizeTable(table, write.user);
     if (isIceberg(toStore)) toStore = await this.requireIceberg('create').prepareCreate(write, toStore);
     else rejectIcebergParams(toStore);
-    await trx
-      .insertInto('catalog_table')
-      .values({
-        database_id: database.id,
-        catalog: this.catalog,
-        database_name: table.name.databaseName!,
-        name: table.name.tableName!,
-        table_type: tableType(toStore),
-        fields: JSON.stringify(toStore.fields),
-        serde: writeJson(toStore.serde),
-        params: JSON.stringify(toStore.metadata),
-        view: writeJson(toStore.view),
-        created_by: write.user,
-        created_at: write.now,
-        updated_by: write.user,
-        updated_at: write.now,
-        version: 0,
-      })
-      .execute();
+    await this.unique(`Table ${table.name.toString()} already exists`, () =>
+      trx
+        .insertInto('catalog_table')
+        .values({
+          database_id: database.id,
+          catalog: this.catalog,
+          database_name: table.name.databaseName!,
+          name: table.name.tableName!,
+          table_type: tableType(toStore),
+          fields: JSON.stringify(toStore.fields),
+          serde: writeJson(toStore.serde),
+          params: JSON.stringify(toStore.metadata),
+          view: writeJson(toStore.view),
+          created_by: write.user,
+          created_at: write.now,
+          updated_by: write.user,
+          updated_at: write.now,
+          version: 0,
+        })
+        .execute(),
+    );
     return (await this.readTable(trx, table.name))!;
   }
 
@@ -262,11 +269,13 @@ export class WarehouseConnector implements Connector {
     if (!row) throw new NotFoundError(`Table ${from.toString()} does not exist`);
     if (to.databaseName !== from.databaseName) throw new UnsupportedError('Renaming a table into another database is not supported');
     if (await this.findTableRow(trx, to)) throw new ConflictError(`Table ${to.toString()} already exists`);
-    await trx
-      .updateTable('catalog_table')
-      .set({ name: to.tableName!, updated_by: write.user, updated_at: write.now, version: row.version + 1 })
-      .where('id', '=', row.id)
-      .execute();
+    await this.unique(`Table ${to.toString()} already exists`, () =>
+      trx
+        .updateTable('catalog_table')
+        .set({ name: to.tableName!, updated_by: write.user, updated_at: write.now, version: row.version + 1 })
+        .where('id', '=', row.id)
+        .execute(),
+    );
   }
 
   async listPartitions(table: QualifiedName, request: PartitionListRequest): Promise<PartitionInfo[]> {
@@ -295,6 +304,16 @@ export class WarehouseConnector implements Connector {
   }
 
   async close(): Promise<void> {}
+
+  /** Runs a write; a unique-constraint violation (a concurrent writer created the same name) is a 409. */
+  private async unique<T>(conflict: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (this.adapter.isUniqueViolation(error)) throw new ConflictError(conflict);
+      throw error;
+    }
+  }
 
   private async findTableRow(db: Kysely<Tables>, name: QualifiedName): Promise<TableRow | undefined> {
     return db
