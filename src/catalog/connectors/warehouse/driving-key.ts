@@ -13,15 +13,22 @@ import type { BoundFilter } from '../../filter/filter-schema.ts';
  * BETWEEN, then LIKE with a literal prefix. Negations, `!=`, MATCHES, LIKE patterns starting with a
  * wildcard, and `dateCreated` never drive. Ties go to the earlier key (usually the date).
  */
-export function drivingKey(bound: BoundFilter, keyCount: number): number | undefined {
+export function drivingKey(bound: BoundFilter, keyCount: number): DrivingKey | undefined {
   const conjuncts = bound.root.kind === 'and' ? bound.root.operands : [bound.root];
-  let best: { slot: number; rank: number } | undefined;
+  let best: (DrivingKey & { rank: number }) | undefined;
   for (const node of conjuncts) {
     const candidate = rankOf(node, bound);
     if (!candidate || candidate.slot >= keyCount) continue;
-    if (!best || candidate.rank < best.rank || (candidate.rank === best.rank && candidate.slot < best.slot)) best = candidate;
+    if (!best || candidate.rank < best.rank || (candidate.rank === best.rank && candidate.slot < best.slot)) best = { ...candidate, predicate: node };
   }
-  return best?.slot;
+  return best && { slot: best.slot, predicate: best.predicate };
+}
+
+export interface DrivingKey {
+  /** The key's slot. */
+  readonly slot: number;
+  /** The conjunct on that key that made it the choice. */
+  readonly predicate: FilterNode;
 }
 
 function rankOf(node: FilterNode, bound: BoundFilter): { slot: number; rank: number } | undefined {

@@ -15,7 +15,7 @@ import { readJson, writeJson } from '../../json-column.ts';
 import { partitionFilterRow, partitionFilterSchema } from '../../partition-filter.ts';
 import { parsePartitionName, unescapePartitionValue } from '../../partition-name.ts';
 import type { QualifiedName } from '../../qualified-name.ts';
-import { drivingKey } from './driving-key.ts';
+import { drivingKey, type DrivingKey } from './driving-key.ts';
 
 /** The table a partition operation is about, as the warehouse connector stored it. */
 export interface PartitionedTable {
@@ -43,6 +43,8 @@ const NAMES_PER_QUERY = 1000;
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 /** Rows read per query when a filter is finished in memory. */
 const SCAN_PAGE = 2000;
+/** Below this many candidates a driving key is always worth its sort. */
+const DRIVER_CANDIDATE_CAP = 5000;
 
 /**
  * Partitions of the warehouse connector's Hive-style tables, in catalog_partition with one
@@ -75,7 +77,8 @@ export class PartitionStore {
 
     const exact = bound ? filterToSql(bound, valueColumns(table)).exact : true;
     if (exact) {
-      const rows = await this.query(table, bound, request, { offset, limit });
+      const driver = await this.chooseDriver(table, bound, request, offset + limit);
+      const rows = await this.query(table, bound, request, { offset, limit, driver });
       return rows.map((row) => toPartition(table, row));
     }
     // The SQL selects a superset in the requested order: read it a page at a time (keyset paging, so
@@ -83,7 +86,7 @@ export class PartitionStore {
     const matching: PartitionRow[] = [];
     let after: PartitionRow | undefined;
     for (;;) {
-      const rows = await this.query(table, bound, request, { limit: SCAN_PAGE, after });
+      const rows = await this.query(table, bound, request, { limit: SCAN_PAGE, after, driver: bound && drivingKey(bound, table.keys.length) });
       for (const row of rows) if (predicate!(filterRow(table, row))) matching.push(row);
       if (rows.length < SCAN_PAGE || matching.length >= offset + limit) break;
       after = rows[rows.length - 1];
@@ -104,12 +107,12 @@ export class PartitionStore {
     table: PartitionedTable,
     bound: BoundFilter | undefined,
     request: PartitionListRequest,
-    options: { names?: string[]; offset?: number; limit?: number; after?: PartitionRow },
+    options: { names?: string[]; offset?: number; limit?: number; after?: PartitionRow; driver?: DrivingKey },
   ): Promise<PartitionRow[]> {
     const columns = valueColumns(table);
     const sqlFilter = bound ? filterToSql(bound, columns) : undefined;
     const keySlots = (bound?.slots ?? []).filter((slot) => slot < table.keys.length);
-    const driver = bound && !options.names ? drivingKey(bound, table.keys.length) : undefined;
+    const driver = options.names ? undefined : options.driver?.slot;
     // CROSS JOIN fixes the join order in SQLite (the driving key's value rows first, then the
     // partition, then the other keys' value rows by primary key); PostgreSQL reorders it freely.
     const ordered = driver === undefined ? keySlots : [driver, ...keySlots.filter((slot) => slot !== driver)];
@@ -146,6 +149,33 @@ export class PartitionStore {
       where ${sql.join(conditions, sql` and `)}
       order by ${orderBy} ${page}`.execute(this.db);
     return result.rows;
+  }
+
+  /**
+   * The key to drive a paged listing from, or none. Driving from a key's index and sorting its matches
+   * wins when the key is selective; when it is not (`region like 'r1%'` over a fifth of a million
+   * partitions), walking the partitions in name order and stopping at the page is far cheaper. An
+   * index-only count of the driver's candidates, capped, tells the two apart at the cost of a short
+   * index scan.
+   */
+  private async chooseDriver(
+    table: PartitionedTable,
+    bound: BoundFilter | undefined,
+    request: PartitionListRequest,
+    wanted: number,
+  ): Promise<DrivingKey | undefined> {
+    const driver = bound && drivingKey(bound, table.keys.length);
+    if (!driver || (request.sortBy ?? 'name') !== 'name' || wanted >= NO_LIMIT) return driver;
+    const cap = Math.max(DRIVER_CANDIDATE_CAP, 20 * wanted);
+    const condition = filterToSql({ ...bound, root: driver.predicate }, valueColumns(table)).condition!;
+    const alias = sql.id(`v${driver.slot}`);
+    const counted = await sql<{ n: number }>`
+      select count(*) as n from (
+        select 1 from catalog_partition_value ${alias}
+        where ${sql.ref(`v${driver.slot}.table_id`)} = ${table.id} and ${sql.ref(`v${driver.slot}.key_pos`)} = ${driver.slot} and ${condition}
+        limit ${cap}
+      ) candidates`.execute(this.db);
+    return Number(counted.rows[0]?.n ?? 0) >= cap ? undefined : driver;
   }
 
   /**
