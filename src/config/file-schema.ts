@@ -1,10 +1,5 @@
 import { Type, type Static } from 'typebox';
 
-/**
- * The optional configuration file (YAML or JSON). Every key is optional; environment variables win
- * over the file. Areas add their own section here so that one schema documents every setting and a
- * misspelt key is an error rather than silently ignored.
- */
 const WebhookSchema = Type.Object(
   {
     url: Type.String({ pattern: '^https?://', description: 'Where events are POSTed as JSON.' }),
@@ -54,8 +49,8 @@ export const CatalogSettingsSchema = Type.Object(
     partitionListLimit: Type.Optional(Type.Integer({ minimum: 1, description: 'Most partitions one list request may return.' })),
     partitionSaveLimit: Type.Optional(Type.Integer({ minimum: 1, description: 'Most partitions one save request may carry.' })),
     partitionDeleteLimit: Type.Optional(Type.Integer({ minimum: 1, description: 'Most partitions one delete request may name.' })),
-    noDeleteOnTags: Type.Optional(Type.Array(Type.String(), { description: 'Tags that block DELETE (default do_not_drop, iceberg_migration_do_not_modify).' })),
-    noRenameOnTags: Type.Optional(Type.Array(Type.String(), { description: 'Tags that block rename (default do_not_rename, iceberg_migration_do_not_modify).' })),
+    noDeleteOnTags: Type.Optional(Type.Array(Type.String(), { description: 'Tags that block DELETE with a 400 (default do_not_drop); iceberg_migration_do_not_modify always blocks, with a 429.' })),
+    noRenameOnTags: Type.Optional(Type.Array(Type.String(), { description: 'Tags that block rename with a 400 (default do_not_rename); iceberg_migration_do_not_modify always blocks, with a 429.' })),
     deleteDefinitionMetadataFor: Type.Optional(
       Type.Array(Type.String(), { description: 'Qualified-name prefixes whose definition metadata is deleted with the entity.' }),
     ),
@@ -68,6 +63,11 @@ export const CatalogSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * The optional configuration file (YAML or JSON). Every key is optional; environment variables win
+ * over the file. Areas add their own section here so that one schema documents every setting and a
+ * misspelt key is an error rather than silently ignored.
+ */
 export const ConfigFileSchema = Type.Object(
   {
     home: Type.Optional(Type.String({ minLength: 1, description: 'Folder for embedded state (QUARRY_HOME).' })),
