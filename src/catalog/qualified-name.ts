@@ -12,6 +12,9 @@ export interface QualifiedNameJson {
   viewName?: string;
 }
 
+/** What clients may send: Jackson-based ones send absent parts as null. */
+export type QualifiedNameInput = { [K in keyof QualifiedNameJson]?: string | null };
+
 /** Letters and digits of any script, and a few separators; everything else is refused in a name. */
 const NAME = /^[\p{L}\p{N}_$\-.@+:~ ]+$/u;
 const MAX_NAME_LENGTH = 255;
@@ -86,8 +89,8 @@ export class QualifiedName {
   }
 
   /** Reads the JSON form: the parts if given, else the `qualifiedName` string. */
-  static fromJson(json: QualifiedNameJson, field = 'name'): QualifiedName {
-    if (json.catalogName !== undefined && json.catalogName !== '') {
+  static fromJson(json: QualifiedNameInput, field = 'name'): QualifiedName {
+    if (json.catalogName) {
       return new QualifiedName({
         catalog: json.catalogName,
         database: emptyToUndefined(json.databaseName),
@@ -142,8 +145,8 @@ export class QualifiedName {
   }
 }
 
-function emptyToUndefined(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
+function emptyToUndefined(value: string | null | undefined): string | undefined {
+  return value === undefined || value === null || value === '' ? undefined : value;
 }
 
 function checkName(part: Part, raw: string): string {

@@ -73,6 +73,13 @@ for (const store of STORES) {
       await expectError('GET', '/catalog/bad%2Acatalog', 400, /^Catalog name "bad\*catalog" contains "\*"/);
       await expectError('POST', '/catalog/warehouse/database/d/table/t/rename?newTableName=a%2Fb', 400, /^Table name "a\/b" contains "\/"/);
       await expectError('POST', '/tag', 400, /Field 'name' needs catalogName or qualifiedName/, { name: {}, tags: ['x'] });
+      await expectError('POST', '/tag', 400, /Field 'name' needs catalogName or qualifiedName/, { name: { catalogName: null, qualifiedName: null }, tags: ['x'] });
+      const nulls = await t.app.inject({
+        method: 'POST',
+        url: '/mds/v1/catalog/warehouse/database/d/table/with_nulls',
+        payload: { name: { catalogName: 'warehouse', databaseName: 'd', tableName: 'with_nulls', partitionName: null }, serde: null, view: null, metadata: null, fields: null },
+      });
+      assert.equal(nulls.statusCode, 201, 'nulls are absent values, as Jackson clients send them');
       await expectError('POST', '/catalog/warehouse/database/d/table/ok', 400, /^Field 'fields\[0\]\.name' must not be empty|^Field 'fields\[0\]\.name' must not be blank/, {
         name: { qualifiedName: 'warehouse/d/ok' },
         fields: [{ name: ' ', type: 'string' }],
