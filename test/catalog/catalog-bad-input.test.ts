@@ -88,6 +88,12 @@ for (const store of STORES) {
       await expectError('GET', '/catalog/warehouse/table-names', 400, /'filter' is required/);
     });
 
+    it('what the catalog does not support is a 501 saying so', async () => {
+      await expectError('POST', '/catalog', 501, /declared in configuration/, {});
+      await expectError('GET', '/catalog/warehouse/mviews', 501, /mviews\) are not supported/);
+      await expectError('PUT', '/catalog/warehouse/database/d/table/t/mview/v', 501, /not supported/, {});
+    });
+
     it('partition names that do not fit the table are 400s', async () => {
       const save = (name: string) => ({ partitions: [{ name: { qualifiedName: `warehouse/d/t/${name}` }, serde: { uri: 's3://b/x' } }] });
       await expectError('POST', partitions, 400, /expected key 'day' at part 1, found 'month'/, save('month=1'));

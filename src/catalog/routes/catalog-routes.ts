@@ -191,6 +191,15 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
     async (request) => catalogs.listTableNames(databaseName(request.params), request.query.filter, request.query.limit ?? -1),
   );
 
+  // Metacat views ("mviews": staging tables over another table's partitions) are not part of Quarry's catalog.
+  const noViews = async () => {
+    throw new UnsupportedError('Metacat views (mviews) are not supported by this catalog');
+  };
+  for (const url of ['/catalog/:catalog/mviews', '/catalog/:catalog/database/:database/table/:table/mviews', '/catalog/:catalog/database/:database/table/:table/mview/:view']) {
+    app.all(url, { schema: { hide: true } }, noViews);
+  }
+  app.all('/partition/catalog/:catalog/database/:database/table/:table/mview/*', { schema: { hide: true } }, noViews);
+
   app.get(
     '/search/table',
     {
