@@ -280,14 +280,20 @@ export class WarehouseConnector implements Connector {
 
   async listPartitions(table: QualifiedName, request: PartitionListRequest): Promise<PartitionInfo[]> {
     const stored = await this.requireTable(this.db, table);
-    if (isIceberg(stored.info)) return this.requireIceberg('list partitions of').listPartitions(await this.getTable(table) as TableInfo, request);
+    if (isIceberg(stored.info)) {
+      const iceberg = this.requireIceberg('list partitions of');
+      return iceberg.listPartitions(await iceberg.describe(stored.info, {}), request);
+    }
     return this.partitions.list(stored, request);
   }
 
   async countPartitions(table: QualifiedName): Promise<number> {
     const stored = await this.findPartitionedTable(this.db, table);
     if (!stored) return 0;
-    if (isIceberg(stored.info)) return this.requireIceberg('count partitions of').countPartitions(await this.getTable(table) as TableInfo);
+    if (isIceberg(stored.info)) {
+      const iceberg = this.requireIceberg('count partitions of');
+      return iceberg.countPartitions(await iceberg.describe(stored.info, {}));
+    }
     return this.partitions.count(stored.id);
   }
 
