@@ -21,14 +21,35 @@ export function drivingKey(bound: BoundFilter, keyCount: number): DrivingKey | u
     if (!candidate || candidate.slot >= keyCount) continue;
     if (!best || candidate.rank < best.rank || (candidate.rank === best.rank && candidate.slot < best.slot)) best = { ...candidate, predicate: node };
   }
-  return best && { slot: best.slot, predicate: best.predicate };
+  if (!best) return undefined;
+  const slot = best.slot;
+  // Every conjunct about this key alone narrows the driving rows (`d >= 1 and d <= 2` is one range).
+  const predicates = conjuncts.filter((node) => onlySlot(node, bound) === slot);
+  return { slot, predicate: predicates.length === 1 ? predicates[0]! : { kind: 'and', operands: predicates } };
 }
 
 export interface DrivingKey {
   /** The key's slot. */
   readonly slot: number;
-  /** The conjunct on that key that made it the choice. */
+  /** The conjuncts that constrain that key alone, together. */
   readonly predicate: FilterNode;
+}
+
+/** The one slot a predicate tree reads, or undefined when it reads none or several. */
+function onlySlot(node: FilterNode, bound: BoundFilter): number | undefined {
+  switch (node.kind) {
+    case 'and':
+    case 'or': {
+      const slots = new Set(node.operands.map((operand) => onlySlot(operand, bound)));
+      return slots.size === 1 ? [...slots][0] : undefined;
+    }
+    case 'not':
+      return onlySlot(node.operand, bound);
+    case 'constant':
+      return undefined;
+    default:
+      return bound.slotOf(node.variable.name);
+  }
 }
 
 function rankOf(node: FilterNode, bound: BoundFilter): { slot: number; rank: number } | undefined {
