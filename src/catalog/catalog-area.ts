@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/config-error.ts';
 import type { CatalogConfig, CatalogSettings, QuarryConfig } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import { AccessPolicy } from './access-policy.ts';
@@ -6,7 +7,6 @@ import { CatalogRegistry } from './catalog-registry.ts';
 import { CatalogService } from './catalog-service.ts';
 import { createConnector, type ConnectorDependencies } from './connectors/create-connector.ts';
 import { CATALOG_EVENT_TYPES, type CatalogEventType } from './events/catalog-event.ts';
-import { ConfigError } from '../config/config-error.ts';
 import { EventFeed } from './events/event-feed.ts';
 import { CatalogEventLog } from './events/event-log.ts';
 import { WebhookDispatcher, webhookWants, type WebhookTarget } from './events/webhook-dispatcher.ts';
