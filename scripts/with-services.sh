@@ -3,6 +3,7 @@
 # installs what is missing (unless QUARRY_SKIP_INSTALL=1), starts each service on a free port,
 # exports its address, runs "$@", and stops everything it started, whatever the outcome.
 #   QUARRY_TEST_POSTGRES_URL   admin URL of a PostgreSQL server (trust auth)
+#   QUARRY_TEST_MARIADB_URL    root URL of a MariaDB server (no password), for catalog federation
 #   QUARRY_TEST_PYTHON         python of the peer-client virtual environment
 #   QUARRY_TEST_S3_ENDPOINT    http endpoint of an S3-compatible server (moto; path-style, any credentials)
 set -euo pipefail
@@ -18,6 +19,7 @@ fi
 
 if [ "${QUARRY_SKIP_INSTALL:-0}" != 1 ]; then
   bash scripts/services/postgres.sh install
+  bash scripts/services/mariadb.sh install
 fi
 QUARRY_TEST_PYTHON=$(bash scripts/services/python-env.sh)
 export QUARRY_TEST_PYTHON
@@ -27,6 +29,7 @@ chmod 755 "$run_dir"
 cleanup() {
   bash scripts/services/postgres.sh stop "$run_dir/postgres" || true
   bash scripts/services/s3.sh stop "$run_dir/s3" || true
+  bash scripts/services/mariadb.sh stop "$run_dir/mariadb" || true
   rm -rf "$run_dir"
 }
 trap cleanup EXIT
@@ -40,5 +43,10 @@ s3_port=$(free_port)
 bash scripts/services/s3.sh start "$run_dir/s3" "$s3_port"
 export QUARRY_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 echo "quarry: S3 test server (moto) on 127.0.0.1:$s3_port" >&2
+
+mariadb_port=$(free_port)
+bash scripts/services/mariadb.sh start "$run_dir/mariadb" "$mariadb_port"
+export QUARRY_TEST_MARIADB_URL="mysql://root@127.0.0.1:$mariadb_port/"
+echo "quarry: MariaDB on 127.0.0.1:$mariadb_port" >&2
 
 "$@"

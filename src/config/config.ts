@@ -4,8 +4,10 @@ import { pathToFileURL } from 'node:url';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.ts';
-import { ConfigFileSchema, type ConfigFile } from './file-schema.ts';
+import { ConfigFileSchema, type CatalogConfig, type CatalogSettings, type ConfigFile } from './file-schema.ts';
 import { loadJobsConfig, type JobsConfig } from './jobs-config.ts';
+
+export type { CatalogConfig, CatalogSettings };
 
 export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -32,6 +34,10 @@ export interface QuarryConfig {
   http: { bodyLimitBytes: number };
   s3: S3Config;
   jobs: JobsConfig;
+  /** Catalogs served at /mds/v1 (file only); absent means the default `warehouse` catalog alone. */
+  catalogs?: CatalogConfig[];
+  /** Catalog service settings (file only). */
+  catalog?: CatalogSettings;
   /** The file the configuration was read from, if any. */
   file?: string;
 }
@@ -79,8 +85,32 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     http: { bodyLimitBytes: file.http?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES },
     s3,
     jobs: loadJobsConfig(file.jobs, home, warehouse, cwd),
+    catalogs: parseCatalogs(file.catalogs, filePath, cwd),
+    catalog: file.catalog,
     file: filePath,
   };
+}
+
+/** Checks what the schema cannot: unique names and the settings each connector needs. */
+function parseCatalogs(catalogs: CatalogConfig[] | undefined, filePath: string | undefined, cwd: string): CatalogConfig[] | undefined {
+  if (catalogs === undefined) return undefined;
+  const seen = new Set<string>();
+  return catalogs.map((catalog, i) => {
+    const setting = `${filePath ?? 'config'}: catalogs.${i}`;
+    if (seen.has(catalog.name)) throw new ConfigError(`${setting}.name`, `repeats the catalog name ${JSON.stringify(catalog.name)}`);
+    seen.add(catalog.name);
+    if (catalog.connector === 'postgresql' && !/^postgres(ql)?:\/\//.test(catalog.url ?? '')) {
+      throw new ConfigError(`${setting}.url`, 'must be a postgres:// URL for a postgresql catalog');
+    }
+    if (catalog.connector === 'mysql' && !/^(mysql|mariadb):\/\//.test(catalog.url ?? '')) {
+      throw new ConfigError(`${setting}.url`, 'must be a mysql:// URL for a mysql catalog');
+    }
+    if (catalog.connector === 'sqlite') {
+      if (!catalog.path) throw new ConfigError(`${setting}.path`, 'is required for a sqlite catalog (the database file)');
+      return { ...catalog, path: path.resolve(cwd, catalog.path) };
+    }
+    return catalog;
+  });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

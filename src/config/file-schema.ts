@@ -65,6 +65,69 @@ const JobsFileSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const WebhookSchema = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://', description: 'Where events are POSTed as JSON.' }),
+    name: Type.Optional(Type.String({ minLength: 1, description: 'Stable id of the webhook (default: its URL); deliveries are tracked under it.' })),
+    events: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Event types to send (default: all), e.g. PARTITION_ADD.' })),
+    namePrefix: Type.Optional(Type.String({ description: 'Only events whose qualified name starts with this, e.g. warehouse/sales.' })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra request headers, e.g. an authorization token.' })),
+  },
+  { additionalProperties: false },
+);
+
+const AclSchema = Type.Record(Type.String(), Type.Array(Type.String()), {
+  description: 'Database name → the users allowed; databases not listed are open to everyone.',
+});
+
+/** One catalog served at /mds/v1: its name, its connector and the connector's settings. */
+export const CatalogEntrySchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9_][a-z0-9_-]*$', maxLength: 255, description: 'Catalog name (lower case).' }),
+    connector: Type.Enum(['warehouse', 'postgresql', 'mysql', 'sqlite'], { description: 'Connector type.' }),
+    url: Type.Optional(Type.String({ minLength: 1, description: 'postgresql: postgres://…; mysql: mysql://… connection URL.' })),
+    path: Type.Optional(Type.String({ minLength: 1, description: 'sqlite: the database file, opened read-only.' })),
+    databases: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'postgresql/mysql: only these schemas/databases.' })),
+    cluster: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String()),
+          type: Type.Optional(Type.String()),
+          account: Type.Optional(Type.String()),
+          accountId: Type.Optional(Type.String()),
+          env: Type.Optional(Type.String()),
+          region: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    webhooks: Type.Optional(Type.Array(WebhookSchema, { description: "Receivers of this catalog's events." })),
+    createAcl: Type.Optional(AclSchema),
+    deleteAcl: Type.Optional(AclSchema),
+  },
+  { additionalProperties: false },
+);
+
+/** Settings of the catalog service as a whole. */
+export const CatalogSettingsSchema = Type.Object(
+  {
+    partitionListLimit: Type.Optional(Type.Integer({ minimum: 1, description: 'Most partitions one list request may return.' })),
+    partitionSaveLimit: Type.Optional(Type.Integer({ minimum: 1, description: 'Most partitions one save request may carry.' })),
+    partitionDeleteLimit: Type.Optional(Type.Integer({ minimum: 1, description: 'Most partitions one delete request may name.' })),
+    noDeleteOnTags: Type.Optional(Type.Array(Type.String(), { description: 'Tags that block DELETE with a 400 (default do_not_drop); iceberg_migration_do_not_modify always blocks, with a 429.' })),
+    noRenameOnTags: Type.Optional(Type.Array(Type.String(), { description: 'Tags that block rename with a 400 (default do_not_rename); iceberg_migration_do_not_modify always blocks, with a 429.' })),
+    deleteDefinitionMetadataFor: Type.Optional(
+      Type.Array(Type.String(), { description: 'Qualified-name prefixes whose definition metadata is deleted with the entity.' }),
+    ),
+    webhookMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, description: 'Attempts before a webhook delivery is given up (default 20).' })),
+    webhookRetryDelayMs: Type.Optional(Type.Integer({ minimum: 1, description: 'First retry delay, doubled per attempt (default 1000).' })),
+    webhookMaxRetryDelayMs: Type.Optional(Type.Integer({ minimum: 1, description: 'Longest retry delay (default 300000).' })),
+    eventPollMs: Type.Optional(Type.Integer({ minimum: 10, description: "How often event streams and webhooks look for other server nodes' events (default 1000)." })),
+    eventRetentionHours: Type.Optional(Type.Integer({ minimum: 1, description: 'How long delivered events stay readable by the event stream (default 168).' })),
+  },
+  { additionalProperties: false },
+);
+
 /**
  * The optional configuration file (YAML or JSON). Every key is optional; environment variables win
  * over the file. Areas add their own section here so that one schema documents every setting and a
@@ -106,8 +169,14 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    catalogs: Type.Optional(
+      Type.Array(CatalogEntrySchema, { description: 'Catalogs served at /mds/v1; a warehouse catalog named "warehouse" is added when none is.' }),
+    ),
+    catalog: Type.Optional(CatalogSettingsSchema),
   },
   { additionalProperties: false },
 );
 
 export type ConfigFile = Static<typeof ConfigFileSchema>;
+export type CatalogConfig = Static<typeof CatalogEntrySchema>;
+export type CatalogSettings = Static<typeof CatalogSettingsSchema>;

@@ -1,3 +1,5 @@
+import type { CatalogTables } from './tables/catalog.ts';
+
 /**
  * The metadata database's tables as Kysely sees them. Each area declares its tables in
  * `tables/<area>.ts` and adds them here, beside the migration that creates them.
@@ -13,4 +15,4 @@ import type { RegistryTables } from './tables/registry.ts';
 import type { WarehouseTables } from './tables/warehouse.ts';
 
 // Each area declares its tables in tables/<area>.ts and adds them to the extends list.
-export interface Tables extends RegistryTables, JobsTables, WarehouseTables {}
+export interface Tables extends RegistryTables, JobsTables, WarehouseTables, CatalogTables {}

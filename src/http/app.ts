@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { agentRoutes } from '../jobs/routes/agent-routes.ts';
+import { registerCatalogApi } from '../catalog/routes.ts';
 import { icebergRestRoutes } from '../catalog/routes/iceberg-rest-routes.ts';
+import { agentRoutes } from '../jobs/routes/agent-routes.ts';
 import { errorHandler } from './error-reply.ts';
 import { registerJobsRoutes } from '../jobs/routes.ts';
 import { registerHealth } from './health.ts';
@@ -65,6 +66,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   // Area routes register here as they are built, each under its own prefix and error mapping.
   await registerJobsRoutes(app, platform);
   await app.register(agentRoutes, { area: platform.jobs });
+  await registerCatalogApi(app, platform.catalog);
   await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });
 
   return app;

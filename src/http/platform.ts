@@ -1,9 +1,10 @@
+import { openCatalogArea, type CatalogArea } from '../catalog/catalog-area.ts';
+import { IcebergRestCatalog } from '../catalog/iceberg-rest/iceberg-rest-catalog.ts';
 import type { QuarryConfig } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';
 import { RegistryService } from '../jobs/registry/registry-service.ts';
 import { createJobResolver } from '../jobs/resolution/job-resolver.ts';
-import { IcebergRestCatalog } from '../catalog/iceberg-rest/iceberg-rest-catalog.ts';
 import { Warehouse } from '../warehouse/warehouse.ts';
 
 /**
@@ -17,6 +18,8 @@ export interface Platform {
   readonly registry: RegistryService;
   /** Jobs: submission, lifecycle, agents, output, leader duties. */
   readonly jobs: JobsArea;
+  /** The federated catalog (/mds/v1). */
+  readonly catalog: CatalogArea;
   /** The Iceberg REST catalog over the configured warehouse (pointers in `database`, catalog `quarry`). */
   readonly icebergCatalog: IcebergRestCatalog;
   close(): Promise<void>;
@@ -26,24 +29,30 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   const database = await openDatabase(config.database);
   const registry = new RegistryService(database);
   const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
-  let jobs: JobsArea;
+  let jobs: JobsArea | undefined;
+  let catalog: CatalogArea;
   try {
     jobs = await openJobsArea(config, database, async (clusterLoad) => {
       const resolver = await createJobResolver(config.jobs.resolution, { registry, clusterLoad });
       return (input) => resolver.resolve(input);
     });
+    catalog = openCatalogArea(config, database);
   } catch (error) {
+    await jobs?.close();
     await database.close();
     throw error;
   }
+  const openedJobs = jobs;
   return {
     config,
     database,
     registry,
-    jobs,
+    jobs: openedJobs,
+    catalog,
     icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3 }),
     async close() {
-      await jobs.close();
+      await openedJobs.close();
+      await catalog.close();
       await database.close();
     },
   };

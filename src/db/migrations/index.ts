@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import { registry0100 } from './0100-registry.ts';
 import { jobsMigration } from './0201-jobs.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
+import { catalogMigration0401 } from './0401-catalog.ts';
 
 /**
  * Every schema migration, in the order they run. Names sort in execution order; a migration never
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0100-registry': registry0100,
   '0201-jobs': jobsMigration,
   '0301-iceberg-tables': migration0301IcebergTables,
+  '0401-catalog': catalogMigration0401,
 };
