@@ -1,6 +1,7 @@
 import { CommitConflictError } from './table-errors.ts';
 import { PreconditionError } from '../errors/precondition-error.ts';
-import { EntryStatus, type DataFile, type ManifestEntry, type ManifestFile } from './data-file.ts';
+import { EntryStatus, FileContent, type DataFile, type ManifestEntry, type ManifestFile } from './data-file.ts';
+import { DeleteFileIndex } from './delete-file-index.ts';
 import { fileAllMatch, fileMightMatch, evaluateTuple, manifestMightMatch } from './evaluators.ts';
 import { bind, bindWith, type Bound, type Expression } from './expression.ts';
 import { projectInclusive, projectStrict } from './partition-projection.ts';
@@ -33,7 +34,9 @@ export class OverwriteFiles extends SnapshotProducer {
   private readonly added: DataFile[] = [];
   private readonly deletedPaths = new Set<string>();
   private rowFilter: Expression | undefined;
+  private conflictFilter: Expression | undefined;
   private partitionFilter: Expression | undefined;
+  private checkNewDeletes = false;
   private newManifests: Promise<ManifestFile[]> | undefined;
   private readonly startingSnapshotId: bigint | null;
 
@@ -60,10 +63,36 @@ export class OverwriteFiles extends SnapshotProducer {
     return this;
   }
 
-  /** Deletes every file whose rows all match the filter; a file only partly matching is an error. */
+  /**
+   * Deletes every file whose rows all match the filter; a file only partly matching is an error
+   * (this class changes metadata only: TableData.deleteRows rewrites such files, copy-on-write).
+   */
   overwriteByRowFilter(filter: Expression): this {
     bind(filter, currentSchema(this.ops.current().metadata));
     this.rowFilter = filter;
+    this.conflictFilter = filter;
+    return this;
+  }
+
+  /**
+   * Fails the commit with CommitConflictError if a commit made since this operation started added
+   * files that may hold rows matching the filter (serializable overwrite), when the option
+   * validateNoConflictingAppends is on. Unlike overwriteByRowFilter it deletes nothing by itself:
+   * copy-on-write names the files it replaces.
+   */
+  conflictDetectionFilter(filter: Expression): this {
+    bind(filter, currentSchema(this.ops.current().metadata));
+    this.conflictFilter = filter;
+    return this;
+  }
+
+  /**
+   * Fails the commit with CommitConflictError if a commit made since this operation started added
+   * delete files that may apply to a file this operation removes: a copy-on-write rewrite read that
+   * file without those deletes and would bring the deleted rows back.
+   */
+  validateNoNewDeletesForRemovedFiles(): this {
+    this.checkNewDeletes = true;
     return this;
   }
 
@@ -82,7 +111,7 @@ export class OverwriteFiles extends SnapshotProducer {
   protected async apply(base: TableMetadata, baseManifests: readonly ManifestFile[]): Promise<Changes> {
     const schema = currentSchema(base);
     const rowFilter = this.rowFilter ? bind(this.rowFilter, schema) : undefined;
-    if (rowFilter && (this.options.validateNoConflictingAppends ?? true)) await this.validateNoConflictingAppends(base, rowFilter);
+    if (this.conflictFilter && (this.options.validateNoConflictingAppends ?? true)) await this.validateNoConflictingAppends(base, bind(this.conflictFilter, schema));
 
     const deleted: DataFile[] = [];
     const found = new Set<string>();
@@ -144,18 +173,42 @@ export class OverwriteFiles extends SnapshotProducer {
     if (missing.length > 0) {
       throw new CommitConflictError(`Cannot commit: ${missing.length} file(s) to replace are no longer in the table (a concurrent commit removed them), e.g. ${missing[0]}`, { files: missing });
     }
+    if (this.checkNewDeletes) await this.validateNoNewDeletes(base, deleted);
     this.newManifests ??= this.manifestsForAdded(base, this.added);
     return { manifests: [...(await this.newManifests), ...manifests], added: this.added, deleted };
   }
 
-  /** Serializable overwrite: files appended since the operation started must not match its filter. */
-  private async validateNoConflictingAppends(base: TableMetadata, filter: Bound): Promise<void> {
-    const since = ancestorsOf(base, base.currentSnapshotId);
+  /** Snapshots committed on top of the one this operation started from, newest first. */
+  private newerSnapshots(base: TableMetadata) {
     const newer = [];
-    for (const s of since) {
+    for (const s of ancestorsOf(base, base.currentSnapshotId)) {
       if (s.snapshotId === this.startingSnapshotId) break;
       newer.push(s);
     }
+    return newer;
+  }
+
+  private async validateNoNewDeletes(base: TableMetadata, removed: readonly DataFile[]): Promise<void> {
+    const newer = this.newerSnapshots(base);
+    if (newer.length === 0 || removed.length === 0) return;
+    const ids = new Set(newer.map((s) => s.snapshotId));
+    const index = new DeleteFileIndex(new Map(base.specs.map((s) => [s.specId, s])));
+    for (const manifest of await readManifestList(this.ops.io, newer[0].manifestList)) {
+      if (manifest.content !== 1 || !ids.has(manifest.addedSnapshotId)) continue;
+      for (const e of await liveEntries(this.ops, base, manifest)) {
+        if (e.status === EntryStatus.Added && ids.has(e.snapshotId) && e.dataFile.content !== FileContent.Data) index.add(e);
+      }
+    }
+    // Sequence number 0 makes every new delete file a candidate for the removed file.
+    const hit = removed.find((f) => index.forDataFile(0, f).length > 0);
+    if (hit) {
+      throw new CommitConflictError(`Cannot commit: a concurrent commit added row-level deletes for ${hit.filePath}, which this operation rewrote without them`, { file: hit.filePath });
+    }
+  }
+
+  /** Serializable overwrite: files appended since the operation started must not match its filter. */
+  private async validateNoConflictingAppends(base: TableMetadata, filter: Bound): Promise<void> {
+    const newer = this.newerSnapshots(base);
     if (newer.length === 0) return;
     const ids = new Set(newer.map((s) => s.snapshotId));
     const schema = currentSchema(base);

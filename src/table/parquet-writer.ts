@@ -7,7 +7,7 @@ import type { DataFile } from './data-file.ts';
 import { quoteIdent, quoteString, type DuckDbSession } from './duckdb-session.ts';
 import type { FileIO } from './file-io.ts';
 import { isPrimitive, type IcebergType, type NestedField, type PrimitiveType } from './iceberg-type.ts';
-import type { PartitionTuple } from './partition-spec.ts';
+import type { PartitionSpec, PartitionTuple } from './partition-spec.ts';
 import type { Schema } from './schema.ts';
 import { currentSchema, defaultSortOrder, defaultSpec, type TableMetadata } from './table-metadata.ts';
 import { transformSql } from './transform.ts';
@@ -88,7 +88,6 @@ export async function writeDataFiles(session: DuckDbSession, io: FileIO, metadat
     }
 
     const fieldIds = `{${schema.fields.map((f) => `${quoteIdent(f.name)}: ${fieldIdSpec(f)}`).join(', ')}}`;
-    const dataDir = metadata.properties['write.data.path'] ?? `${metadata.location}/data`;
     const files: DataFile[] = [];
     for (const [g, tuple] of groupValues.entries()) {
       const dir = path.join(local, `g${g + 1}`);
@@ -96,9 +95,10 @@ export async function writeDataFiles(session: DuckDbSession, io: FileIO, metadat
         `COPY (SELECT ${columnList} FROM ${stage} WHERE __g = ${g + 1}) TO ${quoteString(dir)} ` +
           `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize}, FILE_SIZE_BYTES ${targetBytes}, FIELD_IDS ${fieldIds}, RETURN_STATS true, FILENAME_PATTERN 'data_{uuid}')`,
       );
-      const partitionPath = spec.fields.length > 0 ? `${spec.partitionPath(schema, tuple)}/` : '';
       for (const file of written) {
-        const uri = `${dataDir}/${partitionPath}${randomUUID()}.parquet`;
+        // A partition or source with no rows may still produce an empty file; it holds nothing to commit.
+        if (Number(file.count) === 0) continue;
+        const uri = dataFileUri(metadata, spec, schema, tuple);
         await io.upload(String(file.filename), uri);
         files.push({
           content: 0,
@@ -118,6 +118,13 @@ export async function writeDataFiles(session: DuckDbSession, io: FileIO, metadat
     for (const t of [stage, `${stage}_raw`, `${stage}_parts`, groups]) await session.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
     rmSync(local, { recursive: true, force: true });
   }
+}
+
+/** A new file's location under the table's data folder, in its partition's folder (`ts_day=2024-01-02/`). */
+export function dataFileUri(metadata: TableMetadata, spec: PartitionSpec, schema: Schema, tuple: PartitionTuple, prefix = ''): string {
+  const dataDir = metadata.properties['write.data.path'] ?? `${metadata.location}/data`;
+  const partitionPath = spec.fields.length > 0 ? `${spec.partitionPath(schema, tuple)}/` : '';
+  return `${dataDir}/${partitionPath}${prefix}${randomUUID()}.parquet`;
 }
 
 /** A relation over JS row objects (column name → value), staged as NDJSON with the schema's types. */
