@@ -73,10 +73,13 @@ export async function taskSql(schema: Schema, task: FileScanTask, io: FileIO, po
   return `SELECT ${columns.join(', ')} FROM read_parquet(${quoteString(local)}, schema = ${fieldIdMapping(schema)}, file_row_number = true) d${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
 }
 
-/** read_parquet's `schema` option: Parquet field ids to the schema's names and DuckDB types. */
+/**
+ * read_parquet's `schema` option: Parquet field ids of top-level columns to the schema's names and
+ * DuckDB types. Fields inside structs, lists and maps are matched by name, not id (DuckDB's mapping
+ * works on top-level columns), so a nested field renamed since a file was written reads as null.
+ */
 function fieldIdMapping(schema: Schema): string {
   const entries = schema.fields
-    .filter((f) => isPrimitive(f.type))
     .map((f) => `${f.id}: {name: ${quoteString(f.name)}, type: ${quoteString(duckType(f.type))}, default_value: NULL}`);
   return `MAP {${entries.join(', ')}}`;
 }
