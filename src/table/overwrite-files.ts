@@ -1,6 +1,6 @@
 import { CommitConflictError } from './table-errors.ts';
 import { PreconditionError } from '../errors/precondition-error.ts';
-import { EntryStatus, FileContent, type DataFile, type ManifestEntry, type ManifestFile } from './data-file.ts';
+import { DELETE_FILE_PATH_ID, EntryStatus, FileContent, type DataFile, type ManifestEntry, type ManifestFile } from './data-file.ts';
 import { DeleteFileIndex } from './delete-file-index.ts';
 import { fileAllMatch, fileMightMatch, evaluateTuple, manifestMightMatch } from './evaluators.ts';
 import { bind, bindWith, type Bound, type Expression } from './expression.ts';
@@ -141,7 +141,7 @@ export class OverwriteFiles extends SnapshotProducer {
           if (evaluateTuple(strict, file.partition) || fileAllMatch(rowFilter, file)) return true;
           if (evaluateTuple(inclusive, file.partition) && fileMightMatch(rowFilter, file)) {
             throw new PreconditionError(
-              `Cannot delete ${file.filePath}: some but not all of its rows may match the filter. Filter on partition columns or whole-file ranges, or rewrite the data first`,
+              `Cannot delete ${file.filePath}: some but not all of its rows may match the filter. Filter on partition columns or whole-file ranges, or delete rows with TableData.deleteRows (copy-on-write rewrite)`,
               { file: file.filePath },
             );
           }
@@ -174,8 +174,45 @@ export class OverwriteFiles extends SnapshotProducer {
       throw new CommitConflictError(`Cannot commit: ${missing.length} file(s) to replace are no longer in the table (a concurrent commit removed them), e.g. ${missing[0]}`, { files: missing });
     }
     if (this.checkNewDeletes) await this.validateNoNewDeletes(base, deleted);
+    const removedDeletes = await this.removeDanglingDeletes(base, manifests, deleted);
     this.newManifests ??= this.manifestsForAdded(base, this.added);
-    return { manifests: [...(await this.newManifests), ...manifests], added: this.added, deleted };
+    return { manifests: [...(await this.newManifests), ...manifests], added: this.added, deleted, removedDeletes };
+  }
+
+  /**
+   * Removes, in place in `manifests`, position delete files scoped to one data file (file_path lower
+   * and upper bounds equal) whose data file this operation removes: they can no longer apply to
+   * anything. Delete files spanning several data files, and equality deletes, stay.
+   */
+  private async removeDanglingDeletes(base: TableMetadata, manifests: ManifestFile[], removedData: readonly DataFile[]): Promise<DataFile[]> {
+    if (removedData.length === 0) return [];
+    const paths = new Set(removedData.map((f) => f.filePath));
+    const scopedTo = (f: DataFile): string | undefined => {
+      const lower = f.lowerBounds?.get(DELETE_FILE_PATH_ID);
+      const upper = f.upperBounds?.get(DELETE_FILE_PATH_ID);
+      if (f.content !== FileContent.PositionDeletes || !lower || !upper || Buffer.compare(lower, upper) !== 0) return undefined;
+      return Buffer.from(lower).toString('utf8');
+    };
+    const removed: DataFile[] = [];
+    for (const [i, manifest] of manifests.entries()) {
+      if (manifest.content !== 1) continue;
+      const entries = await liveEntries(this.ops, base, manifest);
+      const gone = new Set(entries.filter((e) => paths.has(scopedTo(e.dataFile) ?? '')));
+      if (gone.size === 0) continue;
+      removed.push(...[...gone].map((e) => e.dataFile));
+      manifests[i] = await this.writeManifest(
+        base,
+        manifest.partitionSpecId,
+        entries.map((e) => ({
+          status: gone.has(e) ? EntryStatus.Deleted : EntryStatus.Existing,
+          snapshotId: gone.has(e) ? this.snapshotId : e.snapshotId,
+          sequenceNumber: e.sequenceNumber,
+          fileSequenceNumber: e.fileSequenceNumber,
+          dataFile: e.dataFile,
+        })),
+      );
+    }
+    return removed;
   }
 
   /** Snapshots committed on top of the one this operation started from, newest first. */

@@ -7,7 +7,6 @@ import { quoteString, type DuckDbSession } from './duckdb-session.ts';
 import type { Bound } from './expression.ts';
 import type { FileIO } from './file-io.ts';
 import { filterSql } from './filter-sql.ts';
-import { partitionKey } from './partition-key.ts';
 import { dataFileUri } from './parquet-writer.ts';
 import { POSITION_COLUMN, taskSql } from './scan-sql.ts';
 import type { Schema } from './schema.ts';
@@ -17,26 +16,21 @@ import { serializeValue } from './values.ts';
 
 /**
  * Writes position delete files (spec "Position Delete Files") for the rows of `tasks` that match a
- * bound filter: one zstd Parquet file per partition, rows `file_path` (field id 2147483546) and `pos`
- * (2147483545) sorted by path then position, as the spec requires, with the partition of the data
- * files they delete from and bounds on both columns (readers use the path bounds to skip files).
- * Rows already deleted are not named again. Returns the delete files, uploaded but not committed.
+ * bound filter: one zstd Parquet file per data file ("file-scoped", Iceberg's
+ * write.delete.granularity=file), rows `file_path` (field id 2147483546) and `pos` (2147483545)
+ * sorted by position, with the data file's partition and bounds on both columns. Equal path bounds
+ * let readers apply the file to its one data file only, and let a commit that removes that data file
+ * remove the delete file too. Rows already deleted are not named again. Returns the delete files,
+ * uploaded but not committed.
  */
 export async function writePositionDeletes(session: DuckDbSession, io: FileIO, md: TableMetadata, schema: Schema, filter: Bound, tasks: readonly FileScanTask[]): Promise<DataFile[]> {
-  const groups = new Map<string, FileScanTask[]>();
-  for (const t of tasks) {
-    const key = partitionKey(t.file.specId, t.file.partition);
-    groups.set(key, [...(groups.get(key) ?? []), t]);
-  }
   const local = mkdtempSync(path.join(os.tmpdir(), 'quarry-deletes-'));
   const stage = `quarry_posdel_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const out: DataFile[] = [];
   try {
-    for (const group of groups.values()) {
-      const selects = await Promise.all(
-        group.map(async (t) => `SELECT ${quoteString(t.file.filePath)} AS file_path, ${POSITION_COLUMN} AS pos FROM (${await taskSql(schema, t, io, true)}) WHERE (${filterSql(filter, schema)}) IS TRUE`),
-      );
-      await session.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * FROM (${selects.join(' UNION ALL ')}) ORDER BY file_path, pos`);
+    for (const task of tasks) {
+      const positions = `SELECT ${quoteString(task.file.filePath)} AS file_path, ${POSITION_COLUMN} AS pos FROM (${await taskSql(schema, task, io, true)}) WHERE (${filterSql(filter, schema)}) IS TRUE`;
+      await session.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS ${positions}`);
       const [stats] = await session.jsonRows(`SELECT count(*) AS n, min(file_path) AS lo_path, max(file_path) AS hi_path, min(pos) AS lo_pos, max(pos) AS hi_pos FROM ${stage}`);
       const count = Number(stats.n);
       if (count === 0) continue;
@@ -44,7 +38,7 @@ export async function writePositionDeletes(session: DuckDbSession, io: FileIO, m
       const [written] = await session.jsonRows(
         `COPY (SELECT file_path, pos FROM ${stage} ORDER BY file_path, pos) TO ${quoteString(file)} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {file_path: ${DELETE_FILE_PATH_ID}, pos: ${DELETE_POS_ID}}, RETURN_STATS true)`,
       );
-      const { specId, partition } = group[0].file;
+      const { specId, partition } = task.file;
       const uri = dataFileUri(md, specById(md, specId), schema, partition, 'deletes-');
       await io.upload(file, uri);
       const str = (v: unknown) => serializeValue({ kind: 'string' }, String(v));

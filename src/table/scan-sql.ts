@@ -18,8 +18,9 @@ export const POSITION_COLUMN = '__quarry_pos';
  *   whose location equals its `file_path`;
  * - an equality delete removes every row whose equality columns all equal the delete row's values,
  *   null equal to null.
- * Tasks without deletes are read together in one read_parquet; each task with deletes is a query of
- * its own, joined to its delete files.
+ * Tasks without deletes are read together in one read_parquet; tasks with only position deletes
+ * together in another, anti-joined to their positions (each delete file paired only with the data
+ * files the plan applied it to); each task with equality deletes is a query of its own.
  */
 export async function scanSql(schema: Schema, tasks: readonly FileScanTask[], io: FileIO): Promise<string> {
   const columns = schema.fields.map((f) => quoteIdent(f.name)).join(', ');
@@ -30,9 +31,28 @@ export async function scanSql(schema: Schema, tasks: readonly FileScanTask[], io
     const paths = await Promise.all(plain.map((t) => io.localPath(t.file.filePath)));
     parts.push(`SELECT ${columns} FROM read_parquet([${paths.map(quoteString).join(', ')}], schema = ${fieldIdMapping(schema)})`);
   }
-  for (const task of tasks.filter((t) => t.deletes.length > 0)) parts.push(await taskSql(schema, task, io, false));
+  const positional = tasks.filter((t) => t.deletes.length > 0 && t.deletes.every((d) => d.content === FileContent.PositionDeletes));
+  if (positional.length > 0) parts.push(await positionalSql(schema, positional, io));
+  for (const task of tasks.filter((t) => t.deletes.length > 0 && !positional.includes(t))) parts.push(await taskSql(schema, task, io, false));
   return parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(' UNION ALL ');
 }
+
+async function positionalSql(schema: Schema, tasks: readonly FileScanTask[], io: FileIO): Promise<string> {
+  const dataLocal = await Promise.all(tasks.map((t) => io.localPath(t.file.filePath)));
+  const deleteLocal = new Map<string, string>();
+  for (const d of tasks.flatMap((t) => t.deletes)) if (!deleteLocal.has(d.filePath)) deleteLocal.set(d.filePath, await io.localPath(d.filePath));
+  const pairs = tasks.flatMap((t, i) => t.deletes.map((d) => `(${quoteString(deleteLocal.get(d.filePath)!)}, ${quoteString(t.file.filePath)}, ${quoteString(dataLocal[i])})`));
+  const positions =
+    `SELECT pr.data_local, p.pos FROM read_parquet([${[...deleteLocal.values()].map(quoteString).join(', ')}], schema = ${POSITION_MAPPING}, filename = '__quarry_delete_file') p ` +
+    `JOIN (VALUES ${pairs.join(', ')}) pr(delete_local, data_path, data_local) ON p.__quarry_delete_file = pr.delete_local AND p.file_path = pr.data_path`;
+  return (
+    `SELECT ${schema.fields.map((f) => `d.${quoteIdent(f.name)}`).join(', ')} FROM read_parquet([${dataLocal.map(quoteString).join(', ')}], schema = ${fieldIdMapping(schema)}, filename = '__quarry_file', file_row_number = true) d ` +
+    `ANTI JOIN (${positions}) x ON d.__quarry_file = x.data_local AND d.file_row_number = x.pos`
+  );
+}
+
+/** Position delete files' columns by their reserved field ids. */
+const POSITION_MAPPING = `MAP {${DELETE_FILE_PATH_ID}: {name: 'file_path', type: 'VARCHAR', default_value: NULL}, ${DELETE_POS_ID}: {name: 'pos', type: 'BIGINT', default_value: NULL}}`;
 
 /**
  * The rows of one data file with its delete files applied; with `position`, also each row's position
@@ -45,9 +65,8 @@ export async function taskSql(schema: Schema, task: FileScanTask, io: FileIO, po
   const positional = task.deletes.filter((d) => d.content === FileContent.PositionDeletes);
   if (positional.length > 0) {
     const paths = await Promise.all(positional.map((d) => io.localPath(d.filePath)));
-    const mapping = `MAP {${DELETE_FILE_PATH_ID}: {name: 'file_path', type: 'VARCHAR', default_value: NULL}, ${DELETE_POS_ID}: {name: 'pos', type: 'BIGINT', default_value: NULL}}`;
     conditions.push(
-      `d.file_row_number NOT IN (SELECT pos FROM read_parquet([${paths.map(quoteString).join(', ')}], schema = ${mapping}) WHERE file_path = ${quoteString(task.file.filePath)})`,
+      `d.file_row_number NOT IN (SELECT pos FROM read_parquet([${paths.map(quoteString).join(', ')}], schema = ${POSITION_MAPPING}) WHERE file_path = ${quoteString(task.file.filePath)})`,
     );
   }
   const byIds = new Map<string, DataFile[]>();

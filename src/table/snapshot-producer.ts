@@ -20,8 +20,9 @@ export interface Changes {
   /** Data files added and removed. */
   added: readonly DataFile[];
   deleted: readonly DataFile[];
-  /** Delete files (row-level deletes) added. */
+  /** Delete files (row-level deletes) added, and removed (dangling once their data file went). */
   addedDeletes?: readonly DataFile[];
+  removedDeletes?: readonly DataFile[];
 }
 
 /**
@@ -147,7 +148,8 @@ export abstract class SnapshotProducer {
     const sum = (files: readonly DataFile[], f: (d: DataFile) => number) => files.reduce((n, d) => n + f(d), 0);
     const parentTotal = (key: string) => Number(parent?.summary[key] ?? 0);
     const addedDeletes = changes.addedDeletes ?? [];
-    const partitions = new Set([...changes.added, ...changes.deleted, ...addedDeletes].map((f) => partitionKey(f.specId, f.partition)));
+    const removedDeletes = changes.removedDeletes ?? [];
+    const partitions = new Set([...changes.added, ...changes.deleted, ...addedDeletes, ...removedDeletes].map((f) => partitionKey(f.specId, f.partition)));
     const out: Record<string, string> = {};
     if (changes.added.length > 0) {
       out['added-data-files'] = String(changes.added.length);
@@ -173,17 +175,32 @@ export abstract class SnapshotProducer {
       out['added-equality-delete-files'] = String(equality.length);
       out['added-equality-deletes'] = String(sum(equality, (d) => d.recordCount));
     }
+    const removedPositional = removedDeletes.filter((d) => d.content === FileContent.PositionDeletes);
+    const removedEquality = removedDeletes.filter((d) => d.content === FileContent.EqualityDeletes);
+    if (removedDeletes.length > 0) {
+      out['removed-delete-files'] = String(removedDeletes.length);
+      out['removed-files-size'] = String(Number(out['removed-files-size'] ?? 0) + sum(removedDeletes, (d) => d.fileSizeInBytes));
+    }
+    if (removedPositional.length > 0) {
+      out['removed-position-delete-files'] = String(removedPositional.length);
+      out['removed-position-deletes'] = String(sum(removedPositional, (d) => d.recordCount));
+    }
+    if (removedEquality.length > 0) {
+      out['removed-equality-delete-files'] = String(removedEquality.length);
+      out['removed-equality-deletes'] = String(sum(removedEquality, (d) => d.recordCount));
+    }
     out['changed-partition-count'] = String(partitions.size);
     // Totals from the manifest list's counts, which are exact, rather than trusting the parent summary.
     const data = manifests.filter((m) => m.content === 0);
     out['total-records'] = String(data.reduce((n, m) => n + m.addedRowsCount + m.existingRowsCount, 0));
     out['total-data-files'] = String(data.reduce((n, m) => n + m.addedFilesCount + m.existingFilesCount, 0));
     const added = sum(changes.added, (d) => d.fileSizeInBytes) + sum(addedDeletes, (d) => d.fileSizeInBytes);
-    out['total-files-size'] = String(Math.max(0, parentTotal('total-files-size') + added - sum(changes.deleted, (d) => d.fileSizeInBytes)));
+    const removed = sum(changes.deleted, (d) => d.fileSizeInBytes) + sum(removedDeletes, (d) => d.fileSizeInBytes);
+    out['total-files-size'] = String(Math.max(0, parentTotal('total-files-size') + added - removed));
     const deletes = manifests.filter((m) => m.content === 1);
     out['total-delete-files'] = String(deletes.reduce((n, m) => n + m.addedFilesCount + m.existingFilesCount, 0));
-    out['total-position-deletes'] = String(parentTotal('total-position-deletes') + sum(positional, (d) => d.recordCount));
-    out['total-equality-deletes'] = String(parentTotal('total-equality-deletes') + sum(equality, (d) => d.recordCount));
+    out['total-position-deletes'] = String(Math.max(0, parentTotal('total-position-deletes') + sum(positional, (d) => d.recordCount) - sum(removedPositional, (d) => d.recordCount)));
+    out['total-equality-deletes'] = String(Math.max(0, parentTotal('total-equality-deletes') + sum(equality, (d) => d.recordCount) - sum(removedEquality, (d) => d.recordCount)));
     return out;
   }
 }

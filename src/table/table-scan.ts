@@ -20,7 +20,7 @@ export interface ScanMetrics {
   /** Files skipped by partition values, then by column min/max statistics. */
   filesSkippedByPartition: number;
   filesSkippedByMetrics: number;
-  /** Live delete files the snapshot has, and how many (distinct) apply to the selected files. */
+  /** Live delete files in the delete manifests the filter could not rule out, and how many (distinct) apply to the selected files. */
   deleteFilesTotal: number;
   deleteFilesSelected: number;
 }

@@ -66,7 +66,7 @@ for (const store of STORES) {
       it('applies position deletes written merge-on-read, and PyIceberg reads the same rows', async () => {
         const result = await t.data.deleteRowsMergeOnRead(events, isIn('id', [3, 4, 15]));
         assert.equal(result.deletedRows, 3);
-        assert.equal(result.filesAdded, 2, 'one position delete file per partition touched');
+        assert.equal(result.filesAdded, 2, 'one position delete file per data file touched');
         const summary = result.commit!.snapshot.summary;
         assert.equal(summary.operation, 'delete');
         assert.equal(summary['added-position-delete-files'], '2');
@@ -99,14 +99,21 @@ print(json.dumps({'ids': sorted(r['id'] for r in tbl.scan().to_arrow().to_pylist
         assert.deepEqual(out.deletes, [0, 1, 2]);
       });
 
-      it('keeps deleted rows deleted through a copy-on-write delete and a compaction', async () => {
-        await t.data.deleteRows(events, eq('id', 6));
+      it('keeps deleted rows deleted through a copy-on-write delete and a compaction, which drop the dangling delete files', async () => {
+        const cow = await t.data.deleteRows(events, eq('id', 6));
+        const summary = cow.commit!.snapshot.summary;
+        assert.equal(summary['removed-position-delete-files'], '2', 'the rewritten file took its two file-scoped delete files with it');
+        assert.equal(summary['removed-position-deletes'], '3');
+        assert.equal(summary['total-delete-files'], '1');
+        assert.equal(summary['total-position-deletes'], '1');
         const expected = range(0, 30).filter((i) => ![3, 4, 5, 6, 15].includes(i));
         assert.deepEqual(ids(await t.data.readRows(events)), expected);
         await t.data.appendRows(events, [{ id: 40, ts: '2024-01-02T00:00:00Z', kind: 'k1' }]);
         const compacted = await t.data.compact(events, { smallFileBytes: 10_000_000 });
         assert.equal(compacted?.snapshot.summary.operation, 'replace');
         assert.deepEqual(ids(await t.data.readRows(events)), [...expected, 40].sort((a, b) => a - b));
+        assert.equal(compacted!.snapshot.summary['total-delete-files'], '0');
+        assert.equal(await events.newScan().countFromMetadata(), expected.length + 1, 'no delete file left: the count comes from metadata again');
         const py = await pyiceberg<{ ids: number[] }>(t, kind, `print(json.dumps({'ids': sorted(r['id'] for r in cat.load_table('mor.events').scan().to_arrow().to_pylist())}))`);
         assert.deepEqual(py.ids, [...expected, 40].sort((a, b) => a - b));
       });
@@ -134,6 +141,9 @@ print(json.dumps({'ids': sorted(r['id'] for r in tbl.scan().to_arrow().to_pylist
         await t.data.appendRows(people, [{ id: 7, name: 'b' }, { id: 8, name: null }]);
         assert.deepEqual(ids(await t.data.readRows(people)), [1, 6, 7, 8]);
         assert.deepEqual(await t.data.countRows(people), { count: 4, fromMetadata: false });
+        // Position and equality deletes on the same data file apply together.
+        await t.data.deleteRowsMergeOnRead(people, eq('id', 1));
+        assert.deepEqual(ids(await t.data.readRows(people)), [6, 7, 8]);
 
         // PyIceberg 0.12 cannot read equality deletes; it says so rather than returning wrong rows.
         const py = await runPython((await catalogPrelude(t, kind)) + `print(cat.load_table('mor.people').scan().to_arrow().num_rows)`);
