@@ -154,20 +154,7 @@ export class OverwriteFiles extends SnapshotProducer {
         continue;
       }
       deleted.push(...removed.map((e) => e.dataFile));
-      const gone = new Set(removed);
-      manifests.push(
-        await this.writeManifest(
-          base,
-          manifest.partitionSpecId,
-          entries.map((e) => ({
-            status: gone.has(e) ? EntryStatus.Deleted : EntryStatus.Existing,
-            snapshotId: gone.has(e) ? this.snapshotId : e.snapshotId,
-            sequenceNumber: e.sequenceNumber,
-            fileSequenceNumber: e.fileSequenceNumber,
-            dataFile: e.dataFile,
-          })),
-        ),
-      );
+      manifests.push(await this.rewriteWithout(base, manifest, entries, new Set(removed)));
     }
     const missing = [...this.deletedPaths].filter((p) => !found.has(p));
     if (missing.length > 0) {
@@ -200,19 +187,24 @@ export class OverwriteFiles extends SnapshotProducer {
       const gone = new Set(entries.filter((e) => paths.has(scopedTo(e.dataFile) ?? '')));
       if (gone.size === 0) continue;
       removed.push(...[...gone].map((e) => e.dataFile));
-      manifests[i] = await this.writeManifest(
-        base,
-        manifest.partitionSpecId,
-        entries.map((e) => ({
-          status: gone.has(e) ? EntryStatus.Deleted : EntryStatus.Existing,
-          snapshotId: gone.has(e) ? this.snapshotId : e.snapshotId,
-          sequenceNumber: e.sequenceNumber,
-          fileSequenceNumber: e.fileSequenceNumber,
-          dataFile: e.dataFile,
-        })),
-      );
+      manifests[i] = await this.rewriteWithout(base, manifest, entries, gone);
     }
     return removed;
+  }
+
+  /** A copy of a manifest's live entries in which `gone` are marked DELETED by this snapshot. */
+  private rewriteWithout(base: TableMetadata, manifest: ManifestFile, entries: readonly ManifestEntry[], gone: ReadonlySet<ManifestEntry>): Promise<ManifestFile> {
+    return this.writeManifest(
+      base,
+      manifest.partitionSpecId,
+      entries.map((e) => ({
+        status: gone.has(e) ? EntryStatus.Deleted : EntryStatus.Existing,
+        snapshotId: gone.has(e) ? this.snapshotId : e.snapshotId,
+        sequenceNumber: e.sequenceNumber,
+        fileSequenceNumber: e.fileSequenceNumber,
+        dataFile: e.dataFile,
+      })),
+    );
   }
 
   /** Snapshots committed on top of the one this operation started from, newest first. */

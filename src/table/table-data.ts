@@ -145,6 +145,7 @@ export class TableData {
     const op = new OverwriteFiles(table.ops, overwrite ? { operation: 'overwrite', validateNoConflictingAppends: true } : { validateNoConflictingAppends: false });
     if (overwrite) op.conflictDetectionFilter(filter);
     const added: DataFile[] = [];
+    const abort = async () => void (await Promise.all(added.map((f) => table.io.delete(f.filePath).catch(() => undefined))));
     try {
       if (args.newRowsSql !== undefined) added.push(...(await writeDataFiles(this.session, table.io, md, args.newRowsSql, args.options)));
       const plan = await new TableScan(table.io, md).filter(filter).planFiles();
@@ -169,7 +170,6 @@ export class TableData {
       for (const task of [...drop, ...rewrite]) op.deleteFile(task.file);
       op.addFiles(added);
       const result: RowChangeResult = { deletedRows, filesDropped: drop.length, filesRewritten: rewrite.length, rowsRewritten, filesAdded: added.length };
-      const abort = async () => void (await Promise.all(added.map((f) => table.io.delete(f.filePath).catch(() => undefined))));
       return {
         result,
         commit: async () => {
@@ -179,7 +179,8 @@ export class TableData {
         abort,
       };
     } catch (error) {
-      if (!(error instanceof CommitStateUnknownError)) await Promise.all(added.map((f) => table.io.delete(f.filePath).catch(() => undefined)));
+      // Nothing was committed yet: the files written so far belong to no snapshot.
+      await abort();
       throw error;
     }
   }

@@ -4,7 +4,7 @@ import { eq, gtEq, isIn } from '../../src/table/expression.ts';
 import { CommitConflictError } from '../../src/table/table-errors.ts';
 import type { Table } from '../../src/table/table.ts';
 import { STORES } from '../support/stores.ts';
-import { openTestWarehouse, pyiceberg, WAREHOUSES, type TestWarehouse } from './warehouse-support.ts';
+import { EVENTS_TABLE, openTestWarehouse, pyiceberg, WAREHOUSES, type TestWarehouse } from './warehouse-support.ts';
 
 const rows = (from: number, count: number, day: number) =>
   Array.from({ length: count }, (_, i) => ({ id: from + i, ts: `2024-01-0${day}T${String(i % 24).padStart(2, '0')}:00:00Z`, kind: `k${(from + i) % 3}`, value: (from + i) * 0.5 }));
@@ -20,16 +20,7 @@ for (const store of STORES) {
       const name = { namespace: ['cow'], name: 'events' };
       before(async () => {
         t = await openTestWarehouse(store, kind);
-        table = await t.warehouse.createTable(name, {
-          schema: [
-            { name: 'id', type: 'long', required: true },
-            { name: 'ts', type: 'timestamptz' },
-            { name: 'kind', type: 'string' },
-            { name: 'value', type: 'double' },
-          ],
-          partitionBy: [{ column: 'ts', transform: 'day' }],
-          sortBy: [{ column: 'id' }],
-        });
+        table = await t.warehouse.createTable(name, EVENTS_TABLE);
         await t.data.appendRows(table, [...rows(0, 10, 1), ...rows(10, 10, 2)]);
         await t.data.appendRows(table, rows(30, 5, 1));
       });

@@ -51,6 +51,18 @@ export async function openTestWarehouse(store: StoreKind, kind: WarehouseKind = 
   };
 }
 
+/** The events table most table tests use: id, ts (partitioned by day), kind, value; sorted by id. */
+export const EVENTS_TABLE = {
+  schema: [
+    { name: 'id', type: 'long', required: true },
+    { name: 'ts', type: 'timestamptz' },
+    { name: 'kind', type: 'string' },
+    { name: 'value', type: 'double' },
+  ],
+  partitionBy: [{ column: 'ts', transform: 'day' }],
+  sortBy: [{ column: 'id' }],
+};
+
 /** PyIceberg's SqlCatalog over the same database Quarry's pointer store uses. */
 export async function catalogPrelude(t: TestWarehouse, kind: WarehouseKind): Promise<string> {
   const config = t.testDatabase.config;
