@@ -39,15 +39,18 @@ export async function scanSql(schema: Schema, tasks: readonly FileScanTask[], io
 
 async function positionalSql(schema: Schema, tasks: readonly FileScanTask[], io: FileIO): Promise<string> {
   const dataLocal = await Promise.all(tasks.map((t) => io.localPath(t.file.filePath)));
-  const deleteLocal = new Map<string, string>();
-  for (const d of tasks.flatMap((t) => t.deletes)) if (!deleteLocal.has(d.filePath)) deleteLocal.set(d.filePath, await io.localPath(d.filePath));
-  const pairs = tasks.flatMap((t, i) => t.deletes.map((d) => `(${quoteString(deleteLocal.get(d.filePath)!)}, ${quoteString(t.file.filePath)}, ${quoteString(dataLocal[i])})`));
+  const deleteIndex = new Map<string, number>();
+  for (const d of tasks.flatMap((t) => t.deletes)) if (!deleteIndex.has(d.filePath)) deleteIndex.set(d.filePath, deleteIndex.size);
+  const deleteLocal = await Promise.all([...deleteIndex.keys()].map((uri) => io.localPath(uri)));
+  // Rows are keyed by DuckDB's file_index (position in the read_parquet list), so the anti-join over
+  // the data compares two integers; the path comparison happens on the (smaller) delete rows.
+  const pairs = tasks.flatMap((t, i) => t.deletes.map((d) => `(${deleteIndex.get(d.filePath)!}, ${quoteString(t.file.filePath)}, ${i})`));
   const positions =
-    `SELECT pr.data_local, p.pos FROM read_parquet([${[...deleteLocal.values()].map(quoteString).join(', ')}], schema = ${POSITION_MAPPING}, filename = '__quarry_delete_file') p ` +
-    `JOIN (VALUES ${pairs.join(', ')}) pr(delete_local, data_path, data_local) ON p.__quarry_delete_file = pr.delete_local AND p.file_path = pr.data_path`;
+    `SELECT pr.data_index, p.pos FROM read_parquet([${deleteLocal.map(quoteString).join(', ')}], schema = ${POSITION_MAPPING}) p ` +
+    `JOIN (VALUES ${pairs.join(', ')}) pr(delete_index, data_path, data_index) ON p.file_index::BIGINT = pr.delete_index AND p.file_path = pr.data_path`;
   return (
-    `SELECT ${schema.fields.map((f) => `d.${quoteIdent(f.name)}`).join(', ')} FROM read_parquet([${dataLocal.map(quoteString).join(', ')}], schema = ${fieldIdMapping(schema)}, filename = '__quarry_file', file_row_number = true) d ` +
-    `ANTI JOIN (${positions}) x ON d.__quarry_file = x.data_local AND d.file_row_number = x.pos`
+    `SELECT ${schema.fields.map((f) => `d.${quoteIdent(f.name)}`).join(', ')} FROM read_parquet([${dataLocal.map(quoteString).join(', ')}], schema = ${fieldIdMapping(schema)}, file_row_number = true) d ` +
+    `ANTI JOIN (${positions}) x ON d.file_index::BIGINT = x.data_index AND d.file_row_number = x.pos`
   );
 }
 
