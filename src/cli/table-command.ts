@@ -31,7 +31,8 @@ Subcommands:
   schema NS.TABLE                    Current schema, partition spec and sort order (JSON)
   snapshots NS.TABLE                 Snapshot history: id, time, operation, summary
   partitions NS.TABLE                Partitions from the manifests: files, rows, bytes
-  files NS.TABLE [--filter EXPR]     Data files a scan with the filter reads, and what was pruned
+  files NS.TABLE [--filter EXPR]     Data files a scan with the filter reads (with the delete files
+                                     that apply to each), and what was pruned
   stats NS.TABLE                     Row count from metadata, files, bytes, metadata location
   count NS.TABLE                     Exact row count: from the manifest list, no data file opened,
                                      unless the table has row-level delete files (then rows are read)
@@ -140,7 +141,10 @@ export const tableCommand: CliCommand = {
           const table = await warehouse.loadTable(need());
           const scan = values.filter ? table.newScan().filter(parseFilter(values.filter)) : table.newScan();
           const plan = await scan.planFiles();
-          out({ metrics: plan.metrics, files: plan.files.map((f) => ({ path: f.filePath, records: f.recordCount, bytes: f.fileSizeInBytes, partition: f.partition })) });
+          out({
+            metrics: plan.metrics,
+            files: plan.tasks.map(({ file: f, deletes }) => ({ path: f.filePath, records: f.recordCount, bytes: f.fileSizeInBytes, partition: f.partition, deleteFiles: deletes.map((d) => d.filePath) })),
+          });
           return 0;
         }
         case 'stats':

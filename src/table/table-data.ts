@@ -120,6 +120,11 @@ export class TableData {
    * to write than deleteRows, dearer to read until the table is compacted.
    */
   async deleteRowsMergeOnRead(table: Table, filter: Expression): Promise<RowChangeResult> {
+    return (await this.prepareDeleteMergeOnRead(table, filter)).commit();
+  }
+
+  /** deleteRowsMergeOnRead in two steps (see PreparedRowChange). */
+  async prepareDeleteMergeOnRead(table: Table, filter: Expression): Promise<PreparedRowChange> {
     await table.refresh();
     const md = table.metadata();
     const schema = currentSchema(md);
@@ -127,12 +132,13 @@ export class TableData {
     const op = table.newRowDelta();
     const plan = await new TableScan(table.io, md).filter(filter).planFiles();
     const deletes = await writePositionDeletes(this.session, table.io, md, schema, bound, plan.tasks);
-    const deletedRows = deletes.reduce((n, d) => n + d.recordCount, 0);
-    const result: RowChangeResult = { deletedRows, filesDropped: 0, filesRewritten: 0, rowsRewritten: 0, filesAdded: deletes.length };
-    if (deletes.length === 0) return result;
     for (const d of deletes) op.addDeletes(d);
-    result.commit = await this.commitOrRemove(table, op, deletes);
-    return result;
+    const result: RowChangeResult = { deletedRows: deletes.reduce((n, d) => n + d.recordCount, 0), filesDropped: 0, filesRewritten: 0, rowsRewritten: 0, filesAdded: deletes.length };
+    return {
+      result,
+      commit: async () => (deletes.length === 0 ? result : { ...result, commit: await this.commitOrRemove(table, op, deletes) }),
+      abort: async () => void (await Promise.all(deletes.map((f) => table.io.delete(f.filePath).catch(() => undefined)))),
+    };
   }
 
   private async changeRows(table: Table, filter: Expression, args: { newRowsSql?: string; options?: WriteOptions }): Promise<PreparedRowChange> {

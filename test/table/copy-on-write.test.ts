@@ -138,6 +138,15 @@ print(json.dumps({'ids': sorted(r['id'] for r in tbl.scan().to_arrow().to_pylist
         await assert.rejects(prepared.commit(), /row-level deletes/);
         assert.ok(!ids(await t.data.readRows(await table.refresh())).includes(301), 'the concurrent delete stands');
       });
+
+      it('fails a merge-on-read delete when a concurrent commit rewrote the data file it names', async () => {
+        const prepared = await t.data.prepareDeleteMergeOnRead(table, eq('id', 300));
+        assert.equal(prepared.result.filesAdded, 1);
+        const other = await t.warehouse.loadTable(name);
+        await t.data.deleteRows(other, eq('id', 302));
+        await assert.rejects(prepared.commit(), /removed or rewrote/);
+        assert.ok(ids(await t.data.readRows(await table.refresh())).includes(300), 'nothing deleted; the caller re-plans');
+      });
     });
   }
 }
