@@ -225,7 +225,8 @@ export class OverwriteFiles extends SnapshotProducer {
     for (const manifest of await readManifestList(this.ops.io, newer[0].manifestList)) {
       if (manifest.content !== 1 || !ids.has(manifest.addedSnapshotId)) continue;
       for (const e of await liveEntries(this.ops, base, manifest)) {
-        if (e.status === EntryStatus.Added && ids.has(e.snapshotId) && e.dataFile.content !== FileContent.Data) index.add(e);
+        // Live entries by their adding snapshot, ADDED or (after a manifest merge) EXISTING.
+        if (ids.has(e.snapshotId) && e.dataFile.content !== FileContent.Data) index.add(e);
       }
     }
     // Sequence number 0 makes every new delete file a candidate for the removed file.
@@ -242,12 +243,14 @@ export class OverwriteFiles extends SnapshotProducer {
     const ids = new Set(newer.map((s) => s.snapshotId));
     const schema = currentSchema(base);
     for (const manifest of await readManifestList(this.ops.io, newer[0].manifestList)) {
-      if (!ids.has(manifest.addedSnapshotId) || manifest.addedFilesCount === 0) continue;
+      // Only a newer snapshot can have written a manifest holding files a newer snapshot added; a merge
+      // may have made those entries EXISTING, so the added count alone does not tell.
+      if (!ids.has(manifest.addedSnapshotId) || manifest.content !== 0) continue;
       const spec = specById(base, manifest.partitionSpecId);
       const inclusive = projectInclusive(filter, spec, schema);
       if (!manifestMightMatch(inclusive, manifest.partitions)) continue;
       for (const e of await liveEntries(this.ops, base, manifest)) {
-        if (e.status === EntryStatus.Added && ids.has(e.snapshotId) && evaluateTuple(inclusive, e.dataFile.partition) && fileMightMatch(filter, e.dataFile)) {
+        if (ids.has(e.snapshotId) && evaluateTuple(inclusive, e.dataFile.partition) && fileMightMatch(filter, e.dataFile)) {
           throw new CommitConflictError(`Cannot overwrite: a concurrent commit (snapshot ${e.snapshotId}) added ${e.dataFile.filePath}, which matches the overwrite filter`, {
             snapshotId: e.snapshotId.toString(),
           });

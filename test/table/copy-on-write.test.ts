@@ -147,6 +147,29 @@ print(json.dumps({'ids': sorted(r['id'] for r in tbl.scan().to_arrow().to_pylist
         await assert.rejects(prepared.commit(), /removed or rewrote/);
         assert.ok(ids(await t.data.readRows(await table.refresh())).includes(300), 'nothing deleted; the caller re-plans');
       });
+
+      it('still detects concurrent changes that a manifest merge turned into EXISTING entries', async () => {
+        const merging = await t.warehouse.createTable({ namespace: ['cow'], name: 'merging' }, { ...EVENTS_TABLE, properties: { 'commit.manifest.min-count-to-merge': '2' } });
+        await t.data.appendRows(merging, rows(0, 6, 1));
+        const overwrite = await t.data.prepareOverwrite(merging, eq('kind', 'k1'), `SELECT 50::BIGINT AS id, TIMESTAMPTZ '2024-01-01 00:00:00+00' AS ts, 'k1' AS kind, 0.0::DOUBLE AS value`);
+        const rewrite = await t.data.prepareDelete(merging, eq('id', 0));
+        const other = await t.warehouse.loadTable({ namespace: ['cow'], name: 'merging' });
+        const { readManifestList, readManifest } = await import('../../src/table/manifest-io.ts');
+        const liveEntries = async () => {
+          const manifests = await readManifestList(other.io, other.currentSnapshot()!.manifestList);
+          return (await Promise.all(manifests.map((m) => readManifest(other.io, m, other.spec(), other.schema())))).flat();
+        };
+        // A matching append, then one more commit whose manifest merge makes its entry EXISTING.
+        await t.data.appendRows(other, [{ id: 60, ts: '2024-01-02T00:00:00Z', kind: 'k1', value: 0 }]);
+        await t.data.appendRows(other, [{ id: 70, ts: '2024-01-03T00:00:00Z', kind: 'k0', value: 0 }]);
+        assert.ok((await liveEntries()).some((e) => e.status === 0 && e.dataFile.content === 0 && e.dataFile.recordCount === 1 && e.dataFile.filePath.includes('2024-01-02')));
+        await assert.rejects(overwrite.commit(), /matches the overwrite filter/);
+        // Deletes for the file being rewritten, then deletes elsewhere whose merge makes the first EXISTING.
+        await t.data.deleteRowsMergeOnRead(other, eq('id', 1));
+        await t.data.deleteRowsMergeOnRead(other, eq('id', 70));
+        assert.ok((await liveEntries()).some((e) => e.status === 0 && e.dataFile.content === 1));
+        await assert.rejects(rewrite.commit(), /row-level deletes/);
+      });
     });
   }
 }
