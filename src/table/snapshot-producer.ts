@@ -161,48 +161,43 @@ export abstract class SnapshotProducer {
       out['deleted-records'] = String(sum(changes.deleted, (d) => d.recordCount));
       out['removed-files-size'] = String(sum(changes.deleted, (d) => d.fileSizeInBytes));
     }
-    const positional = addedDeletes.filter((d) => d.content === FileContent.PositionDeletes);
-    const equality = addedDeletes.filter((d) => d.content === FileContent.EqualityDeletes);
-    if (addedDeletes.length > 0) {
-      out['added-delete-files'] = String(addedDeletes.length);
-      out['added-files-size'] = String(Number(out['added-files-size'] ?? 0) + sum(addedDeletes, (d) => d.fileSizeInBytes));
-    }
-    if (positional.length > 0) {
-      out['added-position-delete-files'] = String(positional.length);
-      out['added-position-deletes'] = String(sum(positional, (d) => d.recordCount));
-    }
-    if (equality.length > 0) {
-      out['added-equality-delete-files'] = String(equality.length);
-      out['added-equality-deletes'] = String(sum(equality, (d) => d.recordCount));
-    }
-    const removedPositional = removedDeletes.filter((d) => d.content === FileContent.PositionDeletes);
-    const removedEquality = removedDeletes.filter((d) => d.content === FileContent.EqualityDeletes);
-    if (removedDeletes.length > 0) {
-      out['removed-delete-files'] = String(removedDeletes.length);
-      out['removed-files-size'] = String(Number(out['removed-files-size'] ?? 0) + sum(removedDeletes, (d) => d.fileSizeInBytes));
-    }
-    if (removedPositional.length > 0) {
-      out['removed-position-delete-files'] = String(removedPositional.length);
-      out['removed-position-deletes'] = String(sum(removedPositional, (d) => d.recordCount));
-    }
-    if (removedEquality.length > 0) {
-      out['removed-equality-delete-files'] = String(removedEquality.length);
-      out['removed-equality-deletes'] = String(sum(removedEquality, (d) => d.recordCount));
-    }
+    const added = deleteFileSummary('added', addedDeletes, out);
+    const removed = deleteFileSummary('removed', removedDeletes, out);
     out['changed-partition-count'] = String(partitions.size);
     // Totals from the manifest list's counts, which are exact, rather than trusting the parent summary.
     const data = manifests.filter((m) => m.content === 0);
     out['total-records'] = String(data.reduce((n, m) => n + m.addedRowsCount + m.existingRowsCount, 0));
     out['total-data-files'] = String(data.reduce((n, m) => n + m.addedFilesCount + m.existingFilesCount, 0));
-    const added = sum(changes.added, (d) => d.fileSizeInBytes) + sum(addedDeletes, (d) => d.fileSizeInBytes);
-    const removed = sum(changes.deleted, (d) => d.fileSizeInBytes) + sum(removedDeletes, (d) => d.fileSizeInBytes);
-    out['total-files-size'] = String(Math.max(0, parentTotal('total-files-size') + added - removed));
+    const addedBytes = sum(changes.added, (d) => d.fileSizeInBytes) + sum(addedDeletes, (d) => d.fileSizeInBytes);
+    const removedBytes = sum(changes.deleted, (d) => d.fileSizeInBytes) + sum(removedDeletes, (d) => d.fileSizeInBytes);
+    out['total-files-size'] = String(Math.max(0, parentTotal('total-files-size') + addedBytes - removedBytes));
     const deletes = manifests.filter((m) => m.content === 1);
     out['total-delete-files'] = String(deletes.reduce((n, m) => n + m.addedFilesCount + m.existingFilesCount, 0));
-    out['total-position-deletes'] = String(Math.max(0, parentTotal('total-position-deletes') + sum(positional, (d) => d.recordCount) - sum(removedPositional, (d) => d.recordCount)));
-    out['total-equality-deletes'] = String(Math.max(0, parentTotal('total-equality-deletes') + sum(equality, (d) => d.recordCount) - sum(removedEquality, (d) => d.recordCount)));
+    out['total-position-deletes'] = String(Math.max(0, parentTotal('total-position-deletes') + added.position - removed.position));
+    out['total-equality-deletes'] = String(Math.max(0, parentTotal('total-equality-deletes') + added.equality - removed.equality));
     return out;
   }
+}
+
+/**
+ * Adds the summary entries for delete files added or removed (`added-delete-files`,
+ * `added-position-deletes`, …, sizes into `added-files-size`/`removed-files-size`) and returns the
+ * position and equality delete counts, for the totals.
+ */
+function deleteFileSummary(verb: 'added' | 'removed', files: readonly DataFile[], out: Record<string, string>): { position: number; equality: number } {
+  const rows = (list: readonly DataFile[]) => list.reduce((n, d) => n + d.recordCount, 0);
+  const position = files.filter((d) => d.content === FileContent.PositionDeletes);
+  const equality = files.filter((d) => d.content === FileContent.EqualityDeletes);
+  if (files.length > 0) {
+    out[`${verb}-delete-files`] = String(files.length);
+    out[`${verb}-files-size`] = String(Number(out[`${verb}-files-size`] ?? 0) + files.reduce((n, d) => n + d.fileSizeInBytes, 0));
+  }
+  for (const [kind, list] of [['position', position], ['equality', equality]] as const) {
+    if (list.length === 0) continue;
+    out[`${verb}-${kind}-delete-files`] = String(list.length);
+    out[`${verb}-${kind}-deletes`] = String(rows(list));
+  }
+  return { position: rows(position), equality: rows(equality) };
 }
 
 export function metadataDir(md: TableMetadata): string {
