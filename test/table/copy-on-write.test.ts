@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { InvalidInputError } from '../../src/errors/invalid-input-error.ts';
 import { eq, gtEq, isIn } from '../../src/table/expression.ts';
 import { CommitConflictError } from '../../src/table/table-errors.ts';
 import type { Table } from '../../src/table/table.ts';
@@ -62,8 +63,11 @@ for (const store of STORES) {
         assert.deepEqual(direct.map((r) => Number(r.id)), [10, 11, 12, 13, 14], 'DuckDB reads the file directly, rows sorted by id');
       });
 
-      it('deletes rows matching in every file, and commits nothing when no row matches', async () => {
+      it('deletes rows matching in every file, and commits nothing when no row matches or the filter is bad', async () => {
         const before = table.currentSnapshot()!.snapshotId;
+        await assert.rejects(t.data.deleteRows(table, eq('nope', 1)), (e: unknown) => e instanceof InvalidInputError && /column "nope"/.test(e.message));
+        await assert.rejects(t.data.deleteRows(table, eq('id', 'not-a-number')), InvalidInputError);
+        assert.equal((await table.refresh()).currentSnapshot()!.snapshotId, before);
         const none = await t.data.deleteRows(table, eq('kind', 'no-such-kind'));
         assert.equal(none.commit, undefined);
         assert.equal(table.currentSnapshot()!.snapshotId, before);
