@@ -7,7 +7,7 @@ import { duckType } from './parquet-writer.ts';
 import type { Schema } from './schema.ts';
 import type { FileScanTask } from './table-scan.ts';
 
-/** The column a task's SQL adds with each row's position in its data file (`readTaskSql` with position). */
+/** The column taskSql adds, with `position`, holding each row's position in its data file. */
 export const POSITION_COLUMN = '__quarry_pos';
 
 /**
