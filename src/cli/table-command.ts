@@ -21,12 +21,21 @@ Subcommands:
                                      timestamp timestamptz string uuid binary decimal(P,S).
                                      Transforms: identity year month day hour bucket[N] truncate[W]
   append NS.TABLE FILE               Append a local .csv, .parquet or .json/.jsonl file
+  delete NS.TABLE --filter EXPR [--merge-on-read]
+                                     Delete the rows the filter matches. Copy-on-write by default:
+                                     files wholly matching are dropped, files partly matching are
+                                     rewritten without those rows. --merge-on-read writes position
+                                     delete files instead (no data file rewritten; reads apply them)
+  rewrite-manifests NS.TABLE         Rewrite the manifests into as few as fit
+                                     commit.manifest.target-size-bytes (a "replace" snapshot)
   schema NS.TABLE                    Current schema, partition spec and sort order (JSON)
   snapshots NS.TABLE                 Snapshot history: id, time, operation, summary
   partitions NS.TABLE                Partitions from the manifests: files, rows, bytes
-  files NS.TABLE [--filter EXPR]     Data files a scan with the filter reads, and what was pruned
+  files NS.TABLE [--filter EXPR]     Data files a scan with the filter reads (with the delete files
+                                     that apply to each), and what was pruned
   stats NS.TABLE                     Row count from metadata, files, bytes, metadata location
-  count NS.TABLE                     Exact row count from the manifest list, no data file opened
+  count NS.TABLE                     Exact row count: from the manifest list, no data file opened,
+                                     unless the table has row-level delete files (then rows are read)
 
 Filters: col = 'x', n >= 5, col in ('a','b'), col is null, combined with and/or/not.
 
@@ -43,7 +52,13 @@ export const tableCommand: CliCommand = {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { column: { type: 'string', multiple: true }, partition: { type: 'string', multiple: true }, sort: { type: 'string', multiple: true }, filter: { type: 'string' } },
+      options: {
+        column: { type: 'string', multiple: true },
+        partition: { type: 'string', multiple: true },
+        sort: { type: 'string', multiple: true },
+        filter: { type: 'string' },
+        'merge-on-read': { type: 'boolean' },
+      },
     });
     const config = loadConfig();
     const database = await openDatabase(config.database);
@@ -85,6 +100,28 @@ export const tableCommand: CliCommand = {
           }
           return 0;
         }
+        case 'delete': {
+          const table = await warehouse.loadTable(need());
+          if (!values.filter) throw new Error('quarry table delete needs --filter EXPR naming the rows to delete');
+          const filter = parseFilter(values.filter);
+          const session = await DuckDbSession.open();
+          try {
+            process.stderr.write(`quarry: deleting rows of ${name} where ${values.filter}${values['merge-on-read'] ? ' (merge-on-read)' : ''}\n`);
+            const data = new TableData(session);
+            const result = values['merge-on-read'] ? await data.deleteRowsMergeOnRead(table, filter) : await data.deleteRows(table, filter);
+            const { commit, ...counts } = result;
+            out({ ...counts, snapshot: commit?.snapshot.snapshotId ?? null, summary: commit?.snapshot.summary ?? null });
+          } finally {
+            session.close();
+          }
+          return 0;
+        }
+        case 'rewrite-manifests': {
+          const table = await warehouse.loadTable(need());
+          const result = await table.rewriteManifests().commit();
+          out({ snapshot: result.snapshot.snapshotId, summary: result.snapshot.summary });
+          return 0;
+        }
         case 'schema': {
           const table = await warehouse.loadTable(need());
           out({ schema: table.schema().toJson(), partitionSpec: table.spec().toJson(), sortOrder: table.sortOrder().toJson(), fields: table.schema().fields.map(fieldToJson) });
@@ -104,15 +141,25 @@ export const tableCommand: CliCommand = {
           const table = await warehouse.loadTable(need());
           const scan = values.filter ? table.newScan().filter(parseFilter(values.filter)) : table.newScan();
           const plan = await scan.planFiles();
-          out({ metrics: plan.metrics, files: plan.files.map((f) => ({ path: f.filePath, records: f.recordCount, bytes: f.fileSizeInBytes, partition: f.partition })) });
+          out({
+            metrics: plan.metrics,
+            files: plan.tasks.map(({ file: f, deletes }) => ({ path: f.filePath, records: f.recordCount, bytes: f.fileSizeInBytes, partition: f.partition, deleteFiles: deletes.map((d) => d.filePath) })),
+          });
           return 0;
         }
         case 'stats':
         case 'count': {
           const table = await warehouse.loadTable(need());
-          const count = await table.newScan().countFromMetadata();
+          const session = (await table.newScan().hasDeletes()) ? await DuckDbSession.open() : undefined;
+          let counted;
+          try {
+            counted = session ? await new TableData(session).countRows(table) : { count: await table.newScan().countFromMetadata(), fromMetadata: true };
+          } finally {
+            session?.close();
+          }
+          const { count } = counted;
           if (sub === 'count') {
-            out({ count });
+            out(counted);
             return 0;
           }
           const s = table.currentSnapshot();

@@ -17,6 +17,8 @@ export interface S3Config {
   accessKeyId?: string;
   secretAccessKey?: string;
   forcePathStyle: boolean;
+  /** Streamed puts larger than this go up as a multipart upload in parts of this size (min 5 MiB). */
+  partSizeBytes?: number;
 }
 
 /** The validated configuration every process starts from. Immutable once loaded. */
@@ -72,6 +74,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     accessKeyId: nonEmpty(env.QUARRY_S3_ACCESS_KEY_ID) ?? file.s3?.accessKeyId,
     secretAccessKey: nonEmpty(env.QUARRY_S3_SECRET_ACCESS_KEY) ?? file.s3?.secretAccessKey,
     forcePathStyle: file.s3?.forcePathStyle ?? true,
+    partSizeBytes: parsePartSize(nonEmpty(env.QUARRY_S3_PART_SIZE_BYTES) ?? file.s3?.partSizeBytes),
   };
 
   return {
@@ -207,6 +210,18 @@ function parseLogLevel(value: string): QuarryConfig['logLevel'] {
 
 function parsePublicUrl(value: string | undefined): string | undefined {
   return parseOptionalUrl('QUARRY_PUBLIC_URL', value)?.replace(/\/+$/, '');
+}
+
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+function parsePartSize(value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  // S3 refuses parts below 5 MiB (except the last) and allows at most 5 GiB per part.
+  if (!Number.isInteger(n) || n < MIN_PART_SIZE || n > 5 * 1024 ** 3) {
+    throw new ConfigError('QUARRY_S3_PART_SIZE_BYTES', `must be a whole number of bytes from ${MIN_PART_SIZE} (5 MiB) to 5 GiB (got ${JSON.stringify(value)})`);
+  }
+  return n;
 }
 
 function parseOptionalUrl(setting: string, value: string | undefined): string | undefined {

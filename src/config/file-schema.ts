@@ -165,6 +165,9 @@ export const ConfigFileSchema = Type.Object(
           accessKeyId: Type.Optional(Type.String()),
           secretAccessKey: Type.Optional(Type.String()),
           forcePathStyle: Type.Optional(Type.Boolean()),
+          partSizeBytes: Type.Optional(
+            Type.Integer({ minimum: 5 * 1024 * 1024, description: 'Multipart upload part size for streamed puts, default 8 MiB (QUARRY_S3_PART_SIZE_BYTES).' }),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -18,7 +18,7 @@ export function openObjectStore(rootUri: string, s3: S3Config): ObjectStore {
   if (rootUri.startsWith('s3://')) {
     const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(rootUri);
     if (!match || !match[1]) throw new InvalidInputError(`S3 URI ${JSON.stringify(rootUri)} must be s3://bucket[/prefix]`, 'uri');
-    return new S3ObjectStore(s3ClientFor(s3), match[1], match[2] ?? '');
+    return new S3ObjectStore(s3ClientFor(s3), match[1], match[2] ?? '', { partSizeBytes: s3.partSizeBytes });
   }
   throw new InvalidInputError(`Unsupported object store URI ${JSON.stringify(rootUri)}: use file:// or s3://`, 'uri');
 }

@@ -1,10 +1,15 @@
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
   type S3Client,
   type S3ServiceException,
 } from '@aws-sdk/client-s3';
@@ -24,12 +29,17 @@ export class S3ObjectStore implements ObjectStore {
   readonly uri: string;
   private readonly prefix: string;
 
+  /** Part size of multipart uploads; also the threshold above which a streamed body uses one. */
+  readonly partSizeBytes: number;
+
   constructor(
     private readonly client: S3Client,
     readonly bucket: string,
     prefix = '',
+    options: { partSizeBytes?: number } = {},
   ) {
     this.prefix = prefix.replace(/^\/+|\/+$/g, '');
+    this.partSizeBytes = options.partSizeBytes ?? DEFAULT_PART_SIZE;
     this.uri = `s3://${bucket}${this.prefix ? `/${this.prefix}` : ''}`;
   }
 
@@ -43,9 +53,17 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, body: Uint8Array | string | Readable, options: PutOptions = {}): Promise<ObjectInfo> {
     checkObjectKey(key);
-    // A stream is buffered: PutObject needs a length, and objects written through this interface
-    // (metadata, manifests, one data file at a time) fit in memory.
-    const bytes = body instanceof Readable ? await collect(body) : typeof body === 'string' ? Buffer.from(body) : body;
+    if (!(body instanceof Readable)) return this.putObject(key, typeof body === 'string' ? Buffer.from(body) : body, options);
+    const parts = partsOf(body, this.partSizeBytes)[Symbol.asyncIterator]();
+    const first = await parts.next();
+    const firstPart = first.done ? Buffer.alloc(0) : first.value;
+    if (firstPart.byteLength < this.partSizeBytes) return this.putObject(key, firstPart, options);
+    const second = await parts.next();
+    if (second.done) return this.putObject(key, firstPart, options);
+    return this.putMultipart(key, firstPart, second.value, parts, options);
+  }
+
+  private async putObject(key: string, bytes: Uint8Array, options: PutOptions): Promise<ObjectInfo> {
     try {
       const out = await this.client.send(
         new PutObjectCommand({
@@ -60,11 +78,54 @@ export class S3ObjectStore implements ObjectStore {
       );
       return { key, size: bytes.byteLength, lastModified: new Date(), etag: out.ETag ?? '' };
     } catch (error) {
-      const status = statusOf(error);
-      if (options.ifNoneMatch && (status === 412 || status === 409)) throw new ObjectExistsError(this.uriOf(key));
-      if (options.ifMatch !== undefined && (status === 412 || status === 404 || status === 409)) throw new ObjectChangedError(this.uriOf(key));
-      throw error;
+      throw this.conditionError(key, error, options);
     }
+  }
+
+  /**
+   * Uploads parts one at a time while the next part is read from the stream (at most two parts in
+   * memory), then completes the upload with the put's conditions; any failure aborts the upload.
+   */
+  private async putMultipart(key: string, first: Buffer, second: Buffer, rest: AsyncIterator<Buffer>, options: PutOptions): Promise<ObjectInfo> {
+    const Key = this.fullKey(key);
+    const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: options.contentType }));
+    const UploadId = created.UploadId!;
+    const completed: CompletedPart[] = [];
+    let size = 0;
+    const upload = async (part: Buffer, PartNumber: number) => {
+      const out = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key, UploadId, PartNumber, Body: part, ContentLength: part.byteLength }));
+      completed.push({ ETag: out.ETag, PartNumber });
+      size += part.byteLength;
+    };
+    let inFlight: Promise<void> | undefined;
+    try {
+      let next: IteratorResult<Buffer> = { done: false, value: second };
+      inFlight = upload(first, 1);
+      for (let partNumber = 2; !next.done; partNumber++) {
+        const part = next.value;
+        [, next] = await Promise.all([inFlight, rest.next()]);
+        inFlight = upload(part, partNumber);
+      }
+      await inFlight;
+      inFlight = undefined;
+      completed.sort((a, b) => a.PartNumber! - b.PartNumber!);
+      const out = await this.client.send(
+        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId, MultipartUpload: { Parts: completed }, IfNoneMatch: options.ifNoneMatch, IfMatch: options.ifMatch }),
+      );
+      return { key, size, lastModified: new Date(), etag: out.ETag ?? '' };
+    } catch (error) {
+      await inFlight?.catch(() => undefined);
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId })).catch(() => undefined);
+      throw this.conditionError(key, error, options);
+    }
+  }
+
+  /** The store's error for a failed conditional write, or the error itself. */
+  private conditionError(key: string, error: unknown, options: PutOptions): unknown {
+    const status = statusOf(error);
+    if (options.ifNoneMatch && (status === 412 || status === 409)) return new ObjectExistsError(this.uriOf(key));
+    if (options.ifMatch !== undefined && (status === 412 || status === 404 || status === 409)) return new ObjectChangedError(this.uriOf(key));
+    return error;
   }
 
   async get(key: string, range?: ByteRange): Promise<GetResult> {
@@ -127,6 +188,33 @@ export class S3ObjectStore implements ObjectStore {
     checkObjectKey(key);
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
   }
+}
+
+/** S3's smallest allowed part is 5 MiB; 8 MiB is what the AWS CLI and Iceberg's S3FileIO use. */
+const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+
+/** The stream cut into parts of exactly `size` bytes (the last one shorter); at least one part. */
+async function* partsOf(stream: Readable, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let length = 0;
+  let yielded = 0;
+  for await (const chunk of stream) {
+    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    while (length + buf.byteLength >= size) {
+      const take = size - length;
+      pending.push(buf.subarray(0, take));
+      yield Buffer.concat(pending);
+      yielded++;
+      pending = [];
+      length = 0;
+      buf = buf.subarray(take);
+    }
+    if (buf.byteLength > 0) {
+      pending.push(buf);
+      length += buf.byteLength;
+    }
+  }
+  if (length > 0 || yielded === 0) yield Buffer.concat(pending);
 }
 
 function rangeHeader(range: ByteRange): string {

@@ -1,11 +1,19 @@
 import type { PartitionTuple } from './partition-spec.ts';
 
+/** What a file listed in a manifest holds (spec "Data File Fields", field 134). */
+export enum FileContent {
+  Data = 0,
+  PositionDeletes = 1,
+  EqualityDeletes = 2,
+}
+
 /**
- * One data file as a manifest records it (spec "Data File Fields"). Metrics maps are keyed by field
- * id; bounds hold the binary single-value serialization of Appendix D.
+ * One file as a manifest records it (spec "Data File Fields"): a data file, or a position or
+ * equality delete file (v2 row-level deletes). Metrics maps are keyed by field id; bounds hold the
+ * binary single-value serialization of Appendix D.
  */
 export interface DataFile {
-  readonly content: 0;
+  readonly content: FileContent;
   readonly filePath: string;
   readonly fileFormat: 'PARQUET' | 'AVRO' | 'ORC';
   /** The partition spec the tuple belongs to (kept beside the file; stored per manifest). */
@@ -21,7 +29,13 @@ export interface DataFile {
   readonly upperBounds?: ReadonlyMap<number, Uint8Array>;
   readonly splitOffsets?: readonly number[];
   readonly sortOrderId?: number;
+  /** Equality delete files: the field ids whose values identify deleted rows. */
+  readonly equalityIds?: readonly number[];
 }
+
+/** Reserved field ids of position delete files (spec "Reserved Field IDs"). */
+export const DELETE_FILE_PATH_ID = 2147483546;
+export const DELETE_POS_ID = 2147483545;
 
 export enum EntryStatus {
   Existing = 0,

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { readAvroFile, writeAvroFile } from './avro-codec.ts';
-import { EntryStatus, UNASSIGNED_SEQUENCE, type DataFile, type FieldSummary, type ManifestEntry, type ManifestFile } from './data-file.ts';
+import { EntryStatus, FileContent, UNASSIGNED_SEQUENCE, type DataFile, type FieldSummary, type ManifestEntry, type ManifestFile } from './data-file.ts';
 import type { FileIO } from './file-io.ts';
 import type { PrimitiveType } from './iceberg-type.ts';
 import { avroName, manifestEntrySchema, MANIFEST_LIST_SCHEMA } from './manifest-schemas.ts';
@@ -30,13 +30,18 @@ export async function writeManifest(
 ): Promise<ManifestFile> {
   const { spec, schema, entries } = args;
   const types = spec.fieldTypes(schema);
+  // A manifest holds data files or delete files, never both (spec "Manifests").
+  const content: 0 | 1 = entries.some((e) => e.dataFile.content !== FileContent.Data) ? 1 : 0;
+  if (entries.some((e) => (e.dataFile.content === FileContent.Data) !== (content === 0))) {
+    throw new InvalidInputError('A manifest cannot hold both data files and delete files', 'manifest');
+  }
   const records = entries.map((e) => ({
     status: e.status,
     snapshot_id: e.snapshotId,
     sequence_number: e.sequenceNumber,
     file_sequence_number: e.fileSequenceNumber,
     data_file: {
-      content: 0,
+      content: e.dataFile.content,
       file_path: e.dataFile.filePath,
       file_format: e.dataFile.fileFormat,
       partition: Object.fromEntries(types.map(({ field, result }, i) => [avroName(field.name), toAvro(result, e.dataFile.partition[i] ?? null)])),
@@ -50,7 +55,7 @@ export async function writeManifest(
       upper_bounds: mapToAvro(e.dataFile.upperBounds, (v) => Buffer.from(v)),
       key_metadata: null,
       split_offsets: e.dataFile.splitOffsets ? e.dataFile.splitOffsets.map((o) => BigInt(o)) : null,
-      equality_ids: null,
+      equality_ids: e.dataFile.equalityIds ? [...e.dataFile.equalityIds] : null,
       sort_order_id: e.dataFile.sortOrderId ?? null,
     },
   }));
@@ -60,7 +65,7 @@ export async function writeManifest(
     'partition-spec': JSON.stringify(spec.fieldsJson()),
     'partition-spec-id': String(spec.specId),
     'format-version': '2',
-    content: 'data',
+    content: content === 0 ? 'data' : 'deletes',
   });
   await io.write(uri, bytes, { createOnly: true });
 
@@ -72,10 +77,11 @@ export async function writeManifest(
     manifestPath: uri,
     manifestLength: bytes.byteLength,
     partitionSpecId: spec.specId,
-    content: 0,
+    content,
     sequenceNumber: UNASSIGNED_SEQUENCE,
-    // Only files carried over with explicit sequence numbers can lower the minimum below the new one.
-    minSequenceNumber: knownSequences.length === live.length && live.length > 0 ? Math.min(...knownSequences) : UNASSIGNED_SEQUENCE,
+    // Files carried over keep their sequence numbers, which are below the new one; files added by
+    // this commit inherit the new one, so only carried-over files can lower the minimum.
+    minSequenceNumber: knownSequences.length > 0 ? Math.min(...knownSequences) : UNASSIGNED_SEQUENCE,
     addedSnapshotId: args.snapshotId,
     addedFilesCount: count(EntryStatus.Added).length,
     existingFilesCount: count(EntryStatus.Existing).length,
@@ -133,7 +139,7 @@ export async function readManifest(io: FileIO, manifest: ManifestFile, spec: Par
     const inherit = (value: unknown, fallback: number) => (value === null || value === undefined ? fallback : Number(value));
     const added = status === EntryStatus.Added;
     const dataFile: DataFile = {
-      content: 0,
+      content: Number(df.content ?? 0) as FileContent,
       filePath: String(df.file_path),
       fileFormat: String(df.file_format).toUpperCase() as DataFile['fileFormat'],
       specId: manifest.partitionSpecId,
@@ -151,6 +157,7 @@ export async function readManifest(io: FileIO, manifest: ManifestFile, spec: Par
       upperBounds: mapFromAvro(df.upper_bounds, (b) => new Uint8Array(b as Buffer)),
       ...(Array.isArray(df.split_offsets) ? { splitOffsets: (df.split_offsets as bigint[]).map(Number) } : {}),
       ...(df.sort_order_id !== null && df.sort_order_id !== undefined ? { sortOrderId: Number(df.sort_order_id) } : {}),
+      ...(Array.isArray(df.equality_ids) ? { equalityIds: (df.equality_ids as number[]).map(Number) } : {}),
     };
     return {
       status,

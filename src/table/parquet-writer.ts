@@ -7,7 +7,7 @@ import type { DataFile } from './data-file.ts';
 import { quoteIdent, quoteString, type DuckDbSession } from './duckdb-session.ts';
 import type { FileIO } from './file-io.ts';
 import { isPrimitive, type IcebergType, type NestedField, type PrimitiveType } from './iceberg-type.ts';
-import type { PartitionTuple } from './partition-spec.ts';
+import type { PartitionSpec, PartitionTuple } from './partition-spec.ts';
 import type { Schema } from './schema.ts';
 import { currentSchema, defaultSortOrder, defaultSpec, type TableMetadata } from './table-metadata.ts';
 import { transformSql } from './transform.ts';
@@ -61,6 +61,12 @@ export async function writeDataFiles(session: DuckDbSession, io: FileIO, metadat
       const [row] = await session.jsonRows(`SELECT count(*) AS n FROM ${stage}_raw WHERE ${quoteIdent(f.name)} IS NULL`);
       if (Number(row.n) > 0) throw new InvalidInputError(`Required column ${JSON.stringify(f.name)} has ${String(row.n)} null value(s)`, f.name);
     }
+    // DuckDB has no fixed-length binary type, so fixed[L] travels as BLOB: check every value's length.
+    for (const f of schema.fields) {
+      if (f.type.kind !== 'fixed') continue;
+      const [row] = await session.jsonRows(`SELECT count(*) AS n FROM ${stage}_raw WHERE octet_length(${quoteIdent(f.name)}) <> ${f.type.length}`);
+      if (Number(row.n) > 0) throw new InvalidInputError(`Column ${JSON.stringify(f.name)} is fixed[${f.type.length}], but ${String(row.n)} value(s) have another length`, f.name);
+    }
     const sortSql = order.fields.map((sf) => {
       const source = schema.fieldById(sf.sourceId);
       if (!source || !isPrimitive(source.type)) return undefined;
@@ -88,7 +94,6 @@ export async function writeDataFiles(session: DuckDbSession, io: FileIO, metadat
     }
 
     const fieldIds = `{${schema.fields.map((f) => `${quoteIdent(f.name)}: ${fieldIdSpec(f)}`).join(', ')}}`;
-    const dataDir = metadata.properties['write.data.path'] ?? `${metadata.location}/data`;
     const files: DataFile[] = [];
     for (const [g, tuple] of groupValues.entries()) {
       const dir = path.join(local, `g${g + 1}`);
@@ -96,9 +101,10 @@ export async function writeDataFiles(session: DuckDbSession, io: FileIO, metadat
         `COPY (SELECT ${columnList} FROM ${stage} WHERE __g = ${g + 1}) TO ${quoteString(dir)} ` +
           `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize}, FILE_SIZE_BYTES ${targetBytes}, FIELD_IDS ${fieldIds}, RETURN_STATS true, FILENAME_PATTERN 'data_{uuid}')`,
       );
-      const partitionPath = spec.fields.length > 0 ? `${spec.partitionPath(schema, tuple)}/` : '';
       for (const file of written) {
-        const uri = `${dataDir}/${partitionPath}${randomUUID()}.parquet`;
+        // A partition or source with no rows may still produce an empty file; it holds nothing to commit.
+        if (Number(file.count) === 0) continue;
+        const uri = dataFileUri(metadata, spec, schema, tuple);
         await io.upload(String(file.filename), uri);
         files.push({
           content: 0,
@@ -120,6 +126,13 @@ export async function writeDataFiles(session: DuckDbSession, io: FileIO, metadat
   }
 }
 
+/** A new file's location under the table's data folder, in its partition's folder (`ts_day=2024-01-02/`). */
+export function dataFileUri(metadata: TableMetadata, spec: PartitionSpec, schema: Schema, tuple: PartitionTuple, prefix = ''): string {
+  const dataDir = metadata.properties['write.data.path'] ?? `${metadata.location}/data`;
+  const partitionPath = spec.fields.length > 0 ? `${spec.partitionPath(schema, tuple)}/` : '';
+  return `${dataDir}/${partitionPath}${prefix}${randomUUID()}.parquet`;
+}
+
 /** A relation over JS row objects (column name → value), staged as NDJSON with the schema's types. */
 export function rowsSource(rows: readonly Record<string, unknown>[], schema: Schema, dir: string): string {
   const file = path.join(dir, `rows-${randomUUID()}.json`);
@@ -128,11 +141,13 @@ export function rowsSource(rows: readonly Record<string, unknown>[], schema: Sch
   const present = new Set(rows.flatMap((r) => Object.keys(r)));
   const columns = schema.fields.filter((f) => present.has(f.name)).map((f) => `${quoteString(f.name)}: ${quoteString(jsonStagingType(f.type))}`);
   for (const name of present) if (!schema.findField(name)) throw new InvalidInputError(`Row column ${JSON.stringify(name)} is not in the table schema`, 'rows');
-  return `SELECT * FROM read_json(${quoteString(file)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
+  // Bytes were written as hex text; a plain cast to BLOB would keep the hex digits as the bytes.
+  const bytes = schema.fields.filter((f) => present.has(f.name) && (f.type.kind === 'binary' || f.type.kind === 'fixed')).map((f) => `unhex(${quoteIdent(f.name)}) AS ${quoteIdent(f.name)}`);
+  return `SELECT *${bytes.length ? ` REPLACE (${bytes.join(', ')})` : ''} FROM read_json(${quoteString(file)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
 }
 
 function jsonStagingType(type: IcebergType): string {
-  // Bytes travel as hex text and are decoded by the cast in writeDataFiles' projection.
+  // Bytes travel as hex text, decoded with unhex in rowsSource's projection.
   if (type.kind === 'binary' || type.kind === 'fixed') return 'VARCHAR';
   return duckType(type);
 }
@@ -221,7 +236,13 @@ function fromDuck(type: PrimitiveType, value: unknown): IcebergValue | null {
 
 type StatsEntry = { key: string; value: { key: string; value: string }[] };
 
-/** Iceberg metrics from DuckDB's RETURN_STATS column statistics, keyed by field id. */
+/**
+ * Iceberg metrics from DuckDB's RETURN_STATS column statistics, keyed by field id. Statistics come
+ * per Parquet leaf column (`"s"."a"` for a struct field, `"l"."element"`, `"m"."key"`). Top-level
+ * and struct leaves get sizes, value and null counts and bounds; leaves inside a list or map get
+ * only their size, because Parquet counts their values per element and null slots per level, which
+ * is not what Iceberg's per-row counts and bounds mean to a reader.
+ */
 function metricsFrom(schema: Schema, raw: unknown): Partial<DataFile> {
   const columnSizes = new Map<number, number>();
   const valueCounts = new Map<number, number>();
@@ -229,21 +250,48 @@ function metricsFrom(schema: Schema, raw: unknown): Partial<DataFile> {
   const lowerBounds = new Map<number, Uint8Array>();
   const upperBounds = new Map<number, Uint8Array>();
   for (const entry of (raw as StatsEntry[] | null) ?? []) {
-    const name = entry.key.replace(/^"|"$/g, '').replaceAll('""', '"');
-    const field = schema.fields.find((f) => f.name === name);
-    if (!field || !isPrimitive(field.type)) continue;
+    const leaf = leafOf(schema, statsPath(entry.key));
+    if (!leaf) continue;
     const stats = Object.fromEntries(entry.value.map((v) => [v.key, v.value]));
-    if (stats.column_size_bytes !== undefined) columnSizes.set(field.id, Number(stats.column_size_bytes));
-    if (stats.num_values !== undefined) valueCounts.set(field.id, Number(stats.num_values));
-    if (stats.null_count !== undefined) nullValueCounts.set(field.id, Number(stats.null_count));
-    const lower = stats.min !== undefined ? boundFrom(field.type, stats.min, 'lower') : undefined;
-    const upper = stats.max !== undefined ? boundFrom(field.type, stats.max, 'upper') : undefined;
+    if (stats.column_size_bytes !== undefined) columnSizes.set(leaf.id, Number(stats.column_size_bytes));
+    if (leaf.repeated) continue;
+    if (stats.num_values !== undefined) valueCounts.set(leaf.id, Number(stats.num_values));
+    if (stats.null_count !== undefined) nullValueCounts.set(leaf.id, Number(stats.null_count));
+    const lower = stats.min !== undefined ? boundFrom(leaf.type, stats.min, 'lower') : undefined;
+    const upper = stats.max !== undefined ? boundFrom(leaf.type, stats.max, 'upper') : undefined;
     if (lower && upper) {
-      lowerBounds.set(field.id, lower);
-      upperBounds.set(field.id, upper);
+      lowerBounds.set(leaf.id, lower);
+      upperBounds.set(leaf.id, upper);
     }
   }
   return { columnSizes, valueCounts, nullValueCounts, lowerBounds, upperBounds };
+}
+
+/** `"a"."b""c"` → ['a', 'b"c']. */
+function statsPath(key: string): string[] {
+  const parts: string[] = [];
+  const re = /"((?:[^"]|"")*)"|([^."]+)/g;
+  for (let m = re.exec(key); m; m = re.exec(key)) parts.push(m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2]);
+  return parts;
+}
+
+/** The primitive field a Parquet leaf path names, and whether a list or map lies on the way. */
+function leafOf(schema: Schema, names: string[]): { id: number; type: PrimitiveType; repeated: boolean } | undefined {
+  let field = schema.fields.find((f) => f.name === names[0]);
+  let repeated = false;
+  for (const name of names.slice(1)) {
+    if (!field) return undefined;
+    const type: IcebergType = field.type;
+    if (type.kind === 'struct') field = type.fields.find((f) => f.name === name);
+    else if (type.kind === 'list') {
+      repeated = true;
+      field = { id: type.elementId, name, required: type.elementRequired, type: type.element };
+    } else if (type.kind === 'map') {
+      repeated = true;
+      field = name === 'key' ? { id: type.keyId, name, required: true, type: type.key } : { id: type.valueId, name, required: type.valueRequired, type: type.value };
+    } else return undefined;
+  }
+  return field && isPrimitive(field.type) ? { id: field.id, type: field.type, repeated } : undefined;
 }
 
 /** A serialized bound from DuckDB's text form of a min or max, or undefined if it cannot be trusted. */

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { partitionKey } from './partition-key.ts';
 import { CommitFailedError, CommitStateUnknownError } from './table-errors.ts';
 import { backoff, retryPolicy } from './commit-retry.ts';
-import { EntryStatus, type DataFile, type ManifestEntry, type ManifestFile } from './data-file.ts';
+import { EntryStatus, FileContent, type DataFile, type ManifestEntry, type ManifestFile } from './data-file.ts';
+import { manifestMergePolicy, mergeManifests } from './manifest-merge.ts';
 import { readManifest, readManifestList, writeManifest, writeManifestList } from './manifest-io.ts';
 import { currentSchema, currentSnapshot, schemaById, specById, newSnapshotId, type Operation, type Snapshot, type TableMetadata } from './table-metadata.ts';
 import type { TableOperations, TableState } from './table-operations.ts';
@@ -15,8 +17,12 @@ export interface CommitResult {
 
 export interface Changes {
   manifests: ManifestFile[];
+  /** Data files added and removed. */
   added: readonly DataFile[];
   deleted: readonly DataFile[];
+  /** Delete files (row-level deletes) added, and removed (dangling once their data file went). */
+  addedDeletes?: readonly DataFile[];
+  removedDeletes?: readonly DataFile[];
 }
 
 /**
@@ -25,6 +31,8 @@ export interface Changes {
  * The snapshot id is fixed for the operation, so manifests of added files are written once and reused
  * across attempts; only the manifest list and metadata file are rewritten per attempt.
  * Files written for attempts that did not commit are deleted, except after CommitStateUnknownError.
+ * Before the manifest list is written, manifests are merged as the table's commit.manifest.*
+ * properties ask (manifest-merge.ts), unless the operation manages its manifests itself.
  */
 export abstract class SnapshotProducer {
   readonly snapshotId = newSnapshotId();
@@ -54,6 +62,7 @@ export abstract class SnapshotProducer {
       let listUri: string | undefined;
       try {
         const changes = await this.apply(base.metadata, baseManifests);
+        if (this.mergesManifests) changes.manifests = await this.merge(base.metadata, changes.manifests);
         const sequenceNumber = base.metadata.lastSequenceNumber + 1;
         listUri = `${metadataDir(base.metadata)}/snap-${this.snapshotId}-${attempt + 1}-${randomUUID()}.avro`;
         const manifests = await writeManifestList(this.ops.io, listUri, {
@@ -97,6 +106,17 @@ export abstract class SnapshotProducer {
     }
   }
 
+  /** Whether commits merge small manifests (false for operations that lay out manifests themselves). */
+  protected readonly mergesManifests: boolean = true;
+
+  private merge(base: TableMetadata, manifests: ManifestFile[]): Promise<ManifestFile[]> {
+    const schema = currentSchema(base);
+    return mergeManifests(manifests, manifestMergePolicy(base), this.snapshotId, {
+      read: (m) => readManifest(this.ops.io, m, specById(base, m.partitionSpecId), schema),
+      write: (specId, entries) => this.writeManifest(base, specId, entries),
+    });
+  }
+
   /** Writes a manifest for this operation's snapshot, remembered for clean-up. */
   protected async writeManifest(base: TableMetadata, specId: number, entries: Parameters<typeof writeManifest>[2]['entries']): Promise<ManifestFile> {
     const uri = `${metadataDir(base)}/${randomUUID()}-m${this.written.size}.avro`;
@@ -104,13 +124,16 @@ export abstract class SnapshotProducer {
     return writeManifest(this.ops.io, uri, { spec: specById(base, specId), schema: currentSchema(base), snapshotId: this.snapshotId, entries });
   }
 
-  /** One manifest per partition spec holding `files` as ADDED entries of this snapshot. */
+  /** One manifest per partition spec (and per data/delete content) holding `files` as ADDED entries of this snapshot. */
   protected async manifestsForAdded(base: TableMetadata, files: readonly DataFile[]): Promise<ManifestFile[]> {
-    const bySpec = new Map<number, DataFile[]>();
-    for (const f of files) bySpec.set(f.specId, [...(bySpec.get(f.specId) ?? []), f]);
+    const groups = new Map<string, DataFile[]>();
+    for (const f of files) {
+      const key = `${f.content === FileContent.Data ? 0 : 1}:${f.specId}`;
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
     const out: ManifestFile[] = [];
-    for (const [specId, group] of bySpec) {
-      out.push(await this.writeManifest(base, specId, group.map((dataFile) => ({ status: EntryStatus.Added, snapshotId: this.snapshotId, sequenceNumber: null, fileSequenceNumber: null, dataFile }))));
+    for (const group of groups.values()) {
+      out.push(await this.writeManifest(base, group[0].specId, group.map((dataFile) => ({ status: EntryStatus.Added, snapshotId: this.snapshotId, sequenceNumber: null, fileSequenceNumber: null, dataFile }))));
     }
     return out;
   }
@@ -124,7 +147,9 @@ export abstract class SnapshotProducer {
   private summary(changes: Changes, parent: Snapshot | undefined, manifests: readonly ManifestFile[]): Record<string, string> {
     const sum = (files: readonly DataFile[], f: (d: DataFile) => number) => files.reduce((n, d) => n + f(d), 0);
     const parentTotal = (key: string) => Number(parent?.summary[key] ?? 0);
-    const partitions = new Set([...changes.added, ...changes.deleted].map((f) => `${f.specId}:${JSON.stringify(f.partition, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`));
+    const addedDeletes = changes.addedDeletes ?? [];
+    const removedDeletes = changes.removedDeletes ?? [];
+    const partitions = new Set([...changes.added, ...changes.deleted, ...addedDeletes, ...removedDeletes].map((f) => partitionKey(f.specId, f.partition)));
     const out: Record<string, string> = {};
     if (changes.added.length > 0) {
       out['added-data-files'] = String(changes.added.length);
@@ -136,17 +161,43 @@ export abstract class SnapshotProducer {
       out['deleted-records'] = String(sum(changes.deleted, (d) => d.recordCount));
       out['removed-files-size'] = String(sum(changes.deleted, (d) => d.fileSizeInBytes));
     }
+    const added = deleteFileSummary('added', addedDeletes, out);
+    const removed = deleteFileSummary('removed', removedDeletes, out);
     out['changed-partition-count'] = String(partitions.size);
     // Totals from the manifest list's counts, which are exact, rather than trusting the parent summary.
     const data = manifests.filter((m) => m.content === 0);
     out['total-records'] = String(data.reduce((n, m) => n + m.addedRowsCount + m.existingRowsCount, 0));
     out['total-data-files'] = String(data.reduce((n, m) => n + m.addedFilesCount + m.existingFilesCount, 0));
-    out['total-files-size'] = String(Math.max(0, parentTotal('total-files-size') + sum(changes.added, (d) => d.fileSizeInBytes) - sum(changes.deleted, (d) => d.fileSizeInBytes)));
-    out['total-delete-files'] = '0';
-    out['total-position-deletes'] = '0';
-    out['total-equality-deletes'] = '0';
+    const addedBytes = sum(changes.added, (d) => d.fileSizeInBytes) + sum(addedDeletes, (d) => d.fileSizeInBytes);
+    const removedBytes = sum(changes.deleted, (d) => d.fileSizeInBytes) + sum(removedDeletes, (d) => d.fileSizeInBytes);
+    out['total-files-size'] = String(Math.max(0, parentTotal('total-files-size') + addedBytes - removedBytes));
+    const deletes = manifests.filter((m) => m.content === 1);
+    out['total-delete-files'] = String(deletes.reduce((n, m) => n + m.addedFilesCount + m.existingFilesCount, 0));
+    out['total-position-deletes'] = String(Math.max(0, parentTotal('total-position-deletes') + added.position - removed.position));
+    out['total-equality-deletes'] = String(Math.max(0, parentTotal('total-equality-deletes') + added.equality - removed.equality));
     return out;
   }
+}
+
+/**
+ * Adds the summary entries for delete files added or removed (`added-delete-files`,
+ * `added-position-deletes`, …, sizes into `added-files-size`/`removed-files-size`) and returns the
+ * position and equality delete counts, for the totals.
+ */
+function deleteFileSummary(verb: 'added' | 'removed', files: readonly DataFile[], out: Record<string, string>): { position: number; equality: number } {
+  const rows = (list: readonly DataFile[]) => list.reduce((n, d) => n + d.recordCount, 0);
+  const position = files.filter((d) => d.content === FileContent.PositionDeletes);
+  const equality = files.filter((d) => d.content === FileContent.EqualityDeletes);
+  if (files.length > 0) {
+    out[`${verb}-delete-files`] = String(files.length);
+    out[`${verb}-files-size`] = String(Number(out[`${verb}-files-size`] ?? 0) + files.reduce((n, d) => n + d.fileSizeInBytes, 0));
+  }
+  for (const [kind, list] of [['position', position], ['equality', equality]] as const) {
+    if (list.length === 0) continue;
+    out[`${verb}-${kind}-delete-files`] = String(list.length);
+    out[`${verb}-${kind}-deletes`] = String(rows(list));
+  }
+  return { position: rows(position), equality: rows(equality) };
 }
 
 export function metadataDir(md: TableMetadata): string {

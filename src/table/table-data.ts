@@ -3,19 +3,53 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import type { DataFile } from './data-file.ts';
-import { quoteIdent, quoteString, type DuckDbSession } from './duckdb-session.ts';
-import type { Expression } from './expression.ts';
-import { isPrimitive } from './iceberg-type.ts';
-import { duckType, rowsSource, writeDataFiles, type WriteOptions } from './parquet-writer.ts';
+import { quoteString, type DuckDbSession } from './duckdb-session.ts';
+import { fileAllMatch, evaluateTuple } from './evaluators.ts';
+import { bind, type Expression } from './expression.ts';
+import { filterSql } from './filter-sql.ts';
+import { OverwriteFiles } from './overwrite-files.ts';
+import { rowsSource, writeDataFiles, type WriteOptions } from './parquet-writer.ts';
+import { partitionKey } from './partition-key.ts';
+import { projectStrict } from './partition-projection.ts';
+import { writePositionDeletes } from './position-delete-writer.ts';
+import { scanSql } from './scan-sql.ts';
 import type { CommitResult } from './snapshot-producer.ts';
 import type { Schema } from './schema.ts';
+import { CommitStateUnknownError } from './table-errors.ts';
+import { currentSchema, specById } from './table-metadata.ts';
 import type { Table } from './table.ts';
-import type { TableScan } from './table-scan.ts';
+import { TableScan, type FileScanTask } from './table-scan.ts';
+
+/** What a row-level change did: the commit (none when nothing matched) and its counts. */
+export interface RowChangeResult {
+  commit?: CommitResult;
+  /** Rows that matched the filter and are gone. */
+  deletedRows: number;
+  /** Data files dropped whole because every row matched. */
+  filesDropped: number;
+  /** Data files rewritten without their matching rows (copy-on-write). */
+  filesRewritten: number;
+  /** Rows copied into replacement files by those rewrites. */
+  rowsRewritten: number;
+  /** Files the commit added: replacement data files, new rows, or position delete files. */
+  filesAdded: number;
+}
 
 /**
- * Reading and writing a table's rows through DuckDB: append rows, query results or files, overwrite
- * by filter or partition, compact small files, and read a scan back (columns mapped by field id, so
- * renamed, added and widened columns read correctly from old files).
+ * A row-level change whose files are written but not yet committed: `result` says what it will do;
+ * `commit()` commits it (retrying on concurrent commits it does not conflict with), `abort()`
+ * deletes the files it wrote. Lets a caller look before committing, and tests interleave writers.
+ */
+export interface PreparedRowChange {
+  readonly result: RowChangeResult;
+  commit(): Promise<RowChangeResult>;
+  abort(): Promise<void>;
+}
+
+/**
+ * Reading and writing a table's rows through DuckDB: append rows, query results or files, delete or
+ * overwrite rows by filter (copy-on-write, or merge-on-read with position deletes), compact small
+ * files, and read a scan back (columns mapped by field id; row-level deletes applied).
  */
 export class TableData {
   constructor(private readonly session: DuckDbSession) {}
@@ -42,45 +76,164 @@ export class TableData {
   }
 
   /**
-   * Replaces the rows a filter selects with new rows, in one snapshot. The filter must select whole
-   * files (filter on partition columns); a concurrent append of matching rows fails the commit.
+   * Replaces the rows a filter selects with new rows, in one "overwrite" snapshot. Files whose rows
+   * all match are dropped; files only partly matching are rewritten without the matching rows
+   * (copy-on-write). A concurrent commit that added matching rows, removed a file this rewrites, or
+   * added deletes to it fails the commit with CommitConflictError; anything else is retried.
    */
   async overwriteRows(table: Table, filter: Expression, rows: readonly Record<string, unknown>[], options?: WriteOptions): Promise<CommitResult> {
-    return this.withRows(table.schema(), rows, async (sql) => {
-      const files = await this.write(table, sql, options);
-      return table.newOverwrite().overwriteByRowFilter(filter).addFiles(files).commit();
-    });
+    return this.withRows(table.schema(), rows, (sql) => this.overwriteQuery(table, filter, sql, options));
+  }
+
+  /** overwriteRows with the new rows from a DuckDB query. */
+  async overwriteQuery(table: Table, filter: Expression, sql: string, options?: WriteOptions): Promise<CommitResult> {
+    const change = await (await this.prepareOverwrite(table, filter, sql, options)).commit();
+    return change.commit!;
+  }
+
+  /** overwriteQuery in two steps (see PreparedRowChange). */
+  prepareOverwrite(table: Table, filter: Expression, sql: string, options?: WriteOptions): Promise<PreparedRowChange> {
+    return this.changeRows(table, filter, { newRowsSql: sql, options });
   }
 
   /**
-   * Rewrites small files of each partition into files of the target size (operation "replace").
-   * Rows are unchanged; a concurrent commit that removed one of the files fails it with a conflict.
+   * Deletes the rows a filter matches, copy-on-write: files proven by partition values or column
+   * statistics to hold no matching row are untouched, files whose rows all match are dropped, and
+   * every other file is read (its delete files applied), written again without the matching rows
+   * (same partitioning, sort order, zstd, field ids and statistics as any write) and swapped for the
+   * original in the same snapshot: "delete" when only whole files went, else "overwrite". Nothing is
+   * committed when no row matches. A concurrent commit that removed or added deletes to a file being
+   * rewritten fails it with CommitConflictError; other concurrent commits are retried on.
+   */
+  async deleteRows(table: Table, filter: Expression, options?: WriteOptions): Promise<RowChangeResult> {
+    return (await this.prepareDelete(table, filter, options)).commit();
+  }
+
+  /** deleteRows in two steps (see PreparedRowChange). */
+  prepareDelete(table: Table, filter: Expression, options?: WriteOptions): Promise<PreparedRowChange> {
+    return this.changeRows(table, filter, { options });
+  }
+
+  /**
+   * Deletes the rows a filter matches, merge-on-read: no data file is rewritten; position delete
+   * files naming the matching rows are added in a "delete" snapshot, and reads apply them. Cheaper
+   * to write than deleteRows, dearer to read until the table is compacted.
+   */
+  async deleteRowsMergeOnRead(table: Table, filter: Expression): Promise<RowChangeResult> {
+    return (await this.prepareDeleteMergeOnRead(table, filter)).commit();
+  }
+
+  /** deleteRowsMergeOnRead in two steps (see PreparedRowChange). */
+  async prepareDeleteMergeOnRead(table: Table, filter: Expression): Promise<PreparedRowChange> {
+    await table.refresh();
+    const md = table.metadata();
+    const schema = currentSchema(md);
+    const bound = bind(filter, schema);
+    const op = table.newRowDelta();
+    const plan = await new TableScan(table.io, md).filter(filter).planFiles();
+    const deletes = await writePositionDeletes(this.session, table.io, md, schema, bound, plan.tasks);
+    for (const d of deletes) op.addDeletes(d);
+    const result: RowChangeResult = { deletedRows: deletes.reduce((n, d) => n + d.recordCount, 0), filesDropped: 0, filesRewritten: 0, rowsRewritten: 0, filesAdded: deletes.length };
+    return {
+      result,
+      commit: async () => (deletes.length === 0 ? result : { ...result, commit: await this.commitOrRemove(table, op, deletes) }),
+      abort: async () => void (await Promise.all(deletes.map((f) => table.io.delete(f.filePath).catch(() => undefined)))),
+    };
+  }
+
+  private async changeRows(table: Table, filter: Expression, args: { newRowsSql?: string; options?: WriteOptions }): Promise<PreparedRowChange> {
+    await table.refresh();
+    const md = table.metadata();
+    const schema = currentSchema(md);
+    const bound = bind(filter, schema);
+    // The operation starts from the state planned on, so concurrent commits after it are validated.
+    const overwrite = args.newRowsSql !== undefined;
+    const op = new OverwriteFiles(table.ops, overwrite ? { operation: 'overwrite', validateNoConflictingAppends: true } : { validateNoConflictingAppends: false });
+    if (overwrite) op.conflictDetectionFilter(filter);
+    const added: DataFile[] = [];
+    const abort = async () => void (await Promise.all(added.map((f) => table.io.delete(f.filePath).catch(() => undefined))));
+    try {
+      if (args.newRowsSql !== undefined) added.push(...(await writeDataFiles(this.session, table.io, md, args.newRowsSql, args.options)));
+      const plan = await new TableScan(table.io, md).filter(filter).planFiles();
+      const drop: FileScanTask[] = [];
+      const rewrite: FileScanTask[] = [];
+      for (const task of plan.tasks) {
+        const strict = projectStrict(bound, specById(md, task.file.specId), schema);
+        (evaluateTuple(strict, task.file.partition) || fileAllMatch(bound, task.file) ? drop : rewrite).push(task);
+      }
+      let deletedRows = 0;
+      for (const task of drop) deletedRows += task.deletes.length === 0 ? task.file.recordCount : await this.count(await scanSql(schema, [task], table.io));
+      let rowsRewritten = 0;
+      if (rewrite.length > 0) {
+        const source = await scanSql(schema, rewrite, table.io);
+        const before = rewrite.every((t) => t.deletes.length === 0) ? rewrite.reduce((n, t) => n + t.file.recordCount, 0) : await this.count(source);
+        const kept = await writeDataFiles(this.session, table.io, md, `SELECT * FROM (${source}) WHERE (${filterSql(bound, schema)}) IS NOT TRUE`, args.options);
+        added.push(...kept);
+        rowsRewritten = kept.reduce((n, f) => n + f.recordCount, 0);
+        deletedRows += before - rowsRewritten;
+        op.validateNoNewDeletesForRemovedFiles();
+      }
+      for (const task of [...drop, ...rewrite]) op.deleteFile(task.file);
+      op.addFiles(added);
+      const result: RowChangeResult = { deletedRows, filesDropped: drop.length, filesRewritten: rewrite.length, rowsRewritten, filesAdded: added.length };
+      return {
+        result,
+        commit: async () => {
+          if (!overwrite && drop.length + rewrite.length === 0) return result;
+          return { ...result, commit: await this.commitOrRemove(table, op, added) };
+        },
+        abort,
+      };
+    } catch (error) {
+      // Nothing was committed yet: the files written so far belong to no snapshot.
+      await abort();
+      throw error;
+    }
+  }
+
+  /** Commits; after a known failure the files written for it are deleted (they are in no snapshot). */
+  private async commitOrRemove(table: Table, op: { commit(): Promise<CommitResult> }, written: readonly DataFile[]): Promise<CommitResult> {
+    try {
+      return await op.commit();
+    } catch (error) {
+      if (!(error instanceof CommitStateUnknownError)) await Promise.all(written.map((f) => table.io.delete(f.filePath).catch(() => undefined)));
+      throw error;
+    }
+  }
+
+  /**
+   * Rewrites small files of each partition into files of the target size (operation "replace"),
+   * applying their delete files. Rows are unchanged; a concurrent commit that removed one of the
+   * files, or added deletes for it, fails it with a conflict.
    */
   async compact(table: Table, options: { smallFileBytes?: number; minFiles?: number } & WriteOptions = {}): Promise<CommitResult | undefined> {
     await table.refresh();
-    const small = options.smallFileBytes ?? Number(table.metadata().properties['write.target-file-size-bytes'] ?? 512 * 1024 * 1024) / 2;
-    const files = (await table.dataFiles()).filter((f) => f.fileSizeInBytes < small);
-    const groups = new Map<string, DataFile[]>();
-    for (const f of files) {
-      const key = `${f.specId}:${JSON.stringify(f.partition, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
-      groups.set(key, [...(groups.get(key) ?? []), f]);
+    const md = table.metadata();
+    const small = options.smallFileBytes ?? Number(md.properties['write.target-file-size-bytes'] ?? 512 * 1024 * 1024) / 2;
+    const rewrite = table.newRewrite().validateNoNewDeletesForRemovedFiles();
+    const tasks = (await new TableScan(table.io, md).planFiles()).tasks.filter((t) => t.file.fileSizeInBytes < small);
+    const groups = new Map<string, FileScanTask[]>();
+    for (const t of tasks) {
+      const key = partitionKey(t.file.specId, t.file.partition);
+      groups.set(key, [...(groups.get(key) ?? []), t]);
     }
-    const rewrite = table.newRewrite();
+    const added: DataFile[] = [];
     let any = false;
     for (const group of groups.values()) {
       if (group.length < (options.minFiles ?? 2)) continue;
-      const added = await this.write(table, await this.readSql(table.schema(), group, table), options);
-      for (const f of group) rewrite.deleteFile(f);
-      rewrite.addFiles(added);
       any = true;
+      added.push(...(await writeDataFiles(this.session, table.io, md, await scanSql(currentSchema(md), group, table.io), options)));
+      for (const t of group) rewrite.deleteFile(t.file);
     }
-    return any ? rewrite.commit() : undefined;
+    if (!any) return undefined;
+    rewrite.addFiles(added);
+    return this.commitOrRemove(table, rewrite, added);
   }
 
-  /** A DuckDB relation over a scan's files, with the scan's schema applied by field id. */
+  /** A DuckDB relation over a scan's rows, with the scan's schema applied by field id and its deletes applied. */
   async scanSql(table: Table, scan: TableScan): Promise<string> {
     const plan = await scan.planFiles();
-    return this.readSql(plan.schema, plan.files, table);
+    return scanSql(plan.schema, plan.tasks, table.io);
   }
 
   /** The rows of a scan as JSON-friendly objects (for tests, the CLI and small tables). */
@@ -89,18 +242,15 @@ export class TableData {
     return this.session.jsonRows(`SELECT * FROM (${sql})${orderBy ? ` ORDER BY ${orderBy}` : ''}`);
   }
 
-  private async readSql(schema: Schema, files: readonly DataFile[], table: Table): Promise<string> {
-    const columns = schema.fields.map((f) => `${quoteIdent(f.name)}`).join(', ');
-    if (files.length === 0) {
-      return `SELECT ${schema.fields.map((f) => `NULL::${duckType(f.type)} AS ${quoteIdent(f.name)}`).join(', ')} WHERE false`;
-    }
-    const paths = await Promise.all(files.map((f) => table.io.localPath(f.filePath)));
-    // read_parquet's schema option maps Parquet field ids to the current names and types: columns
-    // renamed since a file was written still read, added ones come back null, widened ones cast.
-    const mapping = schema.fields
-      .filter((f) => isPrimitive(f.type))
-      .map((f) => `${f.id}: {name: ${quoteString(f.name)}, type: ${quoteString(duckType(f.type))}, default_value: NULL}`);
-    return `SELECT ${columns} FROM read_parquet([${paths.map(quoteString).join(', ')}], schema = MAP {${mapping.join(', ')}})`;
+  /** The exact row count of a scan: from metadata alone when it has no delete files, else by reading. */
+  async countRows(table: Table, scan: TableScan = table.newScan()): Promise<{ count: number; fromMetadata: boolean }> {
+    if (!(await scan.hasDeletes())) return { count: await scan.countFromMetadata(), fromMetadata: true };
+    return { count: await this.count(await this.scanSql(table, scan)), fromMetadata: false };
+  }
+
+  private async count(sql: string): Promise<number> {
+    const [row] = await this.session.jsonRows(`SELECT count(*) AS n FROM (${sql})`);
+    return Number(row.n);
   }
 
   private async withRows<T>(schema: Schema, rows: readonly Record<string, unknown>[], work: (sql: string) => Promise<T>): Promise<T> {

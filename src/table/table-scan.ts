@@ -1,5 +1,6 @@
 import { UnsupportedError } from '../errors/unsupported-error.ts';
-import { EntryStatus, type DataFile, type ManifestFile } from './data-file.ts';
+import { EntryStatus, FileContent, type DataFile, type ManifestFile } from './data-file.ts';
+import { DeleteFileIndex } from './delete-file-index.ts';
 import { evaluateTuple, fileMightMatch, manifestMightMatch } from './evaluators.ts';
 import { bind, type Expression } from './expression.ts';
 import type { FileIO } from './file-io.ts';
@@ -19,13 +20,26 @@ export interface ScanMetrics {
   /** Files skipped by partition values, then by column min/max statistics. */
   filesSkippedByPartition: number;
   filesSkippedByMetrics: number;
+  /** Live delete files in the delete manifests the filter could not rule out, and how many (distinct) apply to the selected files. */
+  deleteFilesTotal: number;
+  deleteFilesSelected: number;
+}
+
+/** A data file to read and the delete files whose rows must be removed from it. */
+export interface FileScanTask {
+  file: DataFile;
+  /** The file's data sequence number (inherited from its manifest when it was added). */
+  sequenceNumber: number;
+  deletes: DataFile[];
 }
 
 export interface ScanPlan {
   snapshot: Snapshot | undefined;
   /** The schema to read the files with (the snapshot's, for time travel). */
   schema: Schema;
+  /** The selected data files (the files of `tasks`). */
   files: DataFile[];
+  tasks: FileScanTask[];
   metrics: ScanMetrics;
 }
 
@@ -71,13 +85,29 @@ export class TableScan {
     const schema = this.schema();
     const snapshot = this.snapshot();
     const filter = bind(this.options.filter ?? { op: 'true' }, schema);
-    const metrics: ScanMetrics = { manifestsTotal: 0, manifestsRead: 0, filesConsidered: 0, filesSelected: 0, bytesSelected: 0, recordsSelected: 0, filesSkippedByPartition: 0, filesSkippedByMetrics: 0 };
+    const metrics: ScanMetrics = {
+      manifestsTotal: 0, manifestsRead: 0, filesConsidered: 0, filesSelected: 0, bytesSelected: 0, recordsSelected: 0,
+      filesSkippedByPartition: 0, filesSkippedByMetrics: 0, deleteFilesTotal: 0, deleteFilesSelected: 0,
+    };
     const files: DataFile[] = [];
-    if (!snapshot) return { snapshot, schema, files, metrics };
+    const tasks: FileScanTask[] = [];
+    if (!snapshot) return { snapshot, schema, files, tasks, metrics };
     const manifests = await readManifestList(this.io, snapshot.manifestList);
-    checkDataOnly(manifests);
     metrics.manifestsTotal = manifests.length;
-    for (const manifest of manifests) {
+    // Delete manifests first: every selected data file needs the delete files that apply to it.
+    const deletes = new DeleteFileIndex(new Map(this.metadata.specs.map((s) => [s.specId, s])));
+    for (const manifest of manifests.filter((m) => m.content === 1)) {
+      const spec = specById(this.metadata, manifest.partitionSpecId);
+      if (!manifestMightMatch(projectInclusive(filter, spec, schema), manifest.partitions)) continue;
+      metrics.manifestsRead++;
+      for (const entry of await readManifest(this.io, manifest, spec, schema)) {
+        if (entry.status === EntryStatus.Deleted || entry.dataFile.content === FileContent.Data) continue;
+        deletes.add(entry);
+      }
+    }
+    metrics.deleteFilesTotal = deletes.size;
+    const applied = new Set<string>();
+    for (const manifest of manifests.filter((m) => m.content === 0)) {
       const spec = specById(this.metadata, manifest.partitionSpecId);
       const partitionFilter = projectInclusive(filter, spec, schema);
       if (!manifestMightMatch(partitionFilter, manifest.partitions)) continue;
@@ -93,32 +123,43 @@ export class TableScan {
           metrics.filesSkippedByMetrics++;
           continue;
         }
+        const fileDeletes = deletes.forDataFile(entry.sequenceNumber, entry.dataFile);
+        for (const d of fileDeletes) applied.add(d.filePath);
         files.push(entry.dataFile);
+        tasks.push({ file: entry.dataFile, sequenceNumber: entry.sequenceNumber, deletes: fileDeletes });
         metrics.filesSelected++;
         metrics.bytesSelected += entry.dataFile.fileSizeInBytes;
         metrics.recordsSelected += entry.dataFile.recordCount;
       }
     }
-    return { snapshot, schema, files, metrics };
+    metrics.deleteFilesSelected = applied.size;
+    return { snapshot, schema, files, tasks, metrics };
   }
 
   /**
    * The exact row count of the snapshot from the manifest list alone (no manifest or data file is
-   * opened): the added and existing row counts of its data manifests. Valid because Quarry tables
-   * have no delete files; a table with some is refused rather than miscounted.
+   * opened): the added and existing row counts of its data manifests. Exact only while the snapshot
+   * has no live delete files; with some, the count needs the rows read (TableData.countRows), and
+   * this refuses rather than overcounts.
    */
   async countFromMetadata(): Promise<number> {
     if (this.options.filter && this.options.filter.op !== 'true') throw new UnsupportedError('A metadata-only count has no filter; plan the files instead');
     const snapshot = this.snapshot();
     if (!snapshot) return 0;
     const manifests = await readManifestList(this.io, snapshot.manifestList);
-    checkDataOnly(manifests);
-    return manifests.reduce((n, m) => n + m.addedRowsCount + m.existingRowsCount, 0);
+    if (hasLiveDeletes(manifests)) {
+      throw new UnsupportedError('The table has row-level delete files, so its row count cannot come from metadata alone; count the rows by reading them');
+    }
+    return manifests.filter((m) => m.content === 0).reduce((n, m) => n + m.addedRowsCount + m.existingRowsCount, 0);
+  }
+
+  /** Whether the snapshot has live delete files (row-level deletes to apply when reading). */
+  async hasDeletes(): Promise<boolean> {
+    const snapshot = this.snapshot();
+    return snapshot ? hasLiveDeletes(await readManifestList(this.io, snapshot.manifestList)) : false;
   }
 }
 
-function checkDataOnly(manifests: readonly ManifestFile[]): void {
-  if (manifests.some((m) => m.content !== 0)) {
-    throw new UnsupportedError('The table has delete files (row-level deletes), which Quarry does not read yet');
-  }
+function hasLiveDeletes(manifests: readonly ManifestFile[]): boolean {
+  return manifests.some((m) => m.content === 1 && m.addedFilesCount + m.existingFilesCount > 0);
 }

@@ -3,6 +3,8 @@ import type { DataFile } from './data-file.ts';
 import { ExpireSnapshots } from './expire-snapshots.ts';
 import { readManifest, readManifestList } from './manifest-io.ts';
 import { OverwriteFiles } from './overwrite-files.ts';
+import { RewriteManifests } from './rewrite-manifests.ts';
+import { RowDelta } from './row-delta.ts';
 import { SchemaUpdate } from './schema-update.ts';
 import { EntryStatus } from './data-file.ts';
 import { TableScan } from './table-scan.ts';
@@ -77,13 +79,24 @@ export class Table {
   newOverwrite(): OverwriteFiles {
     return new OverwriteFiles(this.ops, { validateNoConflictingAppends: true });
   }
-  /** Delete by filter, partition or file; re-applies on a new base. */
+  /**
+   * Delete by filter, partition or file; re-applies on a new base. The operation is "delete", or
+   * "overwrite" when files are added too (a copy-on-write rewrite).
+   */
   newDelete(): OverwriteFiles {
-    return new OverwriteFiles(this.ops, { operation: 'delete', validateNoConflictingAppends: false });
+    return new OverwriteFiles(this.ops, { validateNoConflictingAppends: false });
   }
   /** Replace files with others holding the same rows (compaction): operation "replace". */
   newRewrite(): OverwriteFiles {
     return new OverwriteFiles(this.ops, { operation: 'replace', validateNoConflictingAppends: false });
+  }
+  /** Add row-level delete files (merge-on-read deletes), and data files with them. */
+  newRowDelta(): RowDelta {
+    return new RowDelta(this.ops);
+  }
+  /** Rewrite the manifests into few of the target size (operation "replace"; data unchanged). */
+  rewriteManifests(): RewriteManifests {
+    return new RewriteManifests(this.ops);
   }
   updateSchema(): SchemaUpdate {
     return new SchemaUpdate(this.ops);
@@ -127,6 +140,7 @@ export class Table {
     if (!snapshot) return [];
     const byKey = new Map<string, PartitionInfo>();
     for (const manifest of await readManifestList(this.io, snapshot.manifestList)) {
+      if (manifest.content !== 0) continue;
       const spec = specById(md, manifest.partitionSpecId);
       for (const e of await readManifest(this.io, manifest, spec, schemaById(md, md.currentSchemaId))) {
         if (e.status === EntryStatus.Deleted) continue;

@@ -184,6 +184,16 @@ export function transformSql(t: Transform, source: PrimitiveType, column: string
       const w = t.width;
       if (source.kind === 'int' || source.kind === 'long') return `(${column} - (((${column} % ${w}) + ${w}) % ${w}))`;
       if (source.kind === 'string') return `substring(${column}, 1, ${w})`;
+      if (source.kind === 'decimal') {
+        // On the unscaled integer, as the spec defines it (10.65 truncated by 50 at scale 2 is 10.50);
+        // back to the decimal type by an exact decimal multiplication by 10^-scale.
+        // The unscaled value from the text form (always `scale` digits after the point): multiplying by
+        // 10^scale could overflow DECIMAL(38).
+        const unscaled = `CAST(replace(CAST(${column} AS VARCHAR), '.', '') AS HUGEINT)`;
+        const unit = source.scale === 0 ? 'CAST(1 AS DECIMAL(1,0))' : `CAST(0.${'0'.repeat(source.scale - 1)}1 AS DECIMAL(${source.scale + 1},${source.scale}))`;
+        return `CAST(CAST(${unscaled} - (((${unscaled} % ${w}) + ${w}) % ${w}) AS DECIMAL(38,0)) * ${unit} AS DECIMAL(${source.precision},${source.scale}))`;
+      }
+      if (source.kind === 'binary') return `${column}[1:${w}]`;
       throw new InvalidInputError(`truncate on ${primitiveToString(source)} columns is not supported by Quarry's writer`, 'transform');
     }
   }

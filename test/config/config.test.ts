@@ -47,6 +47,7 @@ describe('configuration', () => {
     [{ QUARRY_WAREHOUSE: 'hdfs://nn/warehouse' }, /QUARRY_WAREHOUSE must be a file:\/\/ or s3:\/\/ URI/],
     [{ QUARRY_WAREHOUSE: 's3://Bad_Bucket' }, /QUARRY_WAREHOUSE must be s3:\/\/bucket/],
     [{ QUARRY_LOG_LEVEL: 'loud' }, /QUARRY_LOG_LEVEL must be one of/],
+    [{ QUARRY_S3_PART_SIZE_BYTES: '1024' }, /QUARRY_S3_PART_SIZE_BYTES must be a whole number of bytes from 5242880/],
     [{ QUARRY_CONFIG: 'missing.yaml' }, /QUARRY_CONFIG names .*missing.yaml, which does not exist/],
   ];
   for (const [env, message] of bad) {

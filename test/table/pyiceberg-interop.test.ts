@@ -1,26 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runPython } from '../support/python.ts';
-import { testS3Config } from '../support/s3-server.ts';
 import { STORES } from '../support/stores.ts';
-import { openTestWarehouse, WAREHOUSES, type TestWarehouse } from './warehouse-support.ts';
-
-/** PyIceberg's SqlCatalog over the same database Quarry's pointer store uses. */
-async function catalogPrelude(t: TestWarehouse, kind: string): Promise<string> {
-  const config = t.testDatabase.config;
-  const uri = config.kind === 'sqlite' ? `sqlite:///${config.path}` : config.url.replace(/^postgres:/, 'postgresql+psycopg2:');
-  const s3 = kind === 's3' ? await testS3Config() : undefined;
-  const props = s3 ? `, **{'s3.endpoint': '${s3.endpoint}', 's3.access-key-id': 'quarry', 's3.secret-access-key': 'quarry-secret', 's3.region': 'us-east-1', 's3.force-virtual-addressing': 'false'}` : '';
-  return `
-import json, datetime, decimal
-from pyiceberg.catalog.sql import SqlCatalog
-cat = SqlCatalog('quarry', uri=${JSON.stringify(uri)}, warehouse=${JSON.stringify(t.root)}${props})
-def plain(v):
-    if isinstance(v, (datetime.datetime, datetime.date)): return v.isoformat()
-    if isinstance(v, decimal.Decimal): return str(v)
-    return v
-`;
-}
+import { catalogPrelude, openTestWarehouse, WAREHOUSES, type TestWarehouse } from './warehouse-support.ts';
 
 for (const store of STORES) {
   for (const kind of WAREHOUSES) {

@@ -5,7 +5,7 @@ import { rowsSource } from '../../src/table/parquet-writer.ts';
 import { CommitConflictError } from '../../src/table/table-errors.ts';
 import type { Table } from '../../src/table/table.ts';
 import { STORES } from '../support/stores.ts';
-import { openTestWarehouse, WAREHOUSES, type TestWarehouse } from './warehouse-support.ts';
+import { EVENTS_TABLE, openTestWarehouse, WAREHOUSES, type TestWarehouse } from './warehouse-support.ts';
 
 const events = (from: number, count: number, day = 1) =>
   Array.from({ length: count }, (_, i) => ({ id: from + i, ts: `2024-01-0${day}T${String(i % 24).padStart(2, '0')}:00:00Z`, kind: `k${(from + i) % 3}`, value: (from + i) * 0.5 }));
@@ -22,16 +22,7 @@ for (const store of STORES) {
         t = await openTestWarehouse(store, kind);
         table = await t.warehouse.createTable(
           { namespace: ['analytics'], name: 'events' },
-          {
-            schema: [
-              { name: 'id', type: 'long', required: true },
-              { name: 'ts', type: 'timestamptz' },
-              { name: 'kind', type: 'string' },
-              { name: 'value', type: 'double' },
-            ],
-            partitionBy: [{ column: 'ts', transform: 'day' }],
-            sortBy: [{ column: 'id' }],
-          },
+          EVENTS_TABLE,
         );
       });
       after(() => t.close());

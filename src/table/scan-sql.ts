@@ -1,0 +1,107 @@
+import { UnsupportedError } from '../errors/unsupported-error.ts';
+import { DELETE_FILE_PATH_ID, DELETE_POS_ID, FileContent, type DataFile } from './data-file.ts';
+import { quoteIdent, quoteString } from './duckdb-session.ts';
+import type { FileIO } from './file-io.ts';
+import { isPrimitive } from './iceberg-type.ts';
+import { duckType } from './parquet-writer.ts';
+import type { Schema } from './schema.ts';
+import type { FileScanTask } from './table-scan.ts';
+
+/** The column taskSql adds, with `position`, holding each row's position in its data file. */
+export const POSITION_COLUMN = '__quarry_pos';
+
+/**
+ * A DuckDB relation over the rows of scan tasks, with the schema's columns: Parquet field ids are
+ * mapped to the schema's names and types (renamed columns read, added ones are null, widened ones
+ * cast), and each task's delete files are applied (spec "Row-level deletes"):
+ * - a position delete removes the row at `pos` (0-based, DuckDB's file_row_number) of the data file
+ *   whose location equals its `file_path`;
+ * - an equality delete removes every row whose equality columns all equal the delete row's values,
+ *   null equal to null.
+ * Tasks without deletes are read together in one read_parquet; tasks with only position deletes
+ * together in another, anti-joined to their positions (each delete file paired only with the data
+ * files the plan applied it to); each task with equality deletes is a query of its own.
+ */
+export async function scanSql(schema: Schema, tasks: readonly FileScanTask[], io: FileIO): Promise<string> {
+  const columns = schema.fields.map((f) => quoteIdent(f.name)).join(', ');
+  if (tasks.length === 0) return `SELECT ${schema.fields.map((f) => `NULL::${duckType(f.type)} AS ${quoteIdent(f.name)}`).join(', ')} WHERE false`;
+  const parts: string[] = [];
+  const plain = tasks.filter((t) => t.deletes.length === 0);
+  if (plain.length > 0) {
+    const paths = await Promise.all(plain.map((t) => io.localPath(t.file.filePath)));
+    parts.push(`SELECT ${columns} FROM read_parquet([${paths.map(quoteString).join(', ')}], schema = ${fieldIdMapping(schema)})`);
+  }
+  const positional = tasks.filter((t) => t.deletes.length > 0 && t.deletes.every((d) => d.content === FileContent.PositionDeletes));
+  if (positional.length > 0) parts.push(await positionalSql(schema, positional, io));
+  for (const task of tasks.filter((t) => t.deletes.length > 0 && !positional.includes(t))) parts.push(await taskSql(schema, task, io, false));
+  return parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(' UNION ALL ');
+}
+
+async function positionalSql(schema: Schema, tasks: readonly FileScanTask[], io: FileIO): Promise<string> {
+  const dataLocal = await Promise.all(tasks.map((t) => io.localPath(t.file.filePath)));
+  const deleteIndex = new Map<string, number>();
+  for (const d of tasks.flatMap((t) => t.deletes)) if (!deleteIndex.has(d.filePath)) deleteIndex.set(d.filePath, deleteIndex.size);
+  const deleteLocal = await Promise.all([...deleteIndex.keys()].map((uri) => io.localPath(uri)));
+  // Rows are keyed by DuckDB's file_index (position in the read_parquet list), so the anti-join over
+  // the data compares two integers; the path comparison happens on the (smaller) delete rows.
+  const pairs = tasks.flatMap((t, i) => t.deletes.map((d) => `(${deleteIndex.get(d.filePath)!}, ${quoteString(t.file.filePath)}, ${i})`));
+  const positions =
+    `SELECT pr.data_index, p.pos FROM read_parquet([${deleteLocal.map(quoteString).join(', ')}], schema = ${POSITION_MAPPING}) p ` +
+    `JOIN (VALUES ${pairs.join(', ')}) pr(delete_index, data_path, data_index) ON p.file_index::BIGINT = pr.delete_index AND p.file_path = pr.data_path`;
+  return (
+    `SELECT ${schema.fields.map((f) => `d.${quoteIdent(f.name)}`).join(', ')} FROM read_parquet([${dataLocal.map(quoteString).join(', ')}], schema = ${fieldIdMapping(schema)}, file_row_number = true) d ` +
+    `ANTI JOIN (${positions}) x ON d.file_index::BIGINT = x.data_index AND d.file_row_number = x.pos`
+  );
+}
+
+/** Position delete files' columns by their reserved field ids. */
+const POSITION_MAPPING = `MAP {${DELETE_FILE_PATH_ID}: {name: 'file_path', type: 'VARCHAR', default_value: NULL}, ${DELETE_POS_ID}: {name: 'pos', type: 'BIGINT', default_value: NULL}}`;
+
+/**
+ * The rows of one data file with its delete files applied; with `position`, also each row's position
+ * in the file as POSITION_COLUMN (what a new position delete must name).
+ */
+export async function taskSql(schema: Schema, task: FileScanTask, io: FileIO, position: boolean): Promise<string> {
+  const columns = schema.fields.map((f) => `d.${quoteIdent(f.name)}`);
+  if (position) columns.push(`d.file_row_number AS ${POSITION_COLUMN}`);
+  const conditions: string[] = [];
+  const positional = task.deletes.filter((d) => d.content === FileContent.PositionDeletes);
+  if (positional.length > 0) {
+    const paths = await Promise.all(positional.map((d) => io.localPath(d.filePath)));
+    conditions.push(
+      `d.file_row_number NOT IN (SELECT pos FROM read_parquet([${paths.map(quoteString).join(', ')}], schema = ${POSITION_MAPPING}) WHERE file_path = ${quoteString(task.file.filePath)})`,
+    );
+  }
+  const byIds = new Map<string, DataFile[]>();
+  for (const d of task.deletes.filter((x) => x.content === FileContent.EqualityDeletes)) {
+    const key = [...(d.equalityIds ?? [])].sort((a, b) => a - b).join(',');
+    byIds.set(key, [...(byIds.get(key) ?? []), d]);
+  }
+  for (const [key, files] of byIds) {
+    const ids = key.split(',').map(Number);
+    const fields = ids.map((id) => {
+      const field = schema.fieldById(id);
+      if (!field || !isPrimitive(field.type) || !schema.fields.includes(field)) {
+        throw new UnsupportedError(`Equality delete file ${files[0].filePath} compares field id ${id}, which is not a top-level primitive column of the schema read; Quarry cannot apply it`);
+      }
+      return field;
+    });
+    const paths = await Promise.all(files.map((d) => io.localPath(d.filePath)));
+    const mapping = `MAP {${fields.map((f) => `${f.id}: {name: ${quoteString(`__eq_${f.id}`)}, type: ${quoteString(duckType(f.type))}, default_value: NULL}`).join(', ')}}`;
+    const match = fields.map((f) => `e.${quoteIdent(`__eq_${f.id}`)} IS NOT DISTINCT FROM d.${quoteIdent(f.name)}`).join(' AND ');
+    conditions.push(`NOT EXISTS (SELECT 1 FROM read_parquet([${paths.map(quoteString).join(', ')}], schema = ${mapping}) e WHERE ${match})`);
+  }
+  const local = await io.localPath(task.file.filePath);
+  return `SELECT ${columns.join(', ')} FROM read_parquet(${quoteString(local)}, schema = ${fieldIdMapping(schema)}, file_row_number = true) d${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+}
+
+/**
+ * read_parquet's `schema` option: Parquet field ids of top-level columns to the schema's names and
+ * DuckDB types. Fields inside structs, lists and maps are matched by name, not id (DuckDB's mapping
+ * works on top-level columns), so a nested field renamed since a file was written reads as null.
+ */
+function fieldIdMapping(schema: Schema): string {
+  const entries = schema.fields
+    .map((f) => `${f.id}: {name: ${quoteString(f.name)}, type: ${quoteString(duckType(f.type))}, default_value: NULL}`);
+  return `MAP {${entries.join(', ')}}`;
+}
