@@ -1,10 +1,9 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Agent } from '../agent/agent.ts';
 import { loadConfig } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
-import { QUARRY_VERSION } from '../http/app.ts';
+import { QUARRY_VERSION } from '../config/version.ts';
 import type { CliCommand } from './command.ts';
 
 export const agentCommand: CliCommand = {
@@ -70,6 +69,7 @@ are read as by 'quarry server' (S3 credentials are used for s3:// dependencies a
       return 2;
     }
     const serverUrl = values.server ?? config.publicUrl ?? `http://127.0.0.1:${config.port}`;
+    const { Agent } = await import('../agent/agent.ts');
     const agent = new Agent({
       serverUrl,
       jobsRoot: path.resolve(values['jobs-dir'] ?? config.jobs.directoryRoot),

@@ -1,4 +1,4 @@
-import { QUARRY_VERSION } from '../http/app.ts';
+import { QUARRY_VERSION } from '../config/version.ts';
 import type { CliCommand } from './command.ts';
 import { agentCommand } from './agent-command.ts';
 import { serverCommand } from './server-command.ts';

@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
-import { buildApp } from '../http/app.ts';
-import { openPlatform } from '../http/platform.ts';
 import type { CliCommand } from './command.ts';
 import { startLocalAgent } from './local-agent.ts';
 
@@ -55,6 +53,8 @@ Environment:
       throw error;
     }
 
+    // Loaded here, not at the top, so `quarry --help` does not pay for the whole server.
+    const [{ openPlatform }, { buildApp }] = await Promise.all([import('../http/platform.ts'), import('../http/app.ts')]);
     const platform = await openPlatform(config);
     const app = await buildApp(platform);
     let closing = false;

@@ -1,13 +1,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
-import { openDatabase } from '../db/database.ts';
 import { isQuarryError } from '../errors/quarry-error.ts';
-import { DuckDbSession } from '../table/duckdb-session.ts';
 import { parseFilter } from '../table/filter-parser.ts';
 import { fieldToJson } from '../table/iceberg-type.ts';
-import { TableData } from '../table/table-data.ts';
 import { parseIdentifier } from '../table/table-pointer-store.ts';
-import { Warehouse } from '../warehouse/warehouse.ts';
 import type { CliCommand } from './command.ts';
 
 const HELP = `Usage: quarry table <subcommand> [options]
@@ -61,6 +57,13 @@ export const tableCommand: CliCommand = {
       },
     });
     const config = loadConfig();
+    // Loaded here so `quarry --help` does not pay for DuckDB and the table format.
+    const [{ openDatabase }, { DuckDbSession }, { TableData }, { Warehouse }] = await Promise.all([
+      import('../db/database.ts'),
+      import('../table/duckdb-session.ts'),
+      import('../table/table-data.ts'),
+      import('../warehouse/warehouse.ts'),
+    ]);
     const database = await openDatabase(config.database);
     const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
     const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v), 2)}\n`);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerCatalogApi } from '../catalog/routes.ts';
 import { icebergRestRoutes } from '../catalog/routes/iceberg-rest-routes.ts';
 import { agentRoutes } from '../jobs/routes/agent-routes.ts';
+import { QUARRY_VERSION } from '../config/version.ts';
 import { errorHandler } from './error-reply.ts';
 import { registerJobsRoutes } from '../jobs/routes.ts';
 import { registerHealth } from './health.ts';
@@ -13,9 +13,7 @@ import { registerOpenApi } from './openapi.ts';
 import type { Platform } from './platform.ts';
 import { MESSAGE_KEYWORD, formatValidationErrors } from './validation-messages.ts';
 
-export const QUARRY_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export { QUARRY_VERSION };
 
 export interface AppOptions {
   /** Fastify logger setting; tests pass false. Defaults to JSON logs at the configured level. */

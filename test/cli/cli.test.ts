@@ -48,10 +48,12 @@ describe('the quarry command', () => {
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let running = true;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => ((running = false), resolve(code))));
     try {
+      // A loaded CI machine can take many seconds to start the server; the bound only stops a hung test.
       let health: Response | undefined;
-      for (let i = 0; i < 200 && !health; i++) {
+      for (let i = 0; i < 1200 && !health && running; i++) {
         health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
         if (!health) await new Promise((r) => setTimeout(r, 100));
       }
