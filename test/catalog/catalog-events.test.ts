@@ -11,7 +11,7 @@ import { QualifiedName } from '../../src/catalog/qualified-name.ts';
 import type { CatalogConfig, QuarryConfig } from '../../src/config/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { openPlatform, type Platform } from '../../src/http/platform.ts';
-import { freePort } from '../support/postgres-server.ts';
+import { freePort } from '../support/test-service.ts';
 import { STORES, createTestDatabase, type TestDatabase } from '../support/stores.ts';
 
 /** Waits until `check` holds, polling; fails after `limitMs` with `what`. Never asserts on elapsed time. */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { bashFixture, bashJob } from '../support/jobs-harness.ts';
-import { freePort } from '../support/postgres-server.ts';
+import { freePort } from '../support/test-service.ts';
 import { fetchSender, putRegistry } from '../support/registry-fixture.ts';
 import { localAgentPid, startServerProcess, stopLocalAgent, type ServerProcess } from '../support/server-process.ts';
 import { createTestDatabase, STORES } from '../support/stores.ts';
