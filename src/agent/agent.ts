@@ -106,8 +106,12 @@ export class Agent {
   async stop(options: { killJobs?: boolean } = {}): Promise<void> {
     if (options.killJobs) {
       for (const execution of this.running.values()) execution.kill('system');
-      // Reporting the outcome needs the server; if it is away, give up after the grace period.
-      await Promise.race([Promise.all(this.finished), sleep(this.settings.killGraceMs + 5000)]);
+      // Reporting the outcome needs the server; if it is away, give up after the grace period. The
+      // timer is cleared so that, once the jobs are done, it does not keep the process alive.
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = new Promise((resolve) => (timer = setTimeout(resolve, this.settings.killGraceMs + 5000)));
+      await Promise.race([Promise.all(this.finished), giveUp]);
+      clearTimeout(timer);
     }
     this.abort.abort();
     clearInterval(this.heartbeat);
