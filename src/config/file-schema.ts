@@ -61,6 +61,15 @@ const JobsFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    submission: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean({ description: 'Whether new jobs are accepted (default true); an admin can override it at runtime.' })),
+          disabledMessage: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'What a refused submitter is told (503) while submission is disabled.' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

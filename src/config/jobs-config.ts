@@ -25,9 +25,14 @@ export interface JobsConfig {
   timeoutMaxSeconds: number;
   activeLimit: { enabled: boolean; count: number; overrides: Record<string, number> };
   attachments: { maxBytes: number; maxTotalBytes: number };
+  /** Whether new jobs are accepted (an admin may override this at runtime; see src/jobs/submission-gate.ts). */
+  submission: { enabled: boolean; disabledMessage: string };
 }
 
 const MIB = 1024 * 1024;
+
+/** Genie's answer while submission is disabled (JobConstants.JOB_SUBMISSION_DISABLED_DEFAULT_MESSAGE). */
+export const SUBMISSION_DISABLED_MESSAGE = 'Job submission is currently disabled. Please try again later.';
 
 export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse: string, cwd: string): JobsConfig {
   const jobs = file ?? {};
@@ -62,6 +67,10 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
     attachments: {
       maxBytes: jobs.attachments?.maxBytes ?? 100 * MIB,
       maxTotalBytes: jobs.attachments?.maxTotalBytes ?? 150 * MIB,
+    },
+    submission: {
+      enabled: jobs.submission?.enabled ?? true,
+      disabledMessage: jobs.submission?.disabledMessage ?? SUBMISSION_DISABLED_MESSAGE,
     },
   };
 }

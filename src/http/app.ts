@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { adminRoutes } from '../jobs/routes/admin-routes.ts';
 import { agentRoutes } from '../jobs/routes/agent-routes.ts';
 import { icebergRestRoutes } from '../catalog/routes/iceberg-rest-routes.ts';
 import { errorHandler } from './error-reply.ts';
@@ -65,6 +66,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   // Area routes register here as they are built, each under its own prefix and error mapping.
   await registerJobsRoutes(app, platform);
   await app.register(agentRoutes, { area: platform.jobs });
+  await app.register(adminRoutes, { area: platform.jobs });
   await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });
 
   return app;

@@ -16,6 +16,7 @@ import type { JobSignals } from './job-signals.ts';
 import { buildSpecification } from './job-specification-builder.ts';
 import { StatusMessages, UNCLAIMED_STATUSES, isFinal } from './job-status.ts';
 import type { JobStore } from './job-store.ts';
+import type { SubmissionGate } from './submission-gate.ts';
 import { JobResolutionError } from './resolution/job-resolution-error.ts';
 import type { Resolution, ResolutionInput } from './resolution/job-resolution.ts';
 
@@ -34,10 +35,13 @@ export class JobService {
     private readonly attachmentStore: ObjectStore,
     private readonly config: JobsConfig,
     private readonly signals: JobSignals,
+    private readonly gate: SubmissionGate,
   ) {}
 
   /** Validates, saves, resolves and accepts a job; returns its id. */
   async submit(request: JobRequest, attachments: Attachment[], context: SubmissionContext): Promise<string> {
+    // Refused before anything else, so a disabled system saves nothing (Genie's checkRejectJob).
+    await this.gate.check();
     checkCriteria(request);
     checkArguments(request.commandArgs);
     const timeoutSeconds = request.timeout ?? this.config.timeoutDefaultSeconds;

@@ -4,11 +4,13 @@ import type { Database } from '../db/database.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import { AgentService } from './agent-service.ts';
 import { JobService, type ResolveJob } from './job-service.ts';
+import { JobSettings } from './job-settings.ts';
 import { JobSignals } from './job-signals.ts';
 import { JobStore } from './job-store.ts';
 import { LeaderDuties } from './leader/leader-duties.ts';
 import { JobOutput } from './output/job-output.ts';
 import type { ClusterLoad } from './resolution/job-resolution.ts';
+import { SubmissionGate } from './submission-gate.ts';
 
 /** The jobs area of one server node: its services, wired from configuration. */
 export interface JobsArea {
@@ -18,6 +20,8 @@ export interface JobsArea {
   readonly agents: AgentService;
   readonly output: JobOutput;
   readonly leader: LeaderDuties;
+  /** Whether submissions are accepted: configuration, overridden at runtime by an admin. */
+  readonly submission: SubmissionGate;
   /** Active jobs per cluster, for the least-loaded cluster selector. */
   readonly clusterLoad: ClusterLoad;
   close(): Promise<void>;
@@ -33,15 +37,18 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
   const resolve = await makeResolver(clusterLoad);
   const signals = new JobSignals();
   const attachments = openObjectStore(config.jobs.attachmentRoot, config.s3);
+  const settings = new JobSettings(database);
+  const submission = new SubmissionGate(settings, config.jobs.submission);
   const leader = new LeaderDuties(database, store, config.jobs);
   leader.start();
   return {
     config: config.jobs,
     store,
-    jobs: new JobService(store, resolve, attachments, config.jobs, signals),
+    jobs: new JobService(store, resolve, attachments, config.jobs, signals, submission),
     agents: new AgentService(store, signals, config.jobs),
     output: new JobOutput(store, config.s3),
     leader,
+    submission,
     clusterLoad,
     close: () => leader.stop(),
   };

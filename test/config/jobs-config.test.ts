@@ -29,6 +29,7 @@ describe('the jobs configuration section', () => {
     assert.deepEqual(jobs.activeLimit, { enabled: false, count: 100, overrides: {} });
     assert.deepEqual(jobs.attachments, { maxBytes: 100 * 1024 * 1024, maxTotalBytes: 150 * 1024 * 1024 });
     assert.deepEqual(jobs.resolution, { selector: 'random' });
+    assert.deepEqual(jobs.submission, { enabled: true, disabledMessage: 'Job submission is currently disabled. Please try again later.' });
   });
 
   it('reads every key from the file', () => {
@@ -47,6 +48,7 @@ describe('the jobs configuration section', () => {
   timeout: { defaultSeconds: 3600, maxSeconds: 7200 }
   activeLimit: { enabled: true, count: 5, overrides: { etl: 50 } }
   attachments: { maxBytes: 1000, maxTotalBytes: 2000 }
+  submission: { enabled: false, disabledMessage: Down for maintenance }
 `);
     assert.equal(jobs.resolution.selector, 'least-loaded');
     assert.equal(jobs.directoryRoot, path.join(cwd, 'run/jobs'));
@@ -62,6 +64,7 @@ describe('the jobs configuration section', () => {
     assert.equal(jobs.timeoutMaxSeconds, 7200);
     assert.deepEqual(jobs.activeLimit, { enabled: true, count: 5, overrides: { etl: 50 } });
     assert.deepEqual(jobs.attachments, { maxBytes: 1000, maxTotalBytes: 2000 });
+    assert.deepEqual(jobs.submission, { enabled: false, disabledMessage: 'Down for maintenance' });
   });
 
   it('stops at start with a line naming a bad jobs setting', () => {

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { registry0100 } from './0100-registry.ts';
 import { jobsMigration } from './0201-jobs.ts';
+import { migration0202JobSettings } from './0202-job-settings.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 
 /**
@@ -10,5 +11,6 @@ import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 export const migrations: Record<string, Migration> = {
   '0100-registry': registry0100,
   '0201-jobs': jobsMigration,
+  '0202-job-settings': migration0202JobSettings,
   '0301-iceberg-tables': migration0301IcebergTables,
 };

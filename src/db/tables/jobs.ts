@@ -66,9 +66,21 @@ export interface JobLeaderLeaseTable {
   expires_at: number;
 }
 
+/**
+ * A named value shared by every server node: a runtime setting an admin changed (its JSON), or
+ * bookkeeping of a periodic leader task. Written with compare-and-set where two nodes could race.
+ */
+export interface JobSettingTable {
+  name: string;
+  /** JSON. */
+  value: string;
+  updated: number;
+}
+
 export interface JobsTables {
   job: JobTable;
   job_tag: JobTagTable;
   job_agent: JobAgentTable;
   job_leader_lease: JobLeaderLeaseTable;
+  job_setting: JobSettingTable;
 }
