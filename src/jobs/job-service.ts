@@ -84,6 +84,7 @@ export class JobService {
         userAgent: context.userAgent,
         numAttachments: attachments.length,
         totalAttachmentSize: attachments.reduce((sum, a) => sum + a.data.length, 0),
+        requestHeaders: context.genieHeaders,
       },
       StatusMessages.reserved,
     );

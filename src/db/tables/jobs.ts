@@ -41,6 +41,8 @@ export interface JobTable {
   user_agent: string | null;
   num_attachments: number;
   total_attachment_size: number;
+  /** JSON object: the submission's headers matching `^GENIE_` (migration 0203; null before it). */
+  request_headers: string | null;
 }
 
 export interface JobTagTable {
