@@ -68,13 +68,14 @@ export class JobStore {
     }
   }
 
+  /** Deletes a job row (its tags go with it); used to roll back a submission that could not complete. */
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('job').where('id', '=', id).execute();
+  }
+
   async get(id: string): Promise<JobRecord | undefined> {
     const row = await this.db.selectFrom('job').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? fromRow(row) : undefined;
-  }
-
-  async exists(id: string): Promise<boolean> {
-    return (await this.db.selectFrom('job').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
 
   /**
