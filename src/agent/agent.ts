@@ -6,6 +6,8 @@ import type { S3Config } from '../config/config.ts';
 import { DependencyCache } from './dependency-cache.ts';
 import { startFileServer } from './file-server.ts';
 import { JobDirectory } from './job-directory.ts';
+import type { AgentSettings } from '../jobs/agent-protocol.ts';
+import { DEFAULT_FILES_LIMIT } from './job-files-limit.ts';
 import { JobExecution, type AgentState } from './job-execution.ts';
 import { adoptJobProcess } from './job-process.ts';
 import { ResourceFetcher } from './resource-fetcher.ts';
@@ -58,7 +60,7 @@ export class Agent {
   private readonly finished = new Set<Promise<void>>();
   private readonly acknowledgedKills = new Set<string>();
   private readonly abort = new AbortController();
-  private settings = { heartbeatIntervalMs: 2000, killGraceMs: 10_000 };
+  private settings: Required<AgentSettings> = { heartbeatIntervalMs: 2000, killGraceMs: 10_000, filesLimit: DEFAULT_FILES_LIMIT };
   private server?: Server;
   private address?: string;
   private heartbeat?: NodeJS.Timeout;
@@ -132,12 +134,13 @@ export class Agent {
   }
 
   private async register(): Promise<void> {
-    this.settings = await this.client.register({
+    const settings = await this.client.register({
       hostName: this.options.hostName ?? os.hostname(),
       pid: process.pid,
       version: this.options.version,
       address: this.address,
     });
+    this.settings = { ...settings, filesLimit: settings.filesLimit ?? DEFAULT_FILES_LIMIT };
     this.log(`registered as agent ${this.id} with ${this.options.serverUrl}; serving job files at ${this.address}`);
   }
 
@@ -226,7 +229,14 @@ export class Agent {
   ): Promise<void> {
     const execution = new JobExecution(
       spec,
-      { client: this.client, cache: this.cache, jobsRoot: this.options.jobsRoot, s3: this.options.s3, killGraceMs: this.settings.killGraceMs },
+      {
+        client: this.client,
+        cache: this.cache,
+        jobsRoot: this.options.jobsRoot,
+        s3: this.options.s3,
+        killGraceMs: this.settings.killGraceMs,
+        filesLimit: this.settings.filesLimit,
+      },
       killRequested,
     );
     this.running.set(spec.jobId, execution);

@@ -61,6 +61,17 @@ const JobsFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    filesLimit: Type.Optional(
+      Type.Object(
+        {
+          checkIntervalSeconds: seconds("How often agents measure each running job's directory (default 60)."),
+          maxFiles: Type.Optional(Type.Integer({ minimum: 1, description: 'Most files and folders in a job directory (default 64000).' })),
+          maxFileBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Largest single file in a job directory (default 8 GiB).' })),
+          maxTotalBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Largest total size of a job directory (default 16 GiB).' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     submission: Type.Optional(
       Type.Object(
         {

@@ -25,11 +25,14 @@ export interface JobsConfig {
   timeoutMaxSeconds: number;
   activeLimit: { enabled: boolean; count: number; overrides: Record<string, number> };
   attachments: { maxBytes: number; maxTotalBytes: number };
+  /** Limits on a running job's directory, enforced by agents (reference/genie.md 4.6). */
+  filesLimit: { checkIntervalMs: number; maxFiles: number; maxFileBytes: number; maxTotalBytes: number };
   /** Whether new jobs are accepted (an admin may override this at runtime; see src/jobs/submission-gate.ts). */
   submission: { enabled: boolean; disabledMessage: string };
 }
 
 const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
 
 /** Genie's answer while submission is disabled (JobConstants.JOB_SUBMISSION_DISABLED_DEFAULT_MESSAGE). */
 export const SUBMISSION_DISABLED_MESSAGE = 'Job submission is currently disabled. Please try again later.';
@@ -67,6 +70,12 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
     attachments: {
       maxBytes: jobs.attachments?.maxBytes ?? 100 * MIB,
       maxTotalBytes: jobs.attachments?.maxTotalBytes ?? 150 * MIB,
+    },
+    filesLimit: {
+      checkIntervalMs: ms(jobs.filesLimit?.checkIntervalSeconds, 60),
+      maxFiles: jobs.filesLimit?.maxFiles ?? 64_000,
+      maxFileBytes: jobs.filesLimit?.maxFileBytes ?? 8 * GIB,
+      maxTotalBytes: jobs.filesLimit?.maxTotalBytes ?? 16 * GIB,
     },
     submission: {
       enabled: jobs.submission?.enabled ?? true,

@@ -49,10 +49,28 @@ export const AgentRegistrationSchema = Type.Object({
 });
 export type AgentRegistration = Static<typeof AgentRegistrationSchema>;
 
+/**
+ * Limits on a running job's directory (reference/genie.md 4.6): checked every `checkIntervalMs`; a
+ * job over any of them is KILLED "Job files exceeded limit.". Temp folders and downloaded
+ * dependencies are exempt, as they are from the archive manifest.
+ */
+export const FilesLimitSchema = Type.Object({
+  checkIntervalMs: Type.Integer({ minimum: 1 }),
+  /** Most entries (files and folders) in the directory. */
+  maxFiles: Type.Integer({ minimum: 1 }),
+  /** Largest single file, in bytes. */
+  maxFileBytes: Type.Integer({ minimum: 1 }),
+  /** Largest total of all files, in bytes. */
+  maxTotalBytes: Type.Integer({ minimum: 1 }),
+});
+export type FilesLimit = Static<typeof FilesLimitSchema>;
+
 /** Settings the server hands every agent, so one configuration governs the fleet. */
 export const AgentSettingsSchema = Type.Object({
   heartbeatIntervalMs: Type.Integer({ minimum: 1 }),
   killGraceMs: Type.Integer({ minimum: 0 }),
+  // Optional so an agent can still talk to a server from before the setting existed (it uses defaults).
+  filesLimit: Type.Optional(FilesLimitSchema),
 });
 export type AgentSettings = Static<typeof AgentSettingsSchema>;
 

@@ -23,7 +23,7 @@ export class AgentService {
 
   async register(agentId: string, registration: AgentRegistration): Promise<AgentSettings> {
     await this.store.upsertAgent({ id: agentId, ...registration });
-    return { heartbeatIntervalMs: this.config.heartbeatIntervalMs, killGraceMs: this.config.killGraceMs };
+    return { heartbeatIntervalMs: this.config.heartbeatIntervalMs, killGraceMs: this.config.killGraceMs, filesLimit: this.config.filesLimit };
   }
 
   /** Claims the oldest accepted job for the agent, waiting up to `waitMs` for one to arrive. */

@@ -29,6 +29,7 @@ describe('the jobs configuration section', () => {
     assert.deepEqual(jobs.activeLimit, { enabled: false, count: 100, overrides: {} });
     assert.deepEqual(jobs.attachments, { maxBytes: 100 * 1024 * 1024, maxTotalBytes: 150 * 1024 * 1024 });
     assert.deepEqual(jobs.resolution, { selector: 'random' });
+    assert.deepEqual(jobs.filesLimit, { checkIntervalMs: 60_000, maxFiles: 64_000, maxFileBytes: 8 * 1024 ** 3, maxTotalBytes: 16 * 1024 ** 3 });
     assert.deepEqual(jobs.submission, { enabled: true, disabledMessage: 'Job submission is currently disabled. Please try again later.' });
   });
 
@@ -49,6 +50,7 @@ describe('the jobs configuration section', () => {
   activeLimit: { enabled: true, count: 5, overrides: { etl: 50 } }
   attachments: { maxBytes: 1000, maxTotalBytes: 2000 }
   submission: { enabled: false, disabledMessage: Down for maintenance }
+  filesLimit: { checkIntervalSeconds: 5, maxFiles: 100, maxFileBytes: 1000, maxTotalBytes: 5000 }
 `);
     assert.equal(jobs.resolution.selector, 'least-loaded');
     assert.equal(jobs.directoryRoot, path.join(cwd, 'run/jobs'));
@@ -65,6 +67,7 @@ describe('the jobs configuration section', () => {
     assert.deepEqual(jobs.activeLimit, { enabled: true, count: 5, overrides: { etl: 50 } });
     assert.deepEqual(jobs.attachments, { maxBytes: 1000, maxTotalBytes: 2000 });
     assert.deepEqual(jobs.submission, { enabled: false, disabledMessage: 'Down for maintenance' });
+    assert.deepEqual(jobs.filesLimit, { checkIntervalMs: 5000, maxFiles: 100, maxFileBytes: 1000, maxTotalBytes: 5000 });
   });
 
   it('stops at start with a line naming a bad jobs setting', () => {
