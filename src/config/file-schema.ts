@@ -33,6 +33,7 @@ const JobsFileSchema = Type.Object(
     claimTimeoutSeconds: seconds('An accepted job no agent claims within this time is FAILED (default 240).'),
     killGraceSeconds: seconds('Time between SIGTERM and SIGKILL when a job is killed or times out (default 10).'),
     leaderIntervalSeconds: seconds('How often the leader node sweeps for lost and unclaimed jobs (default 5).'),
+    archiveStatusTimeoutSeconds: seconds('A finished job whose archive is still PENDING this long, and whose agent is gone, is marked UNKNOWN (default 120).'),
     timeout: Type.Optional(
       Type.Object(
         {

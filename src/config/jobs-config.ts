@@ -21,6 +21,8 @@ export interface JobsConfig {
   claimTimeoutMs: number;
   killGraceMs: number;
   leaderIntervalMs: number;
+  /** A finished job whose archive is still PENDING this long, its agent gone, is marked UNKNOWN. */
+  archiveStatusTimeoutMs: number;
   timeoutDefaultSeconds: number;
   timeoutMaxSeconds: number;
   activeLimit: { enabled: boolean; count: number; overrides: Record<string, number> };
@@ -60,6 +62,7 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
     claimTimeoutMs: ms(jobs.claimTimeoutSeconds, 240),
     killGraceMs: ms(jobs.killGraceSeconds, 10),
     leaderIntervalMs: ms(jobs.leaderIntervalSeconds, 5),
+    archiveStatusTimeoutMs: ms(jobs.archiveStatusTimeoutSeconds, 120),
     timeoutDefaultSeconds,
     timeoutMaxSeconds,
     activeLimit: {

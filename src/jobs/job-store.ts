@@ -10,6 +10,7 @@ import {
   ACTIVE_STATUSES,
   AGENT_OWNED_STATUSES,
   CLAIMABLE_STATUSES,
+  FINAL_STATUSES,
   UNCLAIMED_STATUSES,
   canTransition,
   isFinal,
@@ -293,14 +294,29 @@ export class JobStore {
     return rows.map(fromRow);
   }
 
-  /** Finished jobs whose archive is still PENDING since before `cutoff` (the agent vanished). */
-  async markStaleArchivesUnknown(cutoff: number): Promise<number> {
+  /**
+   * Marks UNKNOWN the archives of finished jobs still PENDING since before `cutoff` whose agent has
+   * not heartbeaten since `agentCutoff` (Genie's ArchiveStatusCleanupTask: an agent still alive is
+   * probably still uploading). Answers how many changed.
+   */
+  async markStaleArchivesUnknown(cutoff: number, agentCutoff: number, now = Date.now()): Promise<number> {
     const result = await this.db
       .updateTable('job')
-      .set({ archive_status: 'UNKNOWN' })
+      .set({ archive_status: 'UNKNOWN', updated: now })
       .where('archive_status', '=', 'PENDING')
-      .where('status', 'in', ['SUCCEEDED', 'KILLED', 'FAILED', 'INVALID'])
+      .where('status', 'in', FINAL_STATUSES)
       .where('updated', '<', cutoff)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('job_agent')
+              .select('job_agent.id')
+              .whereRef('job_agent.id', '=', 'job.agent_id')
+              .where('job_agent.heartbeat_at', '>=', agentCutoff),
+          ),
+        ),
+      )
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }

@@ -25,6 +25,7 @@ describe('the jobs configuration section', () => {
     assert.equal(jobs.heartbeatTimeoutMs, 120_000);
     assert.equal(jobs.claimTimeoutMs, 240_000);
     assert.equal(jobs.killGraceMs, 10_000);
+    assert.equal(jobs.archiveStatusTimeoutMs, 120_000);
     assert.equal(jobs.timeoutDefaultSeconds, 604_800);
     assert.deepEqual(jobs.activeLimit, { enabled: false, count: 100, overrides: {} });
     assert.deepEqual(jobs.attachments, { maxBytes: 100 * 1024 * 1024, maxTotalBytes: 150 * 1024 * 1024 });
@@ -46,6 +47,7 @@ describe('the jobs configuration section', () => {
   claimTimeoutSeconds: 60
   killGraceSeconds: 3
   leaderIntervalSeconds: 1
+  archiveStatusTimeoutSeconds: 300
   timeout: { defaultSeconds: 3600, maxSeconds: 7200 }
   activeLimit: { enabled: true, count: 5, overrides: { etl: 50 } }
   attachments: { maxBytes: 1000, maxTotalBytes: 2000 }
@@ -63,6 +65,7 @@ describe('the jobs configuration section', () => {
     assert.equal(jobs.claimTimeoutMs, 60_000);
     assert.equal(jobs.killGraceMs, 3000);
     assert.equal(jobs.leaderIntervalMs, 1000);
+    assert.equal(jobs.archiveStatusTimeoutMs, 300_000);
     assert.equal(jobs.timeoutMaxSeconds, 7200);
     assert.deepEqual(jobs.activeLimit, { enabled: true, count: 5, overrides: { etl: 50 } });
     assert.deepEqual(jobs.attachments, { maxBytes: 1000, maxTotalBytes: 2000 });

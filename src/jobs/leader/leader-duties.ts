@@ -57,7 +57,7 @@ export class LeaderDuties {
       if (now - this.leaderSince >= this.config.claimTimeoutMs) await this.failUnclaimed(now);
       if (now - this.leaderSince >= this.config.heartbeatTimeoutMs) {
         await this.failSilent(now);
-        await this.store.markStaleArchivesUnknown(now - this.config.heartbeatTimeoutMs);
+        await this.store.markStaleArchivesUnknown(now - this.config.archiveStatusTimeoutMs, now - this.config.heartbeatTimeoutMs, now);
       }
     } catch {
       // A failed sweep (database briefly away) is retried on the next tick.
