@@ -73,6 +73,18 @@ const JobsFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    directoryCleanup: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean({ description: 'Whether agents delete old local job directories once archived (default true).' })),
+          intervalSeconds: seconds('How often agents look for old job directories (default 86400 = daily).'),
+          retentionDays: Type.Optional(
+            Type.Number({ minimum: 0, description: 'Age (since the job finished) after which an archived job directory is deleted from its agent host (default 3).' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     submission: Type.Optional(
       Type.Object(
         {

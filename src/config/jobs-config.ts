@@ -29,12 +29,15 @@ export interface JobsConfig {
   attachments: { maxBytes: number; maxTotalBytes: number };
   /** Limits on a running job's directory, enforced by agents (reference/genie.md 4.6). */
   filesLimit: { checkIntervalMs: number; maxFiles: number; maxFileBytes: number; maxTotalBytes: number };
+  /** Agents delete local job directories archived longer ago than `retentionMs`, every `intervalMs`. */
+  directoryCleanup: { enabled: boolean; intervalMs: number; retentionMs: number };
   /** Whether new jobs are accepted (an admin may override this at runtime; see src/jobs/submission-gate.ts). */
   submission: { enabled: boolean; disabledMessage: string };
 }
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
+const DAY_MS = 86_400_000;
 
 /** Genie's answer while submission is disabled (JobConstants.JOB_SUBMISSION_DISABLED_DEFAULT_MESSAGE). */
 export const SUBMISSION_DISABLED_MESSAGE = 'Job submission is currently disabled. Please try again later.';
@@ -79,6 +82,11 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
       maxFiles: jobs.filesLimit?.maxFiles ?? 64_000,
       maxFileBytes: jobs.filesLimit?.maxFileBytes ?? 8 * GIB,
       maxTotalBytes: jobs.filesLimit?.maxTotalBytes ?? 16 * GIB,
+    },
+    directoryCleanup: {
+      enabled: jobs.directoryCleanup?.enabled ?? true,
+      intervalMs: ms(jobs.directoryCleanup?.intervalSeconds, 86_400),
+      retentionMs: Math.round((jobs.directoryCleanup?.retentionDays ?? 3) * DAY_MS),
     },
     submission: {
       enabled: jobs.submission?.enabled ?? true,

@@ -232,6 +232,19 @@ export class JobStore {
     return rows.map((r) => r.id);
   }
 
+  /** The lifecycle facts of the named jobs that exist (for an agent deciding which directories to delete). */
+  async states(ids: string[]): Promise<Array<{ id: string; status: JobStatus; archiveStatus: ArchiveStatus; finished?: number; updated: number }>> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('job').select(['id', 'status', 'archive_status', 'finished', 'updated']).where('id', 'in', ids).execute();
+    return rows.map((row) => ({
+      id: row.id,
+      status: row.status as JobStatus,
+      archiveStatus: row.archive_status as ArchiveStatus,
+      ...(row.finished === null ? {} : { finished: Number(row.finished) }),
+      updated: Number(row.updated),
+    }));
+  }
+
   async setArchiveStatus(id: string, agentId: string, archiveStatus: ArchiveStatus): Promise<boolean> {
     const result = await this.db
       .updateTable('job')

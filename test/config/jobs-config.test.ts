@@ -31,6 +31,7 @@ describe('the jobs configuration section', () => {
     assert.deepEqual(jobs.attachments, { maxBytes: 100 * 1024 * 1024, maxTotalBytes: 150 * 1024 * 1024 });
     assert.deepEqual(jobs.resolution, { selector: 'random' });
     assert.deepEqual(jobs.filesLimit, { checkIntervalMs: 60_000, maxFiles: 64_000, maxFileBytes: 8 * 1024 ** 3, maxTotalBytes: 16 * 1024 ** 3 });
+    assert.deepEqual(jobs.directoryCleanup, { enabled: true, intervalMs: 86_400_000, retentionMs: 3 * 86_400_000 });
     assert.deepEqual(jobs.submission, { enabled: true, disabledMessage: 'Job submission is currently disabled. Please try again later.' });
   });
 
@@ -52,6 +53,7 @@ describe('the jobs configuration section', () => {
   activeLimit: { enabled: true, count: 5, overrides: { etl: 50 } }
   attachments: { maxBytes: 1000, maxTotalBytes: 2000 }
   submission: { enabled: false, disabledMessage: Down for maintenance }
+  directoryCleanup: { enabled: false, intervalSeconds: 3600, retentionDays: 0.5 }
   filesLimit: { checkIntervalSeconds: 5, maxFiles: 100, maxFileBytes: 1000, maxTotalBytes: 5000 }
 `);
     assert.equal(jobs.resolution.selector, 'least-loaded');
@@ -70,6 +72,7 @@ describe('the jobs configuration section', () => {
     assert.deepEqual(jobs.activeLimit, { enabled: true, count: 5, overrides: { etl: 50 } });
     assert.deepEqual(jobs.attachments, { maxBytes: 1000, maxTotalBytes: 2000 });
     assert.deepEqual(jobs.submission, { enabled: false, disabledMessage: 'Down for maintenance' });
+    assert.deepEqual(jobs.directoryCleanup, { enabled: false, intervalMs: 3_600_000, retentionMs: 43_200_000 });
     assert.deepEqual(jobs.filesLimit, { checkIntervalMs: 5000, maxFiles: 100, maxFileBytes: 1000, maxTotalBytes: 5000 });
   });
 
