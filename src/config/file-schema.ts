@@ -85,6 +85,41 @@ const JobsFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    databaseCleanup: Type.Optional(
+      Type.Object(
+        {
+          intervalSeconds: seconds('How often the leader node cleans the database (default 86400 = daily).'),
+          jobs: Type.Optional(
+            Type.Object(
+              {
+                enabled: Type.Optional(Type.Boolean({ description: 'Whether finished jobs past their retention are deleted (default true).' })),
+                retentionDays: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Finished jobs created longer ago than this are deleted with their tags (default 90).' })),
+                batchSize: Type.Optional(Type.Integer({ minimum: 1, description: 'Jobs deleted per transaction (default 1000).' })),
+                deleteArchives: Type.Optional(Type.Boolean({ description: "Also delete deleted jobs' archives from the object store (default false)." })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          registry: Type.Optional(
+            Type.Object(
+              {
+                enabled: Type.Optional(Type.Boolean({ description: 'Whether registry resources no job uses are deactivated and deleted (default false: it deletes admin data).' })),
+                batchSize: Type.Optional(Type.Integer({ minimum: 1, description: 'Rows changed per statement (default 10000).' })),
+                commandDeactivationDays: Type.Optional(
+                  Type.Number({ exclusiveMinimum: 0, description: 'ACTIVE or DEPRECATED commands created longer ago than this that no job uses become INACTIVE (default 60).' }),
+                ),
+                deactivateCommands: Type.Optional(Type.Boolean({ description: 'Apply the command deactivation rule (default true).' })),
+                deleteCommands: Type.Optional(Type.Boolean({ description: 'Delete INACTIVE commands no job uses (default true).' })),
+                deleteClusters: Type.Optional(Type.Boolean({ description: 'Delete TERMINATED clusters no job uses (default true).' })),
+                deleteApplications: Type.Optional(Type.Boolean({ description: 'Delete applications no command links and no job uses (default true).' })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     submission: Type.Optional(
       Type.Object(
         {

@@ -31,8 +31,37 @@ export interface JobsConfig {
   filesLimit: { checkIntervalMs: number; maxFiles: number; maxFileBytes: number; maxTotalBytes: number };
   /** Agents delete local job directories archived longer ago than `retentionMs`, every `intervalMs`. */
   directoryCleanup: { enabled: boolean; intervalMs: number; retentionMs: number };
+  /** The leader's periodic database cleanup (src/jobs/leader/database-cleanup.ts). */
+  databaseCleanup: DatabaseCleanupConfig;
   /** Whether new jobs are accepted (an admin may override this at runtime; see src/jobs/submission-gate.ts). */
   submission: { enabled: boolean; disabledMessage: string };
+}
+
+/** Genie's DatabaseCleanupTask: job retention, and registry resources no job uses. */
+export interface DatabaseCleanupConfig {
+  /** How often the leader runs it. */
+  intervalMs: number;
+  jobs: {
+    enabled: boolean;
+    /** Finished jobs created longer ago than this are deleted. */
+    retentionMs: number;
+    /** Jobs deleted per transaction. */
+    batchSize: number;
+    /** Also delete their archives from the object store. */
+    deleteArchives: boolean;
+  };
+  registry: {
+    /** Off by default: it deletes what admins registered. */
+    enabled: boolean;
+    /** Rows changed per statement. */
+    batchSize: number;
+    /** ACTIVE/DEPRECATED commands older than this that no job uses become INACTIVE. */
+    commandDeactivationMs: number;
+    deactivateCommands: boolean;
+    deleteCommands: boolean;
+    deleteClusters: boolean;
+    deleteApplications: boolean;
+  };
 }
 
 const MIB = 1024 * 1024;
@@ -87,6 +116,24 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
       enabled: jobs.directoryCleanup?.enabled ?? true,
       intervalMs: ms(jobs.directoryCleanup?.intervalSeconds, 86_400),
       retentionMs: Math.round((jobs.directoryCleanup?.retentionDays ?? 3) * DAY_MS),
+    },
+    databaseCleanup: {
+      intervalMs: ms(jobs.databaseCleanup?.intervalSeconds, 86_400),
+      jobs: {
+        enabled: jobs.databaseCleanup?.jobs?.enabled ?? true,
+        retentionMs: Math.round((jobs.databaseCleanup?.jobs?.retentionDays ?? 90) * DAY_MS),
+        batchSize: jobs.databaseCleanup?.jobs?.batchSize ?? 1000,
+        deleteArchives: jobs.databaseCleanup?.jobs?.deleteArchives ?? false,
+      },
+      registry: {
+        enabled: jobs.databaseCleanup?.registry?.enabled ?? false,
+        batchSize: jobs.databaseCleanup?.registry?.batchSize ?? 10_000,
+        commandDeactivationMs: Math.round((jobs.databaseCleanup?.registry?.commandDeactivationDays ?? 60) * DAY_MS),
+        deactivateCommands: jobs.databaseCleanup?.registry?.deactivateCommands ?? true,
+        deleteCommands: jobs.databaseCleanup?.registry?.deleteCommands ?? true,
+        deleteClusters: jobs.databaseCleanup?.registry?.deleteClusters ?? true,
+        deleteApplications: jobs.databaseCleanup?.registry?.deleteApplications ?? true,
+      },
     },
     submission: {
       enabled: jobs.submission?.enabled ?? true,

@@ -104,8 +104,9 @@ export class JobService {
     await this.saveAttachments(id, attachments, attachmentKeys);
 
     const spec = buildSpecification({ jobId: id, request, resolution, attachmentUris, timeoutSeconds, archiveLocation });
-    const { cluster, command } = resolution;
-    if (await this.store.markResolved(id, spec, { clusterId: cluster.id, clusterName: cluster.name, commandId: command.id, commandName: command.name }, StatusMessages.resolved)) {
+    const { cluster, command, applications } = resolution;
+    const resolved = { clusterId: cluster.id, clusterName: cluster.name, commandId: command.id, commandName: command.name, applicationIds: applications.map((a) => a.id) };
+    if (await this.store.markResolved(id, spec, resolved, StatusMessages.resolved)) {
       await this.store.changeStatus(id, 'RESOLVED', 'ACCEPTED', StatusMessages.accepted);
       this.signals.jobAvailable();
     } else {

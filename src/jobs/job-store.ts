@@ -69,6 +69,26 @@ export class JobStore {
     }
   }
 
+  /** Up to `limit` finished jobs created before `createdBefore`, oldest first: the retention's next batch. */
+  async findExpired(createdBefore: number, limit: number): Promise<Array<{ id: string; archiveLocation?: string; numAttachments: number }>> {
+    const rows = await this.db
+      .selectFrom('job')
+      .select(['id', 'archive_location', 'num_attachments'])
+      .where('created', '<', createdBefore)
+      .where('status', 'in', FINAL_STATUSES)
+      .orderBy('created')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ id: row.id, archiveLocation: row.archive_location ?? undefined, numAttachments: row.num_attachments }));
+  }
+
+  /** Deletes finished jobs (with their tags and application links) in one transaction; answers how many. */
+  async deleteFinished(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.db.deleteFrom('job').where('id', 'in', ids).where('status', 'in', FINAL_STATUSES).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Deletes a job row (its tags go with it); used to roll back a submission that could not complete. */
   async delete(id: string): Promise<void> {
     await this.db.deleteFrom('job').where('id', '=', id).execute();
@@ -115,24 +135,41 @@ export class JobStore {
     return { changed: false, status: job?.status ?? expected, job };
   }
 
-  /** RESERVED → RESOLVED with the resolution; fails (false) if the job left RESERVED meanwhile. */
-  async markResolved(id: string, spec: StoredSpecification, resolved: { clusterId: string; clusterName: string; commandId: string; commandName: string }, message: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('job')
-      .set({
-        status: 'RESOLVED',
-        status_msg: message,
-        updated: Date.now(),
-        specification: JSON.stringify(spec),
-        cluster_id: resolved.clusterId,
-        cluster_name: resolved.clusterName,
-        command_id: resolved.commandId,
-        command_name: resolved.commandName,
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'RESERVED')
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  /**
+   * RESERVED → RESOLVED with the resolution, and the job's applications recorded in setup order
+   * (one transaction); fails (false) if the job left RESERVED meanwhile.
+   */
+  async markResolved(
+    id: string,
+    spec: StoredSpecification,
+    resolved: { clusterId: string; clusterName: string; commandId: string; commandName: string; applicationIds: string[] },
+    message: string,
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('job')
+        .set({
+          status: 'RESOLVED',
+          status_msg: message,
+          updated: Date.now(),
+          specification: JSON.stringify(spec),
+          cluster_id: resolved.clusterId,
+          cluster_name: resolved.clusterName,
+          command_id: resolved.commandId,
+          command_name: resolved.commandName,
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'RESERVED')
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      if (resolved.applicationIds.length > 0) {
+        await tx
+          .insertInto('job_application')
+          .values(resolved.applicationIds.map((applicationId, position) => ({ job_id: id, position, application_id: applicationId })))
+          .execute();
+      }
+      return true;
+    });
   }
 
   /** Claims a specific job for an agent: RESOLVED/ACCEPTED → CLAIMED, compare-and-set. */

@@ -7,7 +7,9 @@ import { JobService, type ResolveJob } from './job-service.ts';
 import { JobSettings } from './job-settings.ts';
 import { JobSignals } from './job-signals.ts';
 import { JobStore } from './job-store.ts';
+import { DatabaseCleanup } from './leader/database-cleanup.ts';
 import { LeaderDuties } from './leader/leader-duties.ts';
+import { UnusedResources } from './leader/unused-resources.ts';
 import { JobOutput } from './output/job-output.ts';
 import type { ClusterLoad } from './resolution/job-resolution.ts';
 import { SubmissionGate } from './submission-gate.ts';
@@ -20,6 +22,8 @@ export interface JobsArea {
   readonly agents: AgentService;
   readonly output: JobOutput;
   readonly leader: LeaderDuties;
+  /** The database cleanup the leader runs when due (`run(now)` runs it at once). */
+  readonly cleanup: DatabaseCleanup;
   /** Whether submissions are accepted: configuration, overridden at runtime by an admin. */
   readonly submission: SubmissionGate;
   /** Active jobs per cluster, for the least-loaded cluster selector. */
@@ -39,7 +43,13 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
   const attachments = openObjectStore(config.jobs.attachmentRoot, config.s3);
   const settings = new JobSettings(database);
   const submission = new SubmissionGate(settings, config.jobs.submission);
-  const leader = new LeaderDuties(database, store, config.jobs);
+  const cleanup = new DatabaseCleanup(config.jobs.databaseCleanup, {
+    store,
+    unused: new UnusedResources(database.db),
+    archiveStore: (location) => openObjectStore(location, config.s3),
+    attachmentStore: attachments,
+  });
+  const leader = new LeaderDuties(database, store, config.jobs, { cleanup: { task: cleanup, settings } });
   leader.start();
   return {
     config: config.jobs,
@@ -48,6 +58,7 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
     agents: new AgentService(store, signals, config.jobs),
     output: new JobOutput(store, config.s3),
     leader,
+    cleanup,
     submission,
     clusterLoad,
     close: () => leader.stop(),

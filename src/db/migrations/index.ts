@@ -3,6 +3,7 @@ import { registry0100 } from './0100-registry.ts';
 import { jobsMigration } from './0201-jobs.ts';
 import { migration0202JobSettings } from './0202-job-settings.ts';
 import { migration0203JobRequestHeaders } from './0203-job-request-headers.ts';
+import { migration0204JobApplications } from './0204-job-applications.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 
 /**
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0201-jobs': jobsMigration,
   '0202-job-settings': migration0202JobSettings,
   '0203-job-request-headers': migration0203JobRequestHeaders,
+  '0204-job-applications': migration0204JobApplications,
   '0301-iceberg-tables': migration0301IcebergTables,
 };

@@ -50,6 +50,13 @@ export interface JobTagTable {
   tag: string;
 }
 
+/** The applications a job was resolved to, in setup order (migration 0204). */
+export interface JobApplicationTable {
+  job_id: string;
+  position: number;
+  application_id: string;
+}
+
 /** An agent process that claims jobs; `address` serves its job directories to the server. */
 export interface JobAgentTable {
   id: string;
@@ -82,6 +89,7 @@ export interface JobSettingTable {
 export interface JobsTables {
   job: JobTable;
   job_tag: JobTagTable;
+  job_application: JobApplicationTable;
   job_agent: JobAgentTable;
   job_leader_lease: JobLeaderLeaseTable;
   job_setting: JobSettingTable;

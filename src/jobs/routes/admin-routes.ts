@@ -21,15 +21,27 @@ const SubmissionOverrideSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const CleanupReportSchema = Type.Object({
+  started: Type.Integer({ description: 'The clock the run judged ages by (epoch ms).' }),
+  finished: Type.Optional(Type.Integer({ description: 'Absent while the run is in progress.' })),
+  jobsDeleted: Type.Optional(Type.Integer()),
+  archivesDeleted: Type.Optional(Type.Integer()),
+  commandsDeactivated: Type.Optional(Type.Integer()),
+  commandsDeleted: Type.Optional(Type.Integer()),
+  clustersDeleted: Type.Optional(Type.Integer()),
+  applicationsDeleted: Type.Optional(Type.Integer()),
+  error: Type.Optional(Type.String({ description: 'Why the run stopped early; the next run continues.' })),
+});
+
 /**
- * Operator endpoints of the jobs area under `/api/admin/v1`. The submission switch is held in the
- * database, so a change through any node applies to every node at once, without a restart.
- * (Quarry has no authentication yet: like the rest of the API, these are open to whoever can reach
- * the server.)
+ * Operator endpoints of the jobs area under `/api/admin/v1`: the submission switch, held in the
+ * database so a change through any node applies to every node at once without a restart, and the
+ * report of the leader's last database cleanup. (Quarry has no authentication yet: like the rest of
+ * the API, these are open to whoever can reach the server.)
  */
 export async function adminRoutes(fastify: FastifyInstance, options: { area: JobsArea }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { submission } = options.area;
+  const { submission, leader } = options.area;
   const path = '/api/admin/v1/jobs/submission';
 
   app.get(path, { schema: { tags, summary: 'Whether job submission is enabled, and where that comes from', response: { 200: SubmissionStateSchema } } }, async () =>
@@ -47,6 +59,18 @@ export async function adminRoutes(fastify: FastifyInstance, options: { area: Job
       },
     },
     async (request) => submission.override(request.body.enabled, request.body.message),
+  );
+
+  app.get(
+    '/api/admin/v1/jobs/cleanup',
+    {
+      schema: {
+        tags,
+        summary: "The leader's last database cleanup (jobs.databaseCleanup): when it ran and what it deleted",
+        response: { 200: Type.Object({ lastRun: Type.Union([CleanupReportSchema, Type.Null()]) }) },
+      },
+    },
+    async () => ({ lastRun: (await leader.lastCleanup()) ?? null }),
   );
 
   app.delete(path, { schema: { tags, summary: 'Drop the runtime override: the configuration decides again', response: { 200: SubmissionStateSchema } } }, async () =>
