@@ -6,6 +6,9 @@ import type { S3Config } from '../config/config.ts';
 import { DependencyCache } from './dependency-cache.ts';
 import { startFileServer } from './file-server.ts';
 import { JobDirectory } from './job-directory.ts';
+import type { AgentSettings } from '../jobs/agent-protocol.ts';
+import { DEFAULT_DIRECTORY_CLEANUP, deleteArchivedJobDirectories } from './directory-cleanup.ts';
+import { DEFAULT_FILES_LIMIT } from './job-files-limit.ts';
 import { JobExecution, type AgentState } from './job-execution.ts';
 import { adoptJobProcess } from './job-process.ts';
 import { ResourceFetcher } from './resource-fetcher.ts';
@@ -58,7 +61,14 @@ export class Agent {
   private readonly finished = new Set<Promise<void>>();
   private readonly acknowledgedKills = new Set<string>();
   private readonly abort = new AbortController();
-  private settings = { heartbeatIntervalMs: 2000, killGraceMs: 10_000 };
+  private settings: Required<AgentSettings> = {
+    heartbeatIntervalMs: 2000,
+    killGraceMs: 10_000,
+    filesLimit: DEFAULT_FILES_LIMIT,
+    directoryCleanup: DEFAULT_DIRECTORY_CLEANUP,
+  };
+  private cleanupTimer?: NodeJS.Timeout;
+  private cleanup?: Promise<unknown>;
   private server?: Server;
   private address?: string;
   private heartbeat?: NodeJS.Timeout;
@@ -85,6 +95,33 @@ export class Agent {
     await this.connect();
     await this.adoptOrphans();
     this.loops = [this.claimLoop(), this.killLoop()];
+    if (this.settings.directoryCleanup.enabled) this.scheduleCleanup(0);
+  }
+
+  /**
+   * Deletes the directories of jobs archived and finished longer ago than the configured retention
+   * (see deleteArchivedJobDirectories); answers their ids. Runs on its own every
+   * jobs.directoryCleanup interval in a long-lived agent; `now` lets tests choose the clock.
+   */
+  async cleanJobDirectories(now = Date.now()): Promise<string[]> {
+    const deleted = await deleteArchivedJobDirectories(
+      { jobsRoot: this.options.jobsRoot, states: (ids) => this.client.jobStates(ids), busy: (id) => this.running.has(id) },
+      this.settings.directoryCleanup.retentionMs,
+      now,
+    );
+    if (deleted.length > 0) this.log(`deleted ${deleted.length} archived job directories older than the retention`);
+    return deleted;
+  }
+
+  private scheduleCleanup(delayMs: number): void {
+    this.cleanupTimer = setTimeout(() => {
+      this.cleanup = this.cleanJobDirectories()
+        .catch((error: unknown) => this.log(`job directory cleanup failed: ${(error as Error).message}`))
+        .finally(() => {
+          if (!this.abort.signal.aborted) this.scheduleCleanup(this.settings.directoryCleanup.intervalMs);
+        });
+    }, delayMs);
+    this.cleanupTimer.unref();
   }
 
   /** Claims and runs one named job, then returns (after its archive is written). */
@@ -115,6 +152,8 @@ export class Agent {
     }
     this.abort.abort();
     clearInterval(this.heartbeat);
+    clearTimeout(this.cleanupTimer);
+    await this.cleanup;
     this.slotFreed?.();
     await Promise.allSettled(this.loops);
     const server = this.server;
@@ -136,12 +175,17 @@ export class Agent {
   }
 
   private async register(): Promise<void> {
-    this.settings = await this.client.register({
+    const settings = await this.client.register({
       hostName: this.options.hostName ?? os.hostname(),
       pid: process.pid,
       version: this.options.version,
       address: this.address,
     });
+    this.settings = {
+      ...settings,
+      filesLimit: settings.filesLimit ?? DEFAULT_FILES_LIMIT,
+      directoryCleanup: settings.directoryCleanup ?? DEFAULT_DIRECTORY_CLEANUP,
+    };
     this.log(`registered as agent ${this.id} with ${this.options.serverUrl}; serving job files at ${this.address}`);
   }
 
@@ -230,7 +274,14 @@ export class Agent {
   ): Promise<void> {
     const execution = new JobExecution(
       spec,
-      { client: this.client, cache: this.cache, jobsRoot: this.options.jobsRoot, s3: this.options.s3, killGraceMs: this.settings.killGraceMs },
+      {
+        client: this.client,
+        cache: this.cache,
+        jobsRoot: this.options.jobsRoot,
+        s3: this.options.s3,
+        killGraceMs: this.settings.killGraceMs,
+        filesLimit: this.settings.filesLimit,
+      },
       killRequested,
     );
     this.running.set(spec.jobId, execution);

@@ -6,10 +6,8 @@ import type { S3Config } from '../config/config.ts';
 import { contentTypeOf } from '../jobs/output/content-type.ts';
 import { MANIFEST_PATH, type JobManifest, type ManifestEntry } from '../jobs/output/job-manifest.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
+import { isSkippedDirectory, isUndescendedDirectory } from './manifest-rules.ts';
 
-// Genie's manifest rules: skip temp folders; list but do not descend into downloaded dependencies.
-const SKIP_DIRECTORY = /(^|\/)(tmp|temp)$/;
-const NO_DESCEND = /^genie\/(cluster|command|applications)\/[^/]+\/dependencies$|^genie\/applications\/[^/]+\/dependencies$/;
 
 /** Builds the manifest of a job directory: every file and folder with size, times, md5 and type. */
 export async function buildManifest(jobId: string, root: string): Promise<JobManifest> {
@@ -22,9 +20,9 @@ export async function buildManifest(jobId: string, root: string): Promise<JobMan
       const info = await stat(path.join(dir, dirent.name)).catch(() => undefined);
       if (!info) continue;
       if (info.isDirectory()) {
-        if (SKIP_DIRECTORY.test(rel)) continue;
+        if (isSkippedDirectory(rel)) continue;
         entries.push({ path: rel, directory: true, size: 0, lastModified: Math.floor(info.mtimeMs) });
-        if (!NO_DESCEND.test(rel)) await walk(rel);
+        if (!isUndescendedDirectory(rel)) await walk(rel);
       } else if (info.isFile()) {
         entries.push({ path: rel, directory: false, size: info.size, lastModified: Math.floor(info.mtimeMs), md5: await md5(path.join(dir, dirent.name)), mimeType: contentTypeOf(rel) });
       }

@@ -1,17 +1,18 @@
 import { appendFile, chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Config } from '../config/config.ts';
-import type { JobSpecification, ResourceFiles } from '../jobs/agent-protocol.ts';
+import type { FilesLimit, JobSpecification, ResourceFiles } from '../jobs/agent-protocol.ts';
 import { StatusMessages, isFinal, type JobStatus } from '../jobs/job-status.ts';
 import type { DependencyCache } from './dependency-cache.ts';
 import { archiveJobDirectory } from './job-archiver.ts';
+import { findFilesLimitBreach } from './job-files-limit.ts';
 import { JobDirectory, SETUP_FILE_NAME } from './job-directory.ts';
 import { adoptJobProcess, launchJob, type JobProcess } from './job-process.ts';
 import { fileNameOf } from './resource-fetcher.ts';
 import { renderRunScript } from './run-script.ts';
 import type { ServerClient } from './server-client.ts';
 
-export type KillReason = 'user' | 'timeout' | 'system';
+export type KillReason = 'user' | 'timeout' | 'system' | 'files-limit';
 
 /** `genie/agent-state.json`: what a restarted agent needs to adopt a job launched by its predecessor. */
 export interface AgentState {
@@ -30,6 +31,7 @@ export interface ExecutionContext {
   jobsRoot: string;
   s3: S3Config;
   killGraceMs: number;
+  filesLimit: FilesLimit;
 }
 
 /** Stops the execution early: the job reached a final status, or could not go on. */
@@ -126,16 +128,49 @@ export class JobExecution {
     await this.archive();
   }
 
-  /** Waits for the launched process under its timeout (counted from launch) and reports how it ended. */
+  /**
+   * Waits for the launched process under its timeout (counted from launch) and the files limit, and
+   * reports how it ended.
+   */
   private async supervise(launched: number): Promise<void> {
     const child = this.process!;
     if (this.killReason) this.signalProcess();
     const timer = setTimeout(() => this.kill('timeout'), Math.max(0, launched + this.spec.timeoutSeconds * 1000 - Date.now()));
+    const monitor = this.monitorFiles();
     const exit = await child.exited;
     clearTimeout(timer);
+    monitor.stop();
     await this.log(`job process exited with code ${exit.code}`);
     const [status, message] = await this.finalStatus(exit.code);
     await this.change(status, message, { exitCode: exit.code });
+  }
+
+  /**
+   * Measures the job directory every `checkIntervalMs` while the process runs (Genie's job monitor,
+   * reference/genie.md 4.6) and kills the job when it breaks a limit. One measurement at a time: a
+   * slow walk delays the next instead of piling up.
+   */
+  private monitorFiles(): { stop(): void } {
+    const limit = this.context.filesLimit;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const check = async () => {
+      const breach = await findFilesLimitBreach(this.dir.root, limit).catch(() => undefined);
+      if (stopped) return;
+      if (breach) {
+        await this.log(`files limit exceeded: ${breach}`);
+        this.kill('files-limit');
+        return;
+      }
+      timer = setTimeout(() => void check(), limit.checkIntervalMs);
+    };
+    timer = setTimeout(() => void check(), limit.checkIntervalMs);
+    return {
+      stop() {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
   }
 
   private async stopIfKilled(): Promise<void> {
@@ -149,6 +184,7 @@ export class JobExecution {
     if (code === 0) return ['SUCCEEDED', StatusMessages.succeeded];
     if (this.killReason === 'user') return ['KILLED', StatusMessages.killedByUser];
     if (this.killReason === 'timeout') return ['KILLED', StatusMessages.timedOut];
+    if (this.killReason === 'files-limit') return ['KILLED', StatusMessages.filesLimit];
     if (this.killReason === 'system') return ['FAILED', StatusMessages.killedBySystem];
     const setupFailed = await stat(this.dir.setupFailedMarker).then(() => true, () => false);
     return ['FAILED', setupFailed ? StatusMessages.setupFailed : StatusMessages.failed];

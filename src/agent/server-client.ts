@@ -2,6 +2,7 @@ import type {
   AgentRegistration,
   AgentSettings,
   ClaimResponse,
+  JobStates,
   KillList,
   StatusChange,
   StatusChangeResult,
@@ -64,6 +65,11 @@ export class ServerClient {
       timeoutMs: waitMs + 15_000,
     });
     return result.jobIds;
+  }
+
+  async jobStates(jobIds: string[]): Promise<JobStates['jobs']> {
+    const result: JobStates = await this.call('POST', `/api/agent/v1/agents/${this.agentId}/job-states`, { jobIds });
+    return result.jobs;
   }
 
   changeStatus(jobId: string, change: Omit<StatusChange, 'agentId'>): Promise<StatusChangeResult> {

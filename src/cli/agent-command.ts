@@ -29,6 +29,10 @@ Options:
   --pid-file PATH      Write this process id to PATH while running
   -h, --help           Show this help
 
+The server hands every agent its heartbeat interval, kill grace, files limit (jobs.filesLimit: a
+job whose directory grows past it is killed) and directory cleanup (jobs.directoryCleanup: job
+directories of archived jobs are deleted from this host after retentionDays).
+
 Environment: QUARRY_HOME, QUARRY_CONFIG, QUARRY_PORT, QUARRY_PUBLIC_URL and the QUARRY_S3_* settings
 are read as by 'quarry server' (S3 credentials are used for s3:// dependencies and archives).
 `,

@@ -33,7 +33,10 @@ Environment:
                         (random | least-loaded) and jobs.resolution.selectorModule (a JS/TS file),
                         and the jobs section: jobs.directoryRoot, jobs.archiveRoot, jobs.localAgent,
                         jobs.heartbeatTimeoutSeconds, jobs.claimTimeoutSeconds, jobs.timeout.*,
-                        jobs.activeLimit.*, jobs.attachments.* (see README, "The jobs configuration section")
+                        jobs.activeLimit.*, jobs.attachments.*, jobs.submission.enabled (runtime:
+                        PUT /api/admin/v1/jobs/submission), jobs.filesLimit.*, jobs.directoryCleanup.*,
+                        jobs.archiveStatusTimeoutSeconds, jobs.databaseCleanup.* (see README, "The jobs
+                        configuration section")
   QUARRY_S3_ENDPOINT, QUARRY_S3_REGION, QUARRY_S3_ACCESS_KEY_ID, QUARRY_S3_SECRET_ACCESS_KEY
                         S3 connection for s3:// warehouses and dependencies
 `,

@@ -33,6 +33,7 @@ const JobsFileSchema = Type.Object(
     claimTimeoutSeconds: seconds('An accepted job no agent claims within this time is FAILED (default 240).'),
     killGraceSeconds: seconds('Time between SIGTERM and SIGKILL when a job is killed or times out (default 10).'),
     leaderIntervalSeconds: seconds('How often the leader node sweeps for lost and unclaimed jobs (default 5).'),
+    archiveStatusTimeoutSeconds: seconds('A finished job whose archive is still PENDING this long, and whose agent is gone, is marked UNKNOWN (default 120).'),
     timeout: Type.Optional(
       Type.Object(
         {
@@ -57,6 +58,73 @@ const JobsFileSchema = Type.Object(
         {
           maxBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Largest single attachment (default 100 MiB).' })),
           maxTotalBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Largest total of one job\'s attachments (default 150 MiB).' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    filesLimit: Type.Optional(
+      Type.Object(
+        {
+          checkIntervalSeconds: seconds("How often agents measure each running job's directory (default 60)."),
+          maxFiles: Type.Optional(Type.Integer({ minimum: 1, description: 'Most files and folders in a job directory (default 64000).' })),
+          maxFileBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Largest single file in a job directory (default 8 GiB).' })),
+          maxTotalBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Largest total size of a job directory (default 16 GiB).' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    directoryCleanup: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean({ description: 'Whether agents delete old local job directories once archived (default true).' })),
+          intervalSeconds: seconds('How often agents look for old job directories (default 86400 = daily).'),
+          retentionDays: Type.Optional(
+            Type.Number({ minimum: 0, description: 'Age (since the job finished) after which an archived job directory is deleted from its agent host (default 3).' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    databaseCleanup: Type.Optional(
+      Type.Object(
+        {
+          intervalSeconds: seconds('How often the leader node cleans the database (default 86400 = daily).'),
+          jobs: Type.Optional(
+            Type.Object(
+              {
+                enabled: Type.Optional(Type.Boolean({ description: 'Whether finished jobs past their retention are deleted (default true).' })),
+                retentionDays: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Finished jobs created longer ago than this are deleted with their tags (default 90).' })),
+                batchSize: Type.Optional(Type.Integer({ minimum: 1, description: 'Jobs deleted per transaction (default 1000).' })),
+                deleteArchives: Type.Optional(Type.Boolean({ description: "Also delete deleted jobs' archives from the object store (default false)." })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          registry: Type.Optional(
+            Type.Object(
+              {
+                enabled: Type.Optional(Type.Boolean({ description: 'Whether registry resources no job uses are deactivated and deleted (default false: it deletes admin data).' })),
+                batchSize: Type.Optional(Type.Integer({ minimum: 1, description: 'Rows changed per statement (default 10000).' })),
+                commandDeactivationDays: Type.Optional(
+                  Type.Number({ exclusiveMinimum: 0, description: 'ACTIVE or DEPRECATED commands created longer ago than this that no job uses become INACTIVE (default 60).' }),
+                ),
+                deactivateCommands: Type.Optional(Type.Boolean({ description: 'Apply the command deactivation rule (default true).' })),
+                deleteCommands: Type.Optional(Type.Boolean({ description: 'Delete INACTIVE commands no job uses (default true).' })),
+                deleteClusters: Type.Optional(Type.Boolean({ description: 'Delete TERMINATED clusters no job uses (default true).' })),
+                deleteApplications: Type.Optional(Type.Boolean({ description: 'Delete applications no command links and no job uses (default true).' })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    submission: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean({ description: 'Whether new jobs are accepted (default true); an admin can override it at runtime.' })),
+          disabledMessage: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'What a refused submitter is told (503) while submission is disabled.' })),
         },
         { additionalProperties: false },
       ),

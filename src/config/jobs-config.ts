@@ -21,13 +21,55 @@ export interface JobsConfig {
   claimTimeoutMs: number;
   killGraceMs: number;
   leaderIntervalMs: number;
+  /** A finished job whose archive is still PENDING this long, its agent gone, is marked UNKNOWN. */
+  archiveStatusTimeoutMs: number;
   timeoutDefaultSeconds: number;
   timeoutMaxSeconds: number;
   activeLimit: { enabled: boolean; count: number; overrides: Record<string, number> };
   attachments: { maxBytes: number; maxTotalBytes: number };
+  /** Limits on a running job's directory, enforced by agents (reference/genie.md 4.6). */
+  filesLimit: { checkIntervalMs: number; maxFiles: number; maxFileBytes: number; maxTotalBytes: number };
+  /** Agents delete local job directories archived longer ago than `retentionMs`, every `intervalMs`. */
+  directoryCleanup: { enabled: boolean; intervalMs: number; retentionMs: number };
+  /** The leader's periodic database cleanup (src/jobs/leader/database-cleanup.ts). */
+  databaseCleanup: DatabaseCleanupConfig;
+  /** Whether new jobs are accepted (an admin may override this at runtime; see src/jobs/submission-gate.ts). */
+  submission: { enabled: boolean; disabledMessage: string };
+}
+
+/** Genie's DatabaseCleanupTask: job retention, and registry resources no job uses. */
+export interface DatabaseCleanupConfig {
+  /** How often the leader runs it. */
+  intervalMs: number;
+  jobs: {
+    enabled: boolean;
+    /** Finished jobs created longer ago than this are deleted. */
+    retentionMs: number;
+    /** Jobs deleted per transaction. */
+    batchSize: number;
+    /** Also delete their archives from the object store. */
+    deleteArchives: boolean;
+  };
+  registry: {
+    /** Off by default: it deletes what admins registered. */
+    enabled: boolean;
+    /** Rows changed per statement. */
+    batchSize: number;
+    /** ACTIVE/DEPRECATED commands older than this that no job uses become INACTIVE. */
+    commandDeactivationMs: number;
+    deactivateCommands: boolean;
+    deleteCommands: boolean;
+    deleteClusters: boolean;
+    deleteApplications: boolean;
+  };
 }
 
 const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const DAY_MS = 86_400_000;
+
+/** Genie's answer while submission is disabled (JobConstants.JOB_SUBMISSION_DISABLED_DEFAULT_MESSAGE). */
+export const SUBMISSION_DISABLED_MESSAGE = 'Job submission is currently disabled. Please try again later.';
 
 export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse: string, cwd: string): JobsConfig {
   const jobs = file ?? {};
@@ -52,6 +94,7 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
     claimTimeoutMs: ms(jobs.claimTimeoutSeconds, 240),
     killGraceMs: ms(jobs.killGraceSeconds, 10),
     leaderIntervalMs: ms(jobs.leaderIntervalSeconds, 5),
+    archiveStatusTimeoutMs: ms(jobs.archiveStatusTimeoutSeconds, 120),
     timeoutDefaultSeconds,
     timeoutMaxSeconds,
     activeLimit: {
@@ -62,6 +105,39 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
     attachments: {
       maxBytes: jobs.attachments?.maxBytes ?? 100 * MIB,
       maxTotalBytes: jobs.attachments?.maxTotalBytes ?? 150 * MIB,
+    },
+    filesLimit: {
+      checkIntervalMs: ms(jobs.filesLimit?.checkIntervalSeconds, 60),
+      maxFiles: jobs.filesLimit?.maxFiles ?? 64_000,
+      maxFileBytes: jobs.filesLimit?.maxFileBytes ?? 8 * GIB,
+      maxTotalBytes: jobs.filesLimit?.maxTotalBytes ?? 16 * GIB,
+    },
+    directoryCleanup: {
+      enabled: jobs.directoryCleanup?.enabled ?? true,
+      intervalMs: ms(jobs.directoryCleanup?.intervalSeconds, 86_400),
+      retentionMs: Math.round((jobs.directoryCleanup?.retentionDays ?? 3) * DAY_MS),
+    },
+    databaseCleanup: {
+      intervalMs: ms(jobs.databaseCleanup?.intervalSeconds, 86_400),
+      jobs: {
+        enabled: jobs.databaseCleanup?.jobs?.enabled ?? true,
+        retentionMs: Math.round((jobs.databaseCleanup?.jobs?.retentionDays ?? 90) * DAY_MS),
+        batchSize: jobs.databaseCleanup?.jobs?.batchSize ?? 1000,
+        deleteArchives: jobs.databaseCleanup?.jobs?.deleteArchives ?? false,
+      },
+      registry: {
+        enabled: jobs.databaseCleanup?.registry?.enabled ?? false,
+        batchSize: jobs.databaseCleanup?.registry?.batchSize ?? 10_000,
+        commandDeactivationMs: Math.round((jobs.databaseCleanup?.registry?.commandDeactivationDays ?? 60) * DAY_MS),
+        deactivateCommands: jobs.databaseCleanup?.registry?.deactivateCommands ?? true,
+        deleteCommands: jobs.databaseCleanup?.registry?.deleteCommands ?? true,
+        deleteClusters: jobs.databaseCleanup?.registry?.deleteClusters ?? true,
+        deleteApplications: jobs.databaseCleanup?.registry?.deleteApplications ?? true,
+      },
+    },
+    submission: {
+      enabled: jobs.submission?.enabled ?? true,
+      disabledMessage: jobs.submission?.disabledMessage ?? SUBMISSION_DISABLED_MESSAGE,
     },
   };
 }

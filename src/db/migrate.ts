@@ -8,7 +8,16 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * table row (PostgreSQL) or the database write lock (SQLite) for the duration.
  */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'quarry_migration', migrationLockTableName: 'quarry_migration_lock' });
+  // Each area numbers its migrations in its own range (01xx registry, 02xx jobs, 03xx tables, …), so
+  // a database made before an area's new migration has already run higher-numbered ones: pending
+  // migrations run in name order without requiring that they sort after every executed one.
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'quarry_migration',
+    migrationLockTableName: 'quarry_migration_lock',
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerCatalogApi } from '../catalog/routes.ts';
 import { icebergRestRoutes } from '../catalog/routes/iceberg-rest-routes.ts';
+import { adminRoutes } from '../jobs/routes/admin-routes.ts';
 import { agentRoutes } from '../jobs/routes/agent-routes.ts';
 import { QUARRY_VERSION } from '../config/version.ts';
 import { errorHandler } from './error-reply.ts';
@@ -64,6 +65,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   // Area routes register here as they are built, each under its own prefix and error mapping.
   await registerJobsRoutes(app, platform);
   await app.register(agentRoutes, { area: platform.jobs });
+  await app.register(adminRoutes, { area: platform.jobs });
   await registerCatalogApi(app, platform.catalog);
   await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });
 

@@ -49,10 +49,41 @@ export const AgentRegistrationSchema = Type.Object({
 });
 export type AgentRegistration = Static<typeof AgentRegistrationSchema>;
 
+/**
+ * Limits on a running job's directory (reference/genie.md 4.6): checked every `checkIntervalMs`; a
+ * job over any of them is KILLED "Job files exceeded limit.". Temp folders and downloaded
+ * dependencies are exempt, as they are from the archive manifest.
+ */
+export const FilesLimitSchema = Type.Object({
+  checkIntervalMs: Type.Integer({ minimum: 1 }),
+  /** Most entries (files and folders) in the directory. */
+  maxFiles: Type.Integer({ minimum: 1 }),
+  /** Largest single file, in bytes. */
+  maxFileBytes: Type.Integer({ minimum: 1 }),
+  /** Largest total of all files, in bytes. */
+  maxTotalBytes: Type.Integer({ minimum: 1 }),
+});
+export type FilesLimit = Static<typeof FilesLimitSchema>;
+
+/**
+ * Local job directories of finished jobs whose archive is ARCHIVED are deleted from the agent's
+ * host once the job finished more than `retentionMs` ago (Genie's disk cleanup); the output is then
+ * served from the archive.
+ */
+export const DirectoryCleanupSchema = Type.Object({
+  enabled: Type.Boolean(),
+  intervalMs: Type.Integer({ minimum: 1 }),
+  retentionMs: Type.Integer({ minimum: 0 }),
+});
+export type DirectoryCleanup = Static<typeof DirectoryCleanupSchema>;
+
 /** Settings the server hands every agent, so one configuration governs the fleet. */
 export const AgentSettingsSchema = Type.Object({
   heartbeatIntervalMs: Type.Integer({ minimum: 1 }),
   killGraceMs: Type.Integer({ minimum: 0 }),
+  // Optional so an agent can still talk to a server from before the setting existed (it uses defaults).
+  filesLimit: Type.Optional(FilesLimitSchema),
+  directoryCleanup: Type.Optional(DirectoryCleanupSchema),
 });
 export type AgentSettings = Static<typeof AgentSettingsSchema>;
 
@@ -87,6 +118,26 @@ export const StatusChangeResultSchema = Type.Object({
   killRequested: Type.Boolean(),
 });
 export type StatusChangeResult = Static<typeof StatusChangeResultSchema>;
+
+export const JobStatesRequestSchema = Type.Object({
+  /** Jobs the agent has directories of. */
+  jobIds: Type.Array(Type.String({ maxLength: 255 }), { maxItems: 1000 }),
+});
+
+/** What the server knows of the jobs named; unknown ids are left out. */
+export const JobStatesSchema = Type.Object({
+  jobs: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      status: Type.Enum([...JOB_STATUSES]),
+      archiveStatus: Type.Enum([...ARCHIVE_STATUSES]),
+      /** When the job finished (epoch ms); absent if it never started. */
+      finished: Type.Optional(Type.Integer()),
+      updated: Type.Integer(),
+    }),
+  ),
+});
+export type JobStates = Static<typeof JobStatesSchema>;
 
 export const AdoptionSchema = Type.Object({
   /** The agent that launched the job and has since died. */

@@ -2,7 +2,7 @@ import type { JobsConfig } from '../config/jobs-config.ts';
 import { ConflictError } from '../errors/conflict-error.ts';
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { NotFoundError } from '../errors/not-found-error.ts';
-import type { AgentRegistration, AgentSettings, ClaimResponse, StatusChange, StatusChangeResult } from './agent-protocol.ts';
+import type { AgentRegistration, AgentSettings, ClaimResponse, JobStates, StatusChange, StatusChangeResult } from './agent-protocol.ts';
 import type { JobRecord } from './job-record.ts';
 import type { JobSignals } from './job-signals.ts';
 import { StatusMessages, canTransition, type ArchiveStatus } from './job-status.ts';
@@ -23,7 +23,12 @@ export class AgentService {
 
   async register(agentId: string, registration: AgentRegistration): Promise<AgentSettings> {
     await this.store.upsertAgent({ id: agentId, ...registration });
-    return { heartbeatIntervalMs: this.config.heartbeatIntervalMs, killGraceMs: this.config.killGraceMs };
+    return {
+      heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      killGraceMs: this.config.killGraceMs,
+      filesLimit: this.config.filesLimit,
+      directoryCleanup: this.config.directoryCleanup,
+    };
   }
 
   /** Claims the oldest accepted job for the agent, waiting up to `waitMs` for one to arrive. */
@@ -92,6 +97,12 @@ export class AgentService {
       processId: change.processId,
     });
     return { changed: outcome.changed, status: outcome.status, killRequested: (outcome.job ?? job).killRequestedAt !== undefined };
+  }
+
+  /** Status, archive status and end of the named jobs, so the agent can tell which directories it may delete. */
+  async jobStates(agentId: string, jobIds: string[]): Promise<JobStates> {
+    await this.requireAgent(agentId);
+    return { jobs: await this.store.states(jobIds) };
   }
 
   async setArchiveStatus(jobId: string, agentId: string, archiveStatus: ArchiveStatus): Promise<void> {

@@ -41,6 +41,8 @@ export interface JobRecord {
   userAgent?: string;
   numAttachments: number;
   totalAttachmentSize: number;
+  /** Submission headers matching `^GENIE_` (name as sent → value), for the job's metadata. */
+  requestHeaders: Record<string, string>;
 }
 
 /** What resolution fixed for a job: the agent's specification plus the resolved resources as JSON. */

@@ -48,6 +48,7 @@ export function toRow(job: NewJob): Omit<JobTable, 'updated' | 'status' | 'statu
     user_agent: job.userAgent ?? null,
     num_attachments: job.numAttachments,
     total_attachment_size: job.totalAttachmentSize,
+    request_headers: JSON.stringify(job.requestHeaders),
   };
 }
 
@@ -91,5 +92,6 @@ export function fromRow(row: Selectable<JobTable>): JobRecord {
     userAgent: opt(row.user_agent),
     numAttachments: row.num_attachments,
     totalAttachmentSize: Number(row.total_attachment_size),
+    requestHeaders: row.request_headers === null ? {} : (JSON.parse(row.request_headers) as Record<string, string>),
   };
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { JobsConfig } from '../config/jobs-config.ts';
-import { ConflictError } from '../errors/conflict-error.ts';
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { LimitExceededError } from '../errors/limit-exceeded-error.ts';
 import { NotFoundError } from '../errors/not-found-error.ts';
@@ -16,6 +15,7 @@ import type { JobSignals } from './job-signals.ts';
 import { buildSpecification } from './job-specification-builder.ts';
 import { StatusMessages, UNCLAIMED_STATUSES, isFinal } from './job-status.ts';
 import type { JobStore } from './job-store.ts';
+import type { SubmissionGate } from './submission-gate.ts';
 import { JobResolutionError } from './resolution/job-resolution-error.ts';
 import type { Resolution, ResolutionInput } from './resolution/job-resolution.ts';
 
@@ -34,10 +34,13 @@ export class JobService {
     private readonly attachmentStore: ObjectStore,
     private readonly config: JobsConfig,
     private readonly signals: JobSignals,
+    private readonly gate: SubmissionGate,
   ) {}
 
   /** Validates, saves, resolves and accepts a job; returns its id. */
   async submit(request: JobRequest, attachments: Attachment[], context: SubmissionContext): Promise<string> {
+    // Refused before anything else, so a disabled system saves nothing (Genie's checkRejectJob).
+    await this.gate.check();
     checkCriteria(request);
     checkArguments(request.commandArgs);
     const timeoutSeconds = request.timeout ?? this.config.timeoutDefaultSeconds;
@@ -48,21 +51,15 @@ export class JobService {
     await this.checkActiveLimit(request.user);
 
     const id = request.id ?? randomUUID();
-    if (await this.store.exists(id)) throw new ConflictError(`A job with id ${id} already exists`, { id });
-
-    const attachmentUris: string[] = [];
-    for (const attachment of attachments) {
-      const key = `${id}/${attachment.name}`;
-      await this.attachmentStore.put(key, attachment.data);
-      attachmentUris.push(this.attachmentStore.uriOf(key));
-    }
-
+    const attachmentKeys = attachments.map((attachment) => `${id}/${attachment.name}`);
+    const attachmentUris = attachmentKeys.map((key) => this.attachmentStore.uriOf(key));
     const archiveLocation = `${this.config.archiveRoot}/${id}`;
-    const now = Date.now();
+    // The insert reserves the id (a unique key): of two submissions racing for one id, the loser
+    // stops here with 409 before writing anything, so it can neither orphan nor overwrite attachments.
     await this.store.insert(
       {
         id,
-        created: now,
+        created: Date.now(),
         name: request.name,
         user: request.user,
         version: request.version,
@@ -80,6 +77,7 @@ export class JobService {
         userAgent: context.userAgent,
         numAttachments: attachments.length,
         totalAttachmentSize: attachments.reduce((sum, a) => sum + a.data.length, 0),
+        requestHeaders: context.genieHeaders,
       },
       StatusMessages.reserved,
     );
@@ -102,13 +100,38 @@ export class JobService {
       throw error;
     }
 
+    // Attachments are stored only for a job that will run: reserved and resolved.
+    await this.saveAttachments(id, attachments, attachmentKeys);
+
     const spec = buildSpecification({ jobId: id, request, resolution, attachmentUris, timeoutSeconds, archiveLocation });
-    const { cluster, command } = resolution;
-    if (await this.store.markResolved(id, spec, { clusterId: cluster.id, clusterName: cluster.name, commandId: command.id, commandName: command.name }, StatusMessages.resolved)) {
+    const { cluster, command, applications } = resolution;
+    const resolved = { clusterId: cluster.id, clusterName: cluster.name, commandId: command.id, commandName: command.name, applicationIds: applications.map((a) => a.id) };
+    if (await this.store.markResolved(id, spec, resolved, StatusMessages.resolved)) {
       await this.store.changeStatus(id, 'RESOLVED', 'ACCEPTED', StatusMessages.accepted);
       this.signals.jobAvailable();
+    } else {
+      // Killed (or failed by the leader) while being resolved: it will never run.
+      await this.deleteAttachments(attachmentKeys);
     }
     return id;
+  }
+
+  /**
+   * Saves a reserved job's attachments. If one cannot be saved, the submission is rolled back: the
+   * attachments already saved and the job row are deleted, so the caller's error leaves nothing behind.
+   */
+  private async saveAttachments(id: string, attachments: Attachment[], keys: string[]): Promise<void> {
+    try {
+      for (const [i, attachment] of attachments.entries()) await this.attachmentStore.put(keys[i]!, attachment.data);
+    } catch (error) {
+      await this.deleteAttachments(keys);
+      await this.store.delete(id);
+      throw error;
+    }
+  }
+
+  private async deleteAttachments(keys: string[]): Promise<void> {
+    for (const key of keys) await this.attachmentStore.delete(key).catch(() => undefined);
   }
 
   async get(id: string): Promise<JobRecord> {

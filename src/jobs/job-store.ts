@@ -10,6 +10,7 @@ import {
   ACTIVE_STATUSES,
   AGENT_OWNED_STATUSES,
   CLAIMABLE_STATUSES,
+  FINAL_STATUSES,
   UNCLAIMED_STATUSES,
   canTransition,
   isFinal,
@@ -68,13 +69,34 @@ export class JobStore {
     }
   }
 
+  /** Up to `limit` finished jobs created before `createdBefore`, oldest first: the retention's next batch. */
+  async findExpired(createdBefore: number, limit: number): Promise<Array<{ id: string; archiveLocation?: string; numAttachments: number }>> {
+    const rows = await this.db
+      .selectFrom('job')
+      .select(['id', 'archive_location', 'num_attachments'])
+      .where('created', '<', createdBefore)
+      .where('status', 'in', FINAL_STATUSES)
+      .orderBy('created')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ id: row.id, archiveLocation: row.archive_location ?? undefined, numAttachments: row.num_attachments }));
+  }
+
+  /** Deletes finished jobs (with their tags and application links) in one transaction; answers how many. */
+  async deleteFinished(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.db.deleteFrom('job').where('id', 'in', ids).where('status', 'in', FINAL_STATUSES).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Deletes a job row (its tags go with it); used to roll back a submission that could not complete. */
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('job').where('id', '=', id).execute();
+  }
+
   async get(id: string): Promise<JobRecord | undefined> {
     const row = await this.db.selectFrom('job').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? fromRow(row) : undefined;
-  }
-
-  async exists(id: string): Promise<boolean> {
-    return (await this.db.selectFrom('job').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
 
   /**
@@ -113,24 +135,41 @@ export class JobStore {
     return { changed: false, status: job?.status ?? expected, job };
   }
 
-  /** RESERVED → RESOLVED with the resolution; fails (false) if the job left RESERVED meanwhile. */
-  async markResolved(id: string, spec: StoredSpecification, resolved: { clusterId: string; clusterName: string; commandId: string; commandName: string }, message: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('job')
-      .set({
-        status: 'RESOLVED',
-        status_msg: message,
-        updated: Date.now(),
-        specification: JSON.stringify(spec),
-        cluster_id: resolved.clusterId,
-        cluster_name: resolved.clusterName,
-        command_id: resolved.commandId,
-        command_name: resolved.commandName,
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'RESERVED')
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  /**
+   * RESERVED → RESOLVED with the resolution, and the job's applications recorded in setup order
+   * (one transaction); fails (false) if the job left RESERVED meanwhile.
+   */
+  async markResolved(
+    id: string,
+    spec: StoredSpecification,
+    resolved: { clusterId: string; clusterName: string; commandId: string; commandName: string; applicationIds: string[] },
+    message: string,
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('job')
+        .set({
+          status: 'RESOLVED',
+          status_msg: message,
+          updated: Date.now(),
+          specification: JSON.stringify(spec),
+          cluster_id: resolved.clusterId,
+          cluster_name: resolved.clusterName,
+          command_id: resolved.commandId,
+          command_name: resolved.commandName,
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'RESERVED')
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      if (resolved.applicationIds.length > 0) {
+        await tx
+          .insertInto('job_application')
+          .values(resolved.applicationIds.map((applicationId, position) => ({ job_id: id, position, application_id: applicationId })))
+          .execute();
+      }
+      return true;
+    });
   }
 
   /** Claims a specific job for an agent: RESOLVED/ACCEPTED → CLAIMED, compare-and-set. */
@@ -230,6 +269,19 @@ export class JobStore {
     return rows.map((r) => r.id);
   }
 
+  /** The lifecycle facts of the named jobs that exist (for an agent deciding which directories to delete). */
+  async states(ids: string[]): Promise<Array<{ id: string; status: JobStatus; archiveStatus: ArchiveStatus; finished?: number; updated: number }>> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('job').select(['id', 'status', 'archive_status', 'finished', 'updated']).where('id', 'in', ids).execute();
+    return rows.map((row) => ({
+      id: row.id,
+      status: row.status as JobStatus,
+      archiveStatus: row.archive_status as ArchiveStatus,
+      ...(row.finished === null ? {} : { finished: Number(row.finished) }),
+      updated: Number(row.updated),
+    }));
+  }
+
   async setArchiveStatus(id: string, agentId: string, archiveStatus: ArchiveStatus): Promise<boolean> {
     const result = await this.db
       .updateTable('job')
@@ -292,14 +344,29 @@ export class JobStore {
     return rows.map(fromRow);
   }
 
-  /** Finished jobs whose archive is still PENDING since before `cutoff` (the agent vanished). */
-  async markStaleArchivesUnknown(cutoff: number): Promise<number> {
+  /**
+   * Marks UNKNOWN the archives of finished jobs still PENDING since before `cutoff` whose agent has
+   * not heartbeaten since `agentCutoff` (Genie's ArchiveStatusCleanupTask: an agent still alive is
+   * probably still uploading). Answers how many changed.
+   */
+  async markStaleArchivesUnknown(cutoff: number, agentCutoff: number, now = Date.now()): Promise<number> {
     const result = await this.db
       .updateTable('job')
-      .set({ archive_status: 'UNKNOWN' })
+      .set({ archive_status: 'UNKNOWN', updated: now })
       .where('archive_status', '=', 'PENDING')
-      .where('status', 'in', ['SUCCEEDED', 'KILLED', 'FAILED', 'INVALID'])
+      .where('status', 'in', FINAL_STATUSES)
       .where('updated', '<', cutoff)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('job_agent')
+              .select('job_agent.id')
+              .whereRef('job_agent.id', '=', 'job.agent_id')
+              .where('job_agent.heartbeat_at', '>=', agentCutoff),
+          ),
+        ),
+      )
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }

@@ -69,6 +69,11 @@ for (const store of STORES) {
       assert.equal(out.stdout_size, 37);
       const job = (await (await h.get(`/api/v3/jobs/${out.id}`)).json()) as { user: string; tags: string[] };
       assert.equal(job.user, 'pyuser');
+      // The client names itself in User-Agent (<host>/nflx-genie-client/<version>); kept with the request metadata.
+      const metadata = (await (await h.get(`/api/v3/jobs/${out.id}/metadata`)).json()) as { userAgent: string; clientHost: string; numAttachments: number };
+      assert.match(metadata.userAgent, /\/nflx-genie-client\/\d/);
+      assert.equal(metadata.clientHost, '127.0.0.1');
+      assert.equal(metadata.numAttachments, 1);
     });
   });
 }

@@ -1,6 +1,9 @@
 import type { Migration } from 'kysely';
 import { registry0100 } from './0100-registry.ts';
 import { jobsMigration } from './0201-jobs.ts';
+import { migration0202JobSettings } from './0202-job-settings.ts';
+import { migration0203JobRequestHeaders } from './0203-job-request-headers.ts';
+import { migration0204JobApplications } from './0204-job-applications.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 import { catalogMigration0401 } from './0401-catalog.ts';
 
@@ -11,6 +14,9 @@ import { catalogMigration0401 } from './0401-catalog.ts';
 export const migrations: Record<string, Migration> = {
   '0100-registry': registry0100,
   '0201-jobs': jobsMigration,
+  '0202-job-settings': migration0202JobSettings,
+  '0203-job-request-headers': migration0203JobRequestHeaders,
+  '0204-job-applications': migration0204JobApplications,
   '0301-iceberg-tables': migration0301IcebergTables,
   '0401-catalog': catalogMigration0401,
 };

@@ -41,11 +41,20 @@ export interface JobTable {
   user_agent: string | null;
   num_attachments: number;
   total_attachment_size: number;
+  /** JSON object: the submission's headers matching `^GENIE_` (migration 0203; null before it). */
+  request_headers: string | null;
 }
 
 export interface JobTagTable {
   job_id: string;
   tag: string;
+}
+
+/** The applications a job was resolved to, in setup order (migration 0204). */
+export interface JobApplicationTable {
+  job_id: string;
+  position: number;
+  application_id: string;
 }
 
 /** An agent process that claims jobs; `address` serves its job directories to the server. */
@@ -66,9 +75,22 @@ export interface JobLeaderLeaseTable {
   expires_at: number;
 }
 
+/**
+ * A named value shared by every server node: a runtime setting an admin changed (its JSON), or
+ * bookkeeping of a periodic leader task. Written with compare-and-set where two nodes could race.
+ */
+export interface JobSettingTable {
+  name: string;
+  /** JSON. */
+  value: string;
+  updated: number;
+}
+
 export interface JobsTables {
   job: JobTable;
   job_tag: JobTagTable;
+  job_application: JobApplicationTable;
   job_agent: JobAgentTable;
   job_leader_lease: JobLeaderLeaseTable;
+  job_setting: JobSettingTable;
 }

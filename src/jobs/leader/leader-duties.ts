@@ -1,14 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { JobsConfig } from '../../config/jobs-config.ts';
 import type { Database } from '../../db/database.ts';
+import type { JobSettings } from '../job-settings.ts';
 import { StatusMessages } from '../job-status.ts';
 import type { JobStore } from '../job-store.ts';
+import type { CleanupReport, DatabaseCleanup } from './database-cleanup.ts';
 import { LeaderLease } from './leader-lease.ts';
+
+/** The `job_setting` row recording the last database cleanup: its report, or `{ started }` while it runs. */
+const CLEANUP_SETTING = 'databaseCleanup.lastRun';
+
+export interface LeaderOptions {
+  /** The periodic database cleanup and where its last run is recorded; absent: no cleanup. */
+  cleanup?: { task: DatabaseCleanup; settings: JobSettings };
+  /** This node's lease holder id (default a random UUID). */
+  holder?: string;
+}
 
 /**
  * What one node does for the whole cluster of server nodes (reference/genie.md 5, AgentJobCleanupTask):
- * fails jobs whose agent stopped heartbeating, fails jobs no agent claimed, and marks archives of
- * vanished agents UNKNOWN. Only the holder of the `jobs-leader` lease runs them.
+ * fails jobs whose agent stopped heartbeating, fails jobs no agent claimed, marks archives of
+ * vanished agents UNKNOWN, and runs the database cleanup when it is due. Only the holder of the
+ * `jobs-leader` lease runs them.
+ *
+ * The cleanup is due `databaseCleanup.intervalMs` after the last one started, whichever node ran
+ * it (the start time is a compare-and-set in `job_setting`, so leader changes and restarts neither
+ * skip nor repeat it). It runs beside the sweeps rather than inside one, so a long cleanup does not
+ * delay failing lost jobs.
  *
  * A node that just became leader waits one heartbeat (or claim) timeout before judging silence:
  * agents cannot heartbeat or claim while no server is up, so a restart of the only node must not
@@ -19,15 +37,19 @@ export class LeaderDuties {
   private timer?: NodeJS.Timeout;
   private leaderSince?: number;
   private running?: Promise<void>;
+  private cleaning?: Promise<void>;
+  private stopping = false;
+  private readonly cleanup?: LeaderOptions['cleanup'];
 
   constructor(
     database: Database,
     private readonly store: JobStore,
     private readonly config: JobsConfig,
-    holder = randomUUID(),
+    options: LeaderOptions = {},
   ) {
     const ttl = Math.max(config.leaderIntervalMs * 3, 1000);
-    this.lease = new LeaderLease(database.db, 'jobs-leader', holder, ttl, (e) => database.adapter.isUniqueViolation(e));
+    this.lease = new LeaderLease(database.db, 'jobs-leader', options.holder ?? randomUUID(), ttl, (e) => database.adapter.isUniqueViolation(e));
+    this.cleanup = options.cleanup;
   }
 
   start(): void {
@@ -37,8 +59,20 @@ export class LeaderDuties {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.stopping = true;
     await this.running;
+    await this.cleaning;
     if (this.leaderSince !== undefined) await this.lease.release().catch(() => undefined);
+  }
+
+  /** Resolves when the database cleanup this node started (if any) has finished; for tests. */
+  async cleanupSettled(): Promise<void> {
+    await this.cleaning;
+  }
+
+  /** The last database cleanup's report (or `{ started }` while one runs), from whichever node ran it. */
+  async lastCleanup(): Promise<CleanupReport | { started: number } | undefined> {
+    return this.cleanup?.settings.get(CLEANUP_SETTING);
   }
 
   /** One sweep; exposed so tests can run it without waiting for the timer. */
@@ -57,11 +91,25 @@ export class LeaderDuties {
       if (now - this.leaderSince >= this.config.claimTimeoutMs) await this.failUnclaimed(now);
       if (now - this.leaderSince >= this.config.heartbeatTimeoutMs) {
         await this.failSilent(now);
-        await this.store.markStaleArchivesUnknown(now - this.config.heartbeatTimeoutMs);
+        await this.store.markStaleArchivesUnknown(now - this.config.archiveStatusTimeoutMs, now - this.config.heartbeatTimeoutMs, now);
       }
+      await this.startCleanupIfDue(now);
     } catch {
       // A failed sweep (database briefly away) is retried on the next tick.
     }
+  }
+
+  private async startCleanupIfDue(now: number): Promise<void> {
+    const cleanup = this.cleanup;
+    if (!cleanup?.task.enabled || this.cleaning || this.stopping) return;
+    const last = await cleanup.settings.get<{ started: number }>(CLEANUP_SETTING);
+    if (last && now - last.started < this.config.databaseCleanup.intervalMs) return;
+    if (!(await cleanup.settings.compareAndSet(CLEANUP_SETTING, last, { started: now }, now))) return;
+    this.cleaning = cleanup.task
+      .run(now, () => this.stopping)
+      .then((report) => cleanup.settings.put(CLEANUP_SETTING, report))
+      .catch(() => undefined) // the report could not be written: the next run reports afresh
+      .finally(() => (this.cleaning = undefined));
   }
 
   private async failSilent(now: number): Promise<void> {

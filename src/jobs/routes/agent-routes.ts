@@ -8,6 +8,8 @@ import {
   ArchiveStatusChangeSchema,
   ClaimResponseSchema,
   HeartbeatRequestSchema,
+  JobStatesRequestSchema,
+  JobStatesSchema,
   KillListSchema,
   StatusChangeResultSchema,
   StatusChangeSchema,
@@ -107,6 +109,20 @@ export async function agentRoutes(fastify: FastifyInstance, options: { area: Job
       },
     },
     async (request, reply) => ({ jobIds: await agents.waitForKills(request.params.agentId, request.query.waitMs ?? 0, request.query.ack ?? [], hangUp(reply)) }),
+  );
+
+  app.post(
+    '/api/agent/v1/agents/:agentId/job-states',
+    {
+      schema: {
+        tags,
+        summary: 'Status, archive status and end time of the named jobs (unknown ids are left out), for cleaning up job directories',
+        params: AgentParams,
+        body: JobStatesRequestSchema,
+        response: { 200: JobStatesSchema },
+      },
+    },
+    async (request) => agents.jobStates(request.params.agentId, request.body.jobIds),
   );
 
   app.put(

@@ -140,6 +140,9 @@ export function jobMetadataJson(job: JobRecord, base: string) {
     totalSizeOfAttachments: job.totalAttachmentSize,
     stdOutSize: null,
     stdErrSize: null,
+    // Genie keeps these in its JobRequestMetadata but its v3 JSON has no field for them; an extra
+    // field is ignored by Genie's clients (Jackson with FAIL_ON_UNKNOWN_PROPERTIES off; pygenie).
+    requestHeaders: job.requestHeaders,
     _links: subLinks(base, job.id, 'metadata'),
   };
 }

@@ -168,15 +168,24 @@ function dropNulls(body: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(body)) if (value === null) delete body[key];
 }
 
+/**
+ * Who submitted a job (reference/genie.md 2.2): the first `X-Forwarded-For` entry (else the peer
+ * address) as client host, the `User-Agent`, and every header whose name matches `^GENIE_`, kept
+ * under the name as sent (case-insensitively matched: HTTP/2 and some proxies lowercase names);
+ * repeated headers are joined with ", " as HTTP allows.
+ */
 function submissionContext(request: FastifyRequest): SubmissionContext {
   const forwarded = request.headers['x-forwarded-for'];
   const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
   const genieHeaders: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (/^genie_/i.test(name) && typeof value === 'string') genieHeaders[name] = value;
+  const raw = request.raw.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (!/^genie_/i.test(name)) continue;
+    genieHeaders[name] = genieHeaders[name] === undefined ? raw[i + 1]! : `${genieHeaders[name]}, ${raw[i + 1]!}`;
   }
   const agent = request.headers['user-agent'];
-  return { clientHost: first || request.ip, userAgent: agent?.slice(0, 1024), genieHeaders };
+  return { clientHost: (first || request.ip).slice(0, 255), userAgent: agent?.slice(0, 1024), genieHeaders };
 }
 
 /** Reads a multipart submission: one `request` part (JSON) and any number of `attachment` parts. */
