@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -26,7 +26,7 @@ export class FsObjectStore implements ObjectStore {
   private readonly keyLocks = new Map<string, Promise<unknown>>();
 
   constructor(rootUri: string) {
-    this.root = fileURLToPath(rootUri);
+    this.root = path.resolve(fileURLToPath(rootUri));
     this.uri = pathToFileURL(this.root).href.replace(/\/+$/, '');
   }
 
@@ -40,15 +40,9 @@ export class FsObjectStore implements ObjectStore {
 
   async put(key: string, body: Uint8Array | string | Readable, options: PutOptions = {}): Promise<ObjectInfo> {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}${TEMP_MARKER}${randomBytes(6).toString('hex')}`;
     try {
-      if (body instanceof Readable) {
-        const handle = await open(temp, 'w');
-        await pipeline(body, handle.createWriteStream());
-      } else {
-        await writeFile(temp, body);
-      }
+      await this.createTemp(temp, body);
       if (options.ifNoneMatch === '*') {
         try {
           await link(temp, target);
@@ -152,7 +146,38 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
+    const file = this.pathOf(key);
+    await rm(file, { force: true });
+    // Folders exist only to hold keys, as on S3: remove the ones this delete emptied, up to the root.
+    for (let dir = path.dirname(file); dir.startsWith(this.root + path.sep); dir = path.dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        break; // not empty (or already gone): the folders above are not empty either
+      }
+    }
+  }
+
+  /**
+   * Writes the temp file, creating its folder. A concurrent delete may remove an empty folder between
+   * the mkdir and the open; the temp file then finds no folder, and the write is tried again.
+   */
+  private async createTemp(temp: string, body: Uint8Array | string | Readable): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await mkdir(path.dirname(temp), { recursive: true });
+      try {
+        if (body instanceof Readable) {
+          const handle = await open(temp, 'w');
+          await pipeline(body, handle.createWriteStream());
+        } else {
+          await writeFile(temp, body);
+        }
+        return;
+      } catch (error) {
+        // A stream cannot be replayed; its open happens before any byte is read, so retrying it is safe.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw error;
+      }
+    }
   }
 }
 
