@@ -255,7 +255,20 @@ export class JobStore {
         .where('status', 'in', AGENT_OWNED_STATUSES)
         .execute();
     }
-    return this.killRequests(agentId);
+    // Jobs the agent still runs that the server has already ended (the leader failed them while the
+    // agent was unreachable) or handed to another agent: the agent must stop them too, as Genie's
+    // monitor kills a job whose server-side status is no longer RUNNING.
+    const ended =
+      jobIds.length === 0
+        ? []
+        : await this.db
+            .selectFrom('job')
+            .select('id')
+            .where('id', 'in', jobIds)
+            .where((eb) => eb.or([eb('status', 'not in', AGENT_OWNED_STATUSES), eb('agent_id', '!=', agentId), eb('agent_id', 'is', null)]))
+            .execute();
+    const kills = await this.killRequests(agentId);
+    return [...new Set([...kills, ...ended.map((row) => row.id)])];
   }
 
   async killRequests(agentId: string): Promise<string[]> {

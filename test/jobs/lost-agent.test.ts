@@ -34,6 +34,42 @@ for (const store of STORES) {
       }
     });
 
+    it('stops a job the server ended while its agent was alive (a leader verdict during a partition)', async () => {
+      const h = await openJobsHarness(store);
+      let pid: number | undefined;
+      try {
+        await h.setRegistry(bashFixture());
+        const id = await h.submit(bashJob("-c 'sleep 300'"));
+        await h.waitFor(id, (s) => s === 'RUNNING');
+        pid = ((await (await h.get(`/api/v3/jobs/${id}/execution`)).json()) as any).processId;
+        // What the leader does when it stops hearing from an agent that is in fact still running.
+        const outcome = await h.t.platform.jobs.store.changeStatus(id, 'RUNNING', 'FAILED', 'Agent AWOL for too long');
+        assert.equal(outcome.changed, true);
+        const groupAlive = () => {
+          try {
+            process.kill(-pid!, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        for (let i = 0; i < 400 && groupAlive(); i++) await sleep(50);
+        assert.equal(groupAlive(), false, 'the agent stopped the job after its next heartbeat');
+        const job = (await (await h.get(`/api/v3/jobs/${id}`)).json()) as any;
+        assert.equal(job.status, 'FAILED');
+        assert.equal(job.statusMsg, 'Agent AWOL for too long', "the server's verdict stands");
+      } finally {
+        if (pid) {
+          try {
+            process.kill(-pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        await h.close();
+      }
+    });
+
     it('fails a job that no agent claims in time', async () => {
       const t = await openTestPlatform(store, { jobs: { claimTimeoutMs: 500, leaderIntervalMs: 100 } });
       try {
