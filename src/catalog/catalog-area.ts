@@ -6,9 +6,13 @@ import { CatalogMutations } from './catalog-mutation.ts';
 import { CatalogRegistry } from './catalog-registry.ts';
 import { CatalogService } from './catalog-service.ts';
 import { createConnector, type ConnectorDependencies } from './connectors/create-connector.ts';
-import { CATALOG_EVENT_TYPES, type CatalogEventType } from './events/catalog-event.ts';
+import { openObjectStore } from '../storage/open-object-store.ts';
+import { FileIO } from '../table/file-io.ts';
+import type { PointerChangeRecorder } from '../warehouse/pointer-change.ts';
+import { CATALOG_EVENT_TYPES, type CatalogEvent, type CatalogEventType } from './events/catalog-event.ts';
 import { EventFeed } from './events/event-feed.ts';
 import { CatalogEventLog } from './events/event-log.ts';
+import { WarehouseEventRecorder } from './events/warehouse-event-recorder.ts';
 import { WebhookDispatcher, webhookWants, type WebhookTarget } from './events/webhook-dispatcher.ts';
 import { DataMetadataStore } from './metadata/data-metadata-store.ts';
 import { DefinitionMetadataStore } from './metadata/definition-metadata-store.ts';
@@ -28,8 +32,16 @@ export interface CatalogArea {
   readonly events: EventFeed;
   readonly eventLog: CatalogEventLog;
   readonly settings: CatalogSettings;
+  /**
+   * Records the warehouse's pointer changes as events of the `warehouse` catalog, through this
+   * area's event log (so this node's streams wake at once). `user` names the writer in the events.
+   */
+  warehouseRecorder(user: string): PointerChangeRecorder;
   close(): Promise<void>;
 }
+
+/** The Metacat catalog that shows the warehouse's Iceberg tables and announces their changes. */
+export const WAREHOUSE_CATALOG = 'warehouse';
 
 export interface CatalogAreaOptions {
   /** Iceberg table support for warehouse catalogs (the Iceberg half of the catalog). */
@@ -51,9 +63,7 @@ export function openCatalogArea(config: QuarryConfig, database: Database, option
   );
   const targets = webhookTargets(catalogConfigs);
   const eventLog = new CatalogEventLog(database.db);
-  const mutations = new CatalogMutations(database, eventLog, (event) =>
-    [...targets.values()].filter((target) => webhookWants(target, event)).map((target) => target.id),
-  );
+  const mutations = new CatalogMutations(database, eventLog, webhooksFor(targets));
   const metadata = new UserMetadata(new DefinitionMetadataStore(database.db), new DataMetadataStore(database.db), new TagStore(database.db));
   const policy = new AccessPolicy(settings);
   const pollMs = settings.eventPollMs ?? 1000;
@@ -79,12 +89,30 @@ export function openCatalogArea(config: QuarryConfig, database: Database, option
     events: new EventFeed(eventLog, pollMs),
     eventLog,
     settings,
+    warehouseRecorder: (user) => newWarehouseRecorder(config, eventLog, targets, user),
     async close() {
       clearInterval(pruner);
       await dispatcher.stop();
       await registry.close();
     },
   };
+}
+
+/**
+ * The warehouse's event recorder for a process that does not serve the catalog (`quarry table`):
+ * its events reach the webhooks and every server's streams through the shared database.
+ */
+export function warehouseEventRecorder(config: QuarryConfig, database: Database, user: string): PointerChangeRecorder {
+  return newWarehouseRecorder(config, new CatalogEventLog(database.db), webhookTargets(configuredCatalogs(config)), user);
+}
+
+function newWarehouseRecorder(config: QuarryConfig, log: CatalogEventLog, targets: Map<string, WebhookTarget>, user: string): PointerChangeRecorder {
+  const io = new FileIO((root) => openObjectStore(root, config.s3));
+  return new WarehouseEventRecorder({ catalog: WAREHOUSE_CATALOG, log, webhooksFor: webhooksFor(targets), io, user });
+}
+
+function webhooksFor(targets: Map<string, WebhookTarget>): (event: CatalogEvent) => string[] {
+  return (event) => [...targets.values()].filter((target) => webhookWants(target, event)).map((target) => target.id);
 }
 
 function webhookTargets(catalogs: readonly CatalogConfig[]): Map<string, WebhookTarget> {

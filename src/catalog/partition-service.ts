@@ -6,6 +6,7 @@ import type { CatalogRegistry } from './catalog-registry.ts';
 import type { PartitionInfo } from './catalog-model.ts';
 import type { PartitionSortField } from './connector.ts';
 import type { PartitionsSaveRequestDto } from './dto.ts';
+import { EVENT_NAME_LIMIT } from './events/catalog-event.ts';
 import { partitionIn, partitionOut, type PartitionOut } from './dto-mapping.ts';
 import { parseFilter } from './filter/filter-parser.ts';
 import type { JsonObject } from './metadata/json-merge.ts';
@@ -27,9 +28,6 @@ export interface PartitionSaveOut {
   added: string[];
   updated: string[];
 }
-
-/** Partition names listed in one event; the counts are always complete. */
-const EVENT_NAME_LIMIT = 200;
 
 /** Partitions of any catalog's tables: list (with filters), count, save and delete. */
 export class PartitionService {

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
 import { isQuarryError } from '../errors/quarry-error.ts';
@@ -58,14 +59,17 @@ export const tableCommand: CliCommand = {
     });
     const config = loadConfig();
     // Loaded here so `quarry --help` does not pay for DuckDB and the table format.
-    const [{ openDatabase }, { DuckDbSession }, { TableData }, { Warehouse }] = await Promise.all([
+    const [{ openDatabase }, { DuckDbSession }, { TableData }, { Warehouse }, { warehouseEventRecorder }] = await Promise.all([
       import('../db/database.ts'),
       import('../table/duckdb-session.ts'),
       import('../table/table-data.ts'),
       import('../warehouse/warehouse.ts'),
+      import('../catalog/catalog-area.ts'),
     ]);
     const database = await openDatabase(config.database);
-    const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
+    // Changes made here are the catalog's events too, so webhooks and streams hear of them.
+    const recorder = warehouseEventRecorder(config, database, userInfo().username);
+    const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder });
     const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v), 2)}\n`);
     try {
       const name = positionals[0];

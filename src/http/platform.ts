@@ -25,10 +25,12 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/** The user the catalog's events name for changes made through /iceberg/v1, which has no authentication. */
+const ICEBERG_REST_USER = 'iceberg-rest';
+
 export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   const database = await openDatabase(config.database);
   const registry = new RegistryService(database);
-  const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
   let jobs: JobsArea | undefined;
   let catalog: CatalogArea;
   try {
@@ -43,13 +45,16 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
     throw error;
   }
   const openedJobs = jobs;
+  // The REST catalog's commits and the warehouse's other pointer changes land in the catalog's event log.
+  const recorder = catalog.warehouseRecorder(ICEBERG_REST_USER);
+  const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder });
   return {
     config,
     database,
     registry,
     jobs: openedJobs,
     catalog,
-    icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3 }),
+    icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3, recorder }),
     async close() {
       await openedJobs.close();
       await catalog.close();

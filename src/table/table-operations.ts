@@ -91,7 +91,7 @@ export class PointerTableOperations implements TableOperations {
     }
     let swapped: boolean;
     try {
-      swapped = await this.pointers.swap(this.identifier, base.metadataLocation, location);
+      swapped = await this.pointers.swap(this.identifier, base.metadataLocation, location, metadata);
     } catch (error) {
       swapped = await this.checkCommitted(location, error);
     }

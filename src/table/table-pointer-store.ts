@@ -1,3 +1,5 @@
+import type { TableMetadata } from './table-metadata.ts';
+
 /** A table's name within a catalog: a namespace path (one or more levels) and a table name. */
 export interface TableIdentifier {
   readonly namespace: readonly string[];
@@ -29,8 +31,9 @@ export interface TablePointerStore {
   /** The catalog these tables belong to (PyIceberg's `catalog_name`). */
   readonly catalogName: string;
   get(id: TableIdentifier): Promise<TablePointer | undefined>;
-  create(id: TableIdentifier, metadataLocation: string): Promise<void>;
-  swap(id: TableIdentifier, expected: string, next: string): Promise<boolean>;
+  /** `metadata`, the file's content when the caller has it, lets a store describe the change without reading it. */
+  create(id: TableIdentifier, metadataLocation: string, metadata?: TableMetadata): Promise<void>;
+  swap(id: TableIdentifier, expected: string, next: string, nextMetadata?: TableMetadata): Promise<boolean>;
   /** Removes the pointer (the files stay); answers whether a table was there. */
   drop(id: TableIdentifier): Promise<boolean>;
   rename(from: TableIdentifier, to: TableIdentifier): Promise<void>;

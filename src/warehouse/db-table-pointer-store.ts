@@ -1,20 +1,28 @@
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import type { Tables } from '../db/tables.ts';
 import { ConflictError } from '../errors/conflict-error.ts';
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { NotFoundError } from '../errors/not-found-error.ts';
 import { NoSuchTableError, TableExistsError } from '../table/table-errors.ts';
+import type { TableMetadata } from '../table/table-metadata.ts';
 import { formatIdentifier, type TableIdentifier, type TablePointer, type TablePointerStore } from '../table/table-pointer-store.ts';
+import type { PointerChange, PointerChangeRecorder } from './pointer-change.ts';
 
 /**
  * Table pointers in the metadata database (`iceberg_tables`, PyIceberg's SqlCatalog layout; see
  * migration 0301). The swap is one UPDATE … WHERE metadata_location = expected, checked through the
  * affected row count, so it is atomic on SQLite and PostgreSQL alike and against PyIceberg's own
  * commits to the same rows. Namespaces are dot-joined strings, as PyIceberg stores them.
+ *
+ * With a recorder, every change and its record (the catalog's events) commit in one transaction; on
+ * a store built over an open transaction they join it.
  */
 export class DbTablePointerStore implements TablePointerStore {
   constructor(
     private readonly database: Database,
     readonly catalogName: string,
+    private readonly recorder?: PointerChangeRecorder,
   ) {}
 
   private get db() {
@@ -23,6 +31,73 @@ export class DbTablePointerStore implements TablePointerStore {
 
   private key(id: TableIdentifier) {
     return { catalog_name: this.catalogName, table_namespace: namespaceString(id.namespace), table_name: checkName(id.name, 'table name') };
+  }
+
+  async create(id: TableIdentifier, metadataLocation: string, metadata?: TableMetadata): Promise<void> {
+    await this.change(
+      (store) => store.createRow(id, metadataLocation),
+      () => [{ kind: 'table-created', table: id, metadataLocation, metadata }],
+    );
+  }
+
+  async swap(id: TableIdentifier, expected: string, next: string, nextMetadata?: TableMetadata): Promise<boolean> {
+    return this.change(
+      (store) => store.swapRow(id, expected, next),
+      (swapped) => (swapped ? [{ kind: 'table-updated', table: id, previousMetadataLocation: expected, metadataLocation: next, metadata: nextMetadata }] : []),
+    );
+  }
+
+  async drop(id: TableIdentifier): Promise<boolean> {
+    return this.change(
+      (store) => store.dropRow(id),
+      (dropped) => (dropped ? [{ kind: 'table-dropped', table: id }] : []),
+    );
+  }
+
+  async rename(from: TableIdentifier, to: TableIdentifier): Promise<void> {
+    await this.change(
+      (store) => store.renameRow(from, to),
+      () => [{ kind: 'table-renamed', from, to }],
+    );
+  }
+
+  async createNamespace(namespace: readonly string[], properties: Record<string, string> = {}): Promise<void> {
+    await this.change(
+      (store) => store.createNamespaceRow(namespace, properties),
+      () => [{ kind: 'namespace-created', namespace, properties }],
+    );
+  }
+
+  async updateNamespaceProperties(namespace: readonly string[], updates: Record<string, string>, removals: readonly string[]): Promise<void> {
+    await this.change(
+      (store) => store.updateNamespacePropertiesRow(namespace, updates, removals),
+      () => [{ kind: 'namespace-updated', namespace, updates, removals }],
+    );
+  }
+
+  async dropNamespace(namespace: readonly string[]): Promise<void> {
+    await this.change(
+      (store) => store.dropNamespaceRow(namespace),
+      () => [{ kind: 'namespace-dropped', namespace }],
+    );
+  }
+
+  /**
+   * Runs a change on a recorder-less view of this store and, when there is a recorder, records what
+   * changed in the same transaction; followers are woken only after the commit.
+   */
+  private async change<T>(work: (store: DbTablePointerStore) => Promise<T>, changes: (value: T) => readonly PointerChange[]): Promise<T> {
+    const recorder = this.recorder;
+    if (!recorder) return work(this);
+    let published = () => {};
+    const value = await inTransaction(this.db, async (db) => {
+      const result = await work(new DbTablePointerStore({ ...this.database, db }, this.catalogName));
+      const changed = changes(result);
+      if (changed.length > 0) published = await recorder.record(db, changed);
+      return result;
+    });
+    published();
+    return value;
   }
 
   async get(id: TableIdentifier): Promise<TablePointer | undefined> {
@@ -39,7 +114,7 @@ export class DbTablePointerStore implements TablePointerStore {
     return { metadataLocation: row.metadata_location, previousMetadataLocation: row.previous_metadata_location, version: Number(row.version) };
   }
 
-  async create(id: TableIdentifier, metadataLocation: string): Promise<void> {
+  private async createRow(id: TableIdentifier, metadataLocation: string): Promise<void> {
     try {
       await this.db
         .insertInto('iceberg_tables')
@@ -51,7 +126,7 @@ export class DbTablePointerStore implements TablePointerStore {
     }
   }
 
-  async swap(id: TableIdentifier, expected: string, next: string): Promise<boolean> {
+  private async swapRow(id: TableIdentifier, expected: string, next: string): Promise<boolean> {
     const k = this.key(id);
     const result = await this.db
       .updateTable('iceberg_tables')
@@ -64,7 +139,7 @@ export class DbTablePointerStore implements TablePointerStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async drop(id: TableIdentifier): Promise<boolean> {
+  private async dropRow(id: TableIdentifier): Promise<boolean> {
     const k = this.key(id);
     const result = await this.db
       .deleteFrom('iceberg_tables')
@@ -75,7 +150,7 @@ export class DbTablePointerStore implements TablePointerStore {
     return Number(result.numDeletedRows) > 0;
   }
 
-  async rename(from: TableIdentifier, to: TableIdentifier): Promise<void> {
+  private async renameRow(from: TableIdentifier, to: TableIdentifier): Promise<void> {
     const f = this.key(from);
     const t = this.key(to);
     if (!(await this.namespaceExists(to.namespace))) throw new NotFoundError(`Namespace ${namespaceString(to.namespace)} does not exist`, { namespace: to.namespace });
@@ -106,7 +181,7 @@ export class DbTablePointerStore implements TablePointerStore {
     return rows.map((r) => ({ namespace: r.table_namespace.split('.'), name: r.table_name }));
   }
 
-  async createNamespace(namespace: readonly string[], properties: Record<string, string> = {}): Promise<void> {
+  private async createNamespaceRow(namespace: readonly string[], properties: Record<string, string> = {}): Promise<void> {
     const ns = namespaceString(namespace);
     if (await this.namespaceExists(namespace)) throw new ConflictError(`Namespace ${ns} already exists`, { namespace: ns });
     const entries = Object.entries({ exists: 'true', ...properties });
@@ -153,10 +228,10 @@ export class DbTablePointerStore implements TablePointerStore {
     return Object.fromEntries(rows.map((r) => [r.property_key, r.property_value]));
   }
 
-  async updateNamespaceProperties(namespace: readonly string[], updates: Record<string, string>, removals: readonly string[]): Promise<void> {
+  private async updateNamespacePropertiesRow(namespace: readonly string[], updates: Record<string, string>, removals: readonly string[]): Promise<void> {
     const ns = namespaceString(namespace);
     if (!(await this.namespaceExists(namespace))) throw new NotFoundError(`Namespace ${ns} does not exist`, { namespace: ns });
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const keys = [...removals, ...Object.keys(updates)];
       if (keys.length > 0) {
         await trx.deleteFrom('iceberg_namespace_properties').where('catalog_name', '=', this.catalogName).where('namespace', '=', ns).where('property_key', 'in', keys).execute();
@@ -166,11 +241,16 @@ export class DbTablePointerStore implements TablePointerStore {
     });
   }
 
-  async dropNamespace(namespace: readonly string[]): Promise<void> {
+  private async dropNamespaceRow(namespace: readonly string[]): Promise<void> {
     const ns = namespaceString(namespace);
     if ((await this.listTables(namespace)).length > 0) throw new ConflictError(`Namespace ${ns} is not empty`, { namespace: ns });
     await this.db.deleteFrom('iceberg_namespace_properties').where('catalog_name', '=', this.catalogName).where('namespace', '=', ns).execute();
   }
+}
+
+/** Runs `work` in a transaction, or in the one `db` already is. */
+function inTransaction<T>(db: Kysely<Tables>, work: (db: Kysely<Tables>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
 function checkName(name: string, what: string): string {

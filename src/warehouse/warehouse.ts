@@ -13,6 +13,7 @@ import { nextMetadataLocation, PointerTableOperations, readMetadataFile, StaticT
 import { formatIdentifier, type TableIdentifier, type TablePointerStore } from '../table/table-pointer-store.ts';
 import { Table } from '../table/table.ts';
 import { DbTablePointerStore, namespaceString } from './db-table-pointer-store.ts';
+import type { PointerChangeRecorder } from './pointer-change.ts';
 
 export interface CreateTableRequest {
   /** Columns (ids assigned 1, 2, …) or a ready Schema. */
@@ -37,9 +38,9 @@ export class Warehouse {
   ) {}
 
   /** The warehouse of a configuration: pointers in `database` under `catalogName`, files in config.warehouse. */
-  static open(args: { database: Database; warehouse: string; s3: S3Config; catalogName?: string; cacheDir?: string }): Warehouse {
+  static open(args: { database: Database; warehouse: string; s3: S3Config; catalogName?: string; cacheDir?: string; recorder?: PointerChangeRecorder }): Warehouse {
     const io = new FileIO((root) => openObjectStore(root, args.s3), args.cacheDir);
-    return new Warehouse(new DbTablePointerStore(args.database, args.catalogName ?? 'quarry'), io, args.warehouse.replace(/\/+$/, ''));
+    return new Warehouse(new DbTablePointerStore(args.database, args.catalogName ?? 'quarry', args.recorder), io, args.warehouse.replace(/\/+$/, ''));
   }
 
   defaultLocation(id: TableIdentifier): string {
@@ -60,7 +61,7 @@ export class Warehouse {
     const location = nextMetadataLocation(metadata, undefined);
     await this.io.write(location, metadataToJson(metadata), { createOnly: true });
     try {
-      await this.pointers.create(id, location);
+      await this.pointers.create(id, location, metadata);
     } catch (error) {
       await this.io.delete(location).catch(() => undefined);
       throw error;
@@ -81,7 +82,7 @@ export class Warehouse {
   /** Adopts an existing metadata file (written by another engine) as a table of this warehouse. */
   async registerTable(id: TableIdentifier, metadataLocation: string): Promise<Table> {
     const state = await readMetadataFile(this.io, metadataLocation);
-    await this.pointers.create(id, metadataLocation);
+    await this.pointers.create(id, metadataLocation, state.metadata);
     return new Table(new PointerTableOperations(this.pointers, id, this.io, state));
   }
 

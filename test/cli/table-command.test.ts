@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import Sqlite from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 
 const QUARRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/quarry.js');
@@ -37,6 +38,26 @@ describe('quarry table', () => {
       const bad = run('files', 'demo.t', '--filter', 'nope = 1');
       assert.equal(bad.status, 1);
       assert.match(bad.stderr, /column "nope", which the table does not have/);
+
+      // What the CLI changed is in the catalog's event log, under the user who ran it.
+      const db = new Sqlite(path.join(home, 'quarry.db'), { readonly: true });
+      const events = db.prepare('SELECT type, name, body FROM catalog_event ORDER BY seq').all() as { type: string; name: string; body: string }[];
+      db.close();
+      assert.deepEqual(
+        events.map((e) => `${e.type} ${e.name}`),
+        [
+          'DATABASE_CREATE warehouse/demo',
+          'TABLE_CREATE warehouse/demo/t',
+          ...['TABLE_UPDATE', 'PARTITION_ADD', 'TABLE_UPDATE', 'PARTITION_ADD'].map((type) => `${type} warehouse/demo/t`),
+          'TABLE_UPDATE warehouse/demo/t', // copy-on-write delete: a new file in country=NL
+          'PARTITION_ADD warehouse/demo/t',
+          'TABLE_UPDATE warehouse/demo/t', // merge-on-read delete: delete files only
+          'TABLE_UPDATE warehouse/demo/t', // manifest rewrite
+        ],
+      );
+      assert.deepEqual(JSON.parse(events[3].body).payload.added, ['country=NL', 'country=US']);
+      assert.deepEqual(JSON.parse(events[7].body).payload, { added: [], updated: ['country=NL'], numAddedPartitions: 0, numUpdatedPartitions: 1 });
+      assert.equal(JSON.parse(events[0].body).user, os.userInfo().username);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

@@ -13,6 +13,9 @@ export const CATALOG_EVENT_TYPES = [
   'TAGS_UPDATE',
 ] as const;
 
+/** At most this many partition names travel in one event (Metacat's default); counts are always exact. */
+export const EVENT_NAME_LIMIT = 200;
+
 export type CatalogEventType = (typeof CATALOG_EVENT_TYPES)[number];
 
 /**

@@ -6,6 +6,7 @@ import { metadataToJson, type TableMetadata } from '../../table/table-metadata.t
 import { nextMetadataLocation, withMetadataLog, type TableState } from '../../table/table-operations.ts';
 import { formatIdentifier, type TableIdentifier } from '../../table/table-pointer-store.ts';
 import { DbTablePointerStore } from '../../warehouse/db-table-pointer-store.ts';
+import type { PointerChange, PointerChangeRecorder } from '../../warehouse/pointer-change.ts';
 import { NoSuchNamespaceError } from './catalog-errors.ts';
 
 /** One table's change, planned against the state it was read in. */
@@ -30,9 +31,17 @@ export class LostRaceError extends CommitFailedError {}
  * all moved means committed; none moved means the original error stands (files kept, since a
  * reader cannot be sure); an unreadable database is a CommitStateUnknownError.
  *
- * The pointers must live in `database` under `catalogName` (the DbTablePointerStore layout).
+ * The pointers must live in `database` under `catalogName` (the DbTablePointerStore layout). A
+ * `recorder` records the changes in the same transaction, so the catalog's events of a multi-table
+ * commit appear all together or not at all.
  */
-export async function commitAtomically(database: Database, catalogName: string, io: FileIO, commits: readonly PlannedCommit[]): Promise<TableState[]> {
+export async function commitAtomically(
+  database: Database,
+  catalogName: string,
+  io: FileIO,
+  commits: readonly PlannedCommit[],
+  recorder?: PointerChangeRecorder,
+): Promise<TableState[]> {
   const written: TableState[] = [];
   try {
     for (const c of commits) {
@@ -48,20 +57,26 @@ export async function commitAtomically(database: Database, catalogName: string, 
   }
 
   try {
+    let published = () => {};
     await database.db.transaction().execute(async (trx) => {
       const pointers = new DbTablePointerStore({ ...database, db: trx }, catalogName);
+      const changes: PointerChange[] = [];
       for (const [i, c] of commits.entries()) {
-        const location = written[i].metadataLocation;
+        const { metadataLocation, metadata } = written[i];
         if (c.base) {
-          if (!(await pointers.swap(c.id, c.base.metadataLocation, location))) {
+          if (!(await pointers.swap(c.id, c.base.metadataLocation, metadataLocation))) {
             throw new LostRaceError(`Table ${formatIdentifier(c.id)} changed since ${c.base.metadataLocation} was read; the commit was not applied`);
           }
+          changes.push({ kind: 'table-updated', table: c.id, previousMetadataLocation: c.base.metadataLocation, metadataLocation, metadata });
         } else {
           if (!(await pointers.namespaceExists(c.id.namespace))) throw new NoSuchNamespaceError(c.id.namespace);
-          await pointers.create(c.id, location);
+          await pointers.create(c.id, metadataLocation);
+          changes.push({ kind: 'table-created', table: c.id, metadataLocation, metadata });
         }
       }
+      if (recorder) published = await recorder.record(trx, changes);
     });
+    published();
     return written;
   } catch (error) {
     if (error instanceof LostRaceError || error instanceof NoSuchNamespaceError || error instanceof TableExistsError) {

@@ -6,11 +6,11 @@ import { backoff, type RetryPolicy } from '../../table/commit-retry.ts';
 import { NoSuchTableError, TableExistsError } from '../../table/table-errors.ts';
 import { readMetadataFile, type TableState } from '../../table/table-operations.ts';
 import { formatIdentifier, type TableIdentifier } from '../../table/table-pointer-store.ts';
+import type { PointerChangeRecorder } from '../../warehouse/pointer-change.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { commitAtomically, LostRaceError, type PlannedCommit } from './atomic-commit.ts';
 import { ContradictoryRequestError, NamespaceExistsError, NamespaceNotEmptyError, NoSuchNamespaceError, NoSuchWarehouseError } from './catalog-errors.ts';
 import { checkIdentifier, checkNamespace, checkTableName, namespaceName } from './catalog-names.ts';
-import { NO_ICEBERG_CATALOG_EVENTS, type IcebergCatalogEvent, type IcebergCatalogEvents } from './iceberg-catalog-events.ts';
 import { newTableFromRequest, type CreateTableRequest } from './new-table-metadata.ts';
 import { checkRequirements, type TableRequirement } from './table-requirements.ts';
 import { applyTableUpdates, type TableUpdate } from './table-updates.ts';
@@ -49,24 +49,25 @@ const METADATA_CACHE_SIZE = 128;
  * to HTTP.
  */
 export class IcebergRestCatalog {
-  private readonly events: IcebergCatalogEvents;
-  private readonly onEventError: (error: unknown, event: IcebergCatalogEvent) => void;
   // Metadata files are immutable, so a file read once can be served from memory by its location.
   private readonly metadataCache = new Map<string, TableState>();
   private readonly s3: S3Config | undefined;
+  private readonly recorder: PointerChangeRecorder | undefined;
 
   constructor(
     readonly warehouse: Warehouse,
     private readonly database: Database,
     options: {
-      events?: IcebergCatalogEvents;
-      onEventError?: (error: unknown, event: IcebergCatalogEvent) => void;
+      /**
+       * Records committed changes (the catalog's events) in the same transaction. Give the same one to
+       * the warehouse's pointer store, which records the changes that do not go through a commit.
+       */
+      recorder?: PointerChangeRecorder;
       /** The object-store settings clients need to read and write the warehouse's files (no secrets are served). */
       s3?: S3Config;
     } = {},
   ) {
-    this.events = options.events ?? NO_ICEBERG_CATALOG_EVENTS;
-    this.onEventError = options.onEventError ?? (() => undefined);
+    this.recorder = options.recorder;
     this.s3 = options.s3;
   }
 
@@ -130,7 +131,6 @@ export class IcebergRestCatalog {
       if ((error as { kind?: string }).kind === 'conflict') throw new NamespaceExistsError(ns);
       throw error;
     }
-    await this.emit({ type: 'namespace.created', catalog: this.catalogName, namespace: ns, properties: { ...properties } });
     return { ...properties };
   }
 
@@ -148,7 +148,6 @@ export class IcebergRestCatalog {
     const children = await this.pointers.listNamespaces(ns);
     if (children.length > 0) throw new NamespaceNotEmptyError(ns, `namespace ${namespaceName(children[0])}`);
     await this.pointers.dropNamespace(ns);
-    await this.emit({ type: 'namespace.dropped', catalog: this.catalogName, namespace: ns });
   }
 
   /**
@@ -166,7 +165,6 @@ export class IcebergRestCatalog {
     const missing = removals.filter((key) => !(key in current));
     await this.pointers.updateNamespaceProperties(ns, updates, removed);
     const updated = Object.keys(updates);
-    await this.emit({ type: 'namespace.updated', catalog: this.catalogName, namespace: ns, updated, removed });
     return { updated, removed, missing };
   }
 
@@ -198,9 +196,8 @@ export class IcebergRestCatalog {
     if (await this.pointers.get(id)) throw new TableExistsError(formatIdentifier(id));
     const metadata = newTableFromRequest(request, request.location?.replace(/\/+$/, '') || (await this.defaultLocation(id)));
     if (request['stage-create']) return { metadataLocation: null, metadata };
-    const [state] = await commitAtomically(this.database, this.catalogName, this.warehouse.io, [{ id, base: undefined, next: metadata }]);
+    const [state] = await commitAtomically(this.database, this.catalogName, this.warehouse.io, [{ id, base: undefined, next: metadata }], this.recorder);
     this.remember(state);
-    await this.emit({ type: 'table.created', catalog: this.catalogName, table: id, metadataLocation: state.metadataLocation, registered: false });
     return state;
   }
 
@@ -232,15 +229,8 @@ export class IcebergRestCatalog {
       const toCommit = planned.filter((p): p is PlannedCommit => 'next' in p);
       if (toCommit.length === 0) return planned as TableState[];
       try {
-        const states = await commitAtomically(this.database, this.catalogName, this.warehouse.io, toCommit);
+        const states = await commitAtomically(this.database, this.catalogName, this.warehouse.io, toCommit, this.recorder);
         states.forEach((s) => this.remember(s));
-        for (const [i, c] of toCommit.entries()) {
-          await this.emit(
-            c.base
-              ? { type: 'table.updated', catalog: this.catalogName, table: c.id, previousMetadataLocation: c.base.metadataLocation, metadataLocation: states[i].metadataLocation }
-              : { type: 'table.created', catalog: this.catalogName, table: c.id, metadataLocation: states[i].metadataLocation, registered: false },
-          );
-        }
         let next = 0;
         return planned.map((p) => ('next' in p ? states[next++] : p));
       } catch (error) {
@@ -269,9 +259,7 @@ export class IcebergRestCatalog {
   /** Drops a table; with `purge`, every file under its location goes too. */
   async dropTable(id: TableIdentifier, purge: boolean): Promise<void> {
     const checked = checkIdentifier(id);
-    const state = await this.loadTable(checked);
     await this.warehouse.dropTable(checked, { purge });
-    await this.emit({ type: 'table.dropped', catalog: this.catalogName, table: checked, metadataLocation: state.metadataLocation, purged: purge });
   }
 
   async renameTable(from: TableIdentifier, to: TableIdentifier): Promise<void> {
@@ -284,7 +272,6 @@ export class IcebergRestCatalog {
     // namespace (known only through its children) gets its marker row first.
     if (!(await this.pointers.namespaceExists(destination.namespace))) await this.pointers.createNamespace(destination.namespace).catch(() => undefined);
     await this.pointers.rename(source, destination);
-    await this.emit({ type: 'table.renamed', catalog: this.catalogName, from: source, to: destination });
   }
 
   /**
@@ -304,11 +291,9 @@ export class IcebergRestCatalog {
     const current = await this.pointers.get(id);
     if (current && !overwrite) throw new TableExistsError(formatIdentifier(id));
     if (current) {
-      if (!(await this.pointers.swap(id, current.metadataLocation, metadataLocation))) throw new LostRaceError(`Table ${formatIdentifier(id)} changed while it was being re-registered; retry`);
-      await this.emit({ type: 'table.updated', catalog: this.catalogName, table: id, previousMetadataLocation: current.metadataLocation, metadataLocation });
+      if (!(await this.pointers.swap(id, current.metadataLocation, metadataLocation, state.metadata))) throw new LostRaceError(`Table ${formatIdentifier(id)} changed while it was being re-registered; retry`);
     } else {
-      await this.pointers.create(id, metadataLocation);
-      await this.emit({ type: 'table.created', catalog: this.catalogName, table: id, metadataLocation, registered: true });
+      await this.pointers.create(id, metadataLocation, state.metadata);
     }
     return state;
   }
@@ -340,14 +325,6 @@ export class IcebergRestCatalog {
   private remember(state: TableState): void {
     this.metadataCache.set(state.metadataLocation, state);
     if (this.metadataCache.size > METADATA_CACHE_SIZE) this.metadataCache.delete(this.metadataCache.keys().next().value!);
-  }
-
-  private async emit(event: IcebergCatalogEvent): Promise<void> {
-    try {
-      await this.events.emit(event);
-    } catch (error) {
-      this.onEventError(error, event);
-    }
   }
 }
 

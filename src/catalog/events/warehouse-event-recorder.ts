@@ -1,0 +1,171 @@
+import type { Kysely } from 'kysely';
+import type { Tables } from '../../db/tables.ts';
+import type { FileIO } from '../../table/file-io.ts';
+import { snapshotPartitionChanges } from '../../table/snapshot-partitions.ts';
+import { currentSnapshot, type Snapshot, type TableMetadata } from '../../table/table-metadata.ts';
+import { readMetadataFile } from '../../table/table-operations.ts';
+import type { TableIdentifier } from '../../table/table-pointer-store.ts';
+import type { PointerChange, PointerChangeRecorder } from '../../warehouse/pointer-change.ts';
+import { QualifiedName } from '../qualified-name.ts';
+import { EVENT_NAME_LIMIT, type CatalogEvent, type CatalogEventDraft, type CatalogEventType } from './catalog-event.ts';
+import type { CatalogEventLog } from './event-log.ts';
+
+interface PartitionChanges {
+  readonly added: string[];
+  readonly updated: string[];
+}
+
+/** How far back a commit that added several snapshots at once is followed for its partitions. */
+const MAX_SNAPSHOTS_PER_COMMIT = 100;
+
+export interface WarehouseEventRecorderOptions {
+  /** The Metacat catalog the warehouse's Iceberg tables appear in. */
+  readonly catalog: string;
+  readonly log: CatalogEventLog;
+  readonly webhooksFor: (event: CatalogEvent) => readonly string[];
+  /** Reads metadata and manifest files, to say which partitions a commit added. */
+  readonly io: FileIO;
+  /** Who the events name as the user: the writer's identity (the OS user of `quarry table`, …). */
+  readonly user: string;
+}
+
+/**
+ * Turns pointer changes, whoever made them (the Iceberg REST catalog, `quarry table`, a job writing
+ * through the warehouse), into the catalog's events, written to the event log in the change's own
+ * transaction: TABLE_CREATE/UPDATE/DELETE/RENAME, DATABASE_CREATE/UPDATE/DELETE for namespaces, and
+ * PARTITION_ADD naming the partitions a new snapshot wrote data files into — the "partition landed"
+ * signal a scheduler waits for (`updated` when the same commit also removed files there, as a
+ * copy-on-write rewrite does). Partitions whose last file goes away are not announced: telling
+ * needs the whole table's manifests, and the TABLE_UPDATE carries the snapshot summary. Changes made through /mds/v1 do not come here: the catalog service
+ * writes their events itself.
+ */
+export class WarehouseEventRecorder implements PointerChangeRecorder {
+  constructor(private readonly options: WarehouseEventRecorderOptions) {}
+
+  async record(transaction: Kysely<Tables>, changes: readonly PointerChange[]): Promise<() => void> {
+    const now = new Date().toISOString();
+    const drafts: CatalogEventDraft[] = [];
+    const emit = (type: CatalogEventType, name: string, payload: Record<string, unknown>) =>
+      drafts.push({ type, name, catalog: this.options.catalog, timestamp: now, user: this.options.user, payload });
+    for (const change of changes) {
+      switch (change.kind) {
+        case 'table-created':
+          emit('TABLE_CREATE', this.tableName(change.table), { table: this.tableDto(change.table, change.metadataLocation) });
+          break;
+        case 'table-updated':
+          await this.tableUpdated(change, emit);
+          break;
+        case 'table-dropped':
+          emit('TABLE_DELETE', this.tableName(change.table), { table: { name: this.tableJson(change.table) } });
+          break;
+        case 'table-renamed':
+          emit('TABLE_RENAME', this.tableName(change.from), { previous: this.tableJson(change.from), current: this.tableJson(change.to) });
+          break;
+        case 'namespace-created':
+          emit('DATABASE_CREATE', this.databaseName(change.namespace), { database: { name: this.databaseJson(change.namespace), metadata: { ...change.properties } } });
+          break;
+        case 'namespace-updated':
+          emit('DATABASE_UPDATE', this.databaseName(change.namespace), { database: { name: this.databaseJson(change.namespace) }, updates: { ...change.updates }, removals: [...change.removals] });
+          break;
+        case 'namespace-dropped':
+          emit('DATABASE_DELETE', this.databaseName(change.namespace), { database: { name: this.databaseJson(change.namespace) } });
+          break;
+      }
+    }
+    const events = await this.options.log.append(transaction, drafts, this.options.webhooksFor);
+    return () => this.options.log.published(events);
+  }
+
+  private async tableUpdated(change: Extract<PointerChange, { kind: 'table-updated' }>, emit: (type: CatalogEventType, name: string, payload: Record<string, unknown>) => void) {
+    const name = this.tableName(change.table);
+    let partitions: PartitionChanges | undefined;
+    let added: Snapshot[] = [];
+    let unreadable: string | undefined;
+    try {
+      added = change.metadata ? await this.newSnapshots(change.previousMetadataLocation, change.metadata) : [];
+      if (change.metadata && added.length > 0) partitions = await this.partitionChanges(change.metadata, added);
+    } catch (error) {
+      // The catalog accepts snapshots whose files it cannot read (the writer owns them); the commit
+      // stands and the event says what it could not tell.
+      unreadable = (error as Error).message;
+    }
+    const latest = added[0];
+    emit('TABLE_UPDATE', name, {
+      previous: this.tableDto(change.table, change.previousMetadataLocation),
+      patch: [
+        { op: 'replace', path: '/metadata/metadata_location', value: change.metadataLocation },
+        { op: 'add', path: '/metadata/previous_metadata_location', value: change.previousMetadataLocation },
+      ],
+      ...(latest ? { snapshot: { snapshotId: latest.snapshotId.toString(), timestampMs: latest.timestampMs, summary: latest.summary } } : {}),
+      ...(unreadable ? { partitionsUnknown: unreadable } : {}),
+    });
+    if (!partitions || (partitions.added.length === 0 && partitions.updated.length === 0)) return;
+    emit('PARTITION_ADD', name, {
+      added: partitions.added.slice(0, EVENT_NAME_LIMIT),
+      updated: partitions.updated.slice(0, EVENT_NAME_LIMIT),
+      numAddedPartitions: partitions.added.length,
+      numUpdatedPartitions: partitions.updated.length,
+    });
+  }
+
+  /** Partitions the snapshots wrote into; one that also lost files in them was rewritten (copy-on-write): Metacat's "updated". */
+  private async partitionChanges(metadata: TableMetadata, snapshots: readonly Snapshot[]): Promise<PartitionChanges> {
+    const written = new Set<string>();
+    const rewritten = new Set<string>();
+    for (const snapshot of snapshots) {
+      const changes = await snapshotPartitionChanges(this.options.io, metadata, snapshot);
+      const removed = new Set(changes.removed);
+      for (const path of changes.added) if (path !== '') (removed.has(path) ? rewritten : written).add(path);
+    }
+    for (const path of rewritten) written.delete(path);
+    return { added: [...written].sort(), updated: [...rewritten].sort() };
+  }
+
+  /** Snapshots that became part of the current branch in this commit, newest first. */
+  private async newSnapshots(previousLocation: string, metadata: TableMetadata): Promise<Snapshot[]> {
+    const current = currentSnapshot(metadata);
+    if (!current) return [];
+    const previous = currentSnapshot((await readMetadataFile(this.options.io, previousLocation)).metadata)?.snapshotId;
+    const out: Snapshot[] = [];
+    for (let s: Snapshot | undefined = current; s && s.snapshotId !== previous && out.length < MAX_SNAPSHOTS_PER_COMMIT; ) {
+      out.push(s);
+      const parent: bigint | undefined = s.parentSnapshotId;
+      s = parent === undefined ? undefined : metadata.snapshots.find((candidate) => candidate.snapshotId === parent);
+    }
+    return out;
+  }
+
+  private tableDto(table: TableIdentifier, metadataLocation: string) {
+    return { name: this.tableJson(table), metadata: { table_type: 'ICEBERG', metadata_location: metadataLocation } };
+  }
+
+  private tableName(table: TableIdentifier): string {
+    return `${this.databaseName(table.namespace)}/${fold(table.name)}`;
+  }
+
+  private databaseName(namespace: readonly string[]): string {
+    return `${this.options.catalog}/${fold(namespace.join('.'))}`;
+  }
+
+  private tableJson(table: TableIdentifier) {
+    return nameJson(this.tableName(table));
+  }
+
+  private databaseJson(namespace: readonly string[]) {
+    return nameJson(this.databaseName(namespace));
+  }
+}
+
+// Metacat lower-cases database and table names; events name tables the way /mds/v1 does.
+function fold(name: string): string {
+  return name.toLowerCase();
+}
+
+function nameJson(qualified: string) {
+  try {
+    return QualifiedName.parse(qualified).toJSON();
+  } catch {
+    // A pointer name Metacat's grammar refuses (rare characters) still gets a readable name.
+    return { qualifiedName: qualified };
+  }
+}

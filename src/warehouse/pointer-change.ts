@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import type { Tables } from '../db/tables.ts';
+import type { TableMetadata } from '../table/table-metadata.ts';
+import type { TableIdentifier } from '../table/table-pointer-store.ts';
+
+/**
+ * One committed change to the pointer store. `metadata` is the new metadata file's content when the
+ * writer had it in hand (every Quarry writer does), so a recorder need not read the file again.
+ */
+export type PointerChange =
+  | { readonly kind: 'table-created'; readonly table: TableIdentifier; readonly metadataLocation: string; readonly metadata?: TableMetadata }
+  | {
+      readonly kind: 'table-updated';
+      readonly table: TableIdentifier;
+      readonly previousMetadataLocation: string;
+      readonly metadataLocation: string;
+      readonly metadata?: TableMetadata;
+    }
+  | { readonly kind: 'table-dropped'; readonly table: TableIdentifier }
+  | { readonly kind: 'table-renamed'; readonly from: TableIdentifier; readonly to: TableIdentifier }
+  | { readonly kind: 'namespace-created'; readonly namespace: readonly string[]; readonly properties: Readonly<Record<string, string>> }
+  | { readonly kind: 'namespace-updated'; readonly namespace: readonly string[]; readonly updates: Readonly<Record<string, string>>; readonly removals: readonly string[] }
+  | { readonly kind: 'namespace-dropped'; readonly namespace: readonly string[] };
+
+/**
+ * Writes a durable record of pointer changes (the catalog's event log) in the same database
+ * transaction as the changes, so a record exists exactly when its change committed, whichever
+ * writer made it: the Iceberg REST catalog, `quarry table`, or a job using the warehouse.
+ *
+ * `record` runs while the pointer rows are locked; keep its reads short. It returns what to do once
+ * the transaction has committed (wake this node's followers); that callback must not throw.
+ */
+export interface PointerChangeRecorder {
+  record(transaction: Kysely<Tables>, changes: readonly PointerChange[]): Promise<() => void>;
+}
