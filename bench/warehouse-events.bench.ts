@@ -1,0 +1,81 @@
+// What announcing warehouse changes costs a writer: small appends (20 rows over 2 day partitions, the
+// shape of a streaming writer's commits) through Quarry's writer, with the catalog's event recorder on
+// the pointer store (TABLE_UPDATE + PARTITION_ADD written in the commit's transaction, the snapshot's
+// manifests read for the partition names) against the same appends to a second table without one,
+// interleaved round by round so machine load falls on both alike. On SQLite and PostgreSQL.
+// Prints ms per commit and the ratio with/without.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { warehouseEventRecorder } from '../src/catalog/catalog-area.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { DuckDbSession } from '../src/table/duckdb-session.ts';
+import type { Table } from '../src/table/table.ts';
+import { TableData } from '../src/table/table-data.ts';
+import { Warehouse } from '../src/warehouse/warehouse.ts';
+import { STORES, createTestDatabase } from '../test/support/stores.ts';
+import { testConfig } from '../test/support/test-config.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const session = await DuckDbSession.open({ memoryLimit: '256MB', threads: 1 });
+const data = new TableData(session);
+console.log(`| store | commits | without events p50 / mean ms | with events p50 / mean ms | ratio (mean) |`);
+console.log(`|---|---|---|---|---|`);
+for (const store of STORES) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'quarry-bench-events-'));
+  const testDatabase = await createTestDatabase(store);
+  const database = await openDatabase(testDatabase.config);
+  try {
+    const root = pathToFileURL(path.join(dir, 'warehouse')).href;
+    const s3 = { region: 'us-east-1', forcePathStyle: true };
+    const config = testConfig(dir, testDatabase.config, { warehouse: root });
+    const plain = Warehouse.open({ database, warehouse: root, s3 });
+    const announced = Warehouse.open({ database, warehouse: root, s3, recorder: warehouseEventRecorder(config, database, 'bench') });
+    const request = {
+      schema: [
+        { name: 'id', type: 'long' as const },
+        { name: 'day', type: 'string' as const },
+      ],
+      partitionBy: [{ column: 'day' }],
+    };
+    const quiet = await plain.createTable({ namespace: ['bench'], name: 'quiet' }, request);
+    const loud = await announced.createTable({ namespace: ['bench'], name: 'loud' }, request);
+    const rows = (round: number) => Array.from({ length: 20 }, (_, i) => ({ id: round * 20 + i, day: `2024-01-${String((round % 28) + 1).padStart(2, '0')}` + (i % 2 ? 'b' : 'a') }));
+    const append = async (table: Table, round: number) => {
+      const t0 = performance.now();
+      await data.appendRows(table, rows(round));
+      return performance.now() - t0;
+    };
+    await append(quiet, -1);
+    await append(loud, -1);
+    const without: number[] = [];
+    const withEvents: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which goes first so neither always meets a warmer cache.
+      if (round % 2) {
+        without.push(await append(quiet, round));
+        withEvents.push(await append(loud, round));
+      } else {
+        withEvents.push(await append(loud, round));
+        without.push(await append(quiet, round));
+      }
+    }
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const events = await database.db.selectFrom('catalog_event').select(({ fn }) => fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    console.log(
+      `| ${store} | ${ROUNDS} each (${events.n} events) | ${percentile(without, 50).toFixed(1)} / ${mean(without).toFixed(1)} | ${percentile(withEvents, 50).toFixed(1)} / ${mean(withEvents).toFixed(1)} | ${(mean(withEvents) / mean(without)).toFixed(2)} |`,
+    );
+  } finally {
+    await database.close();
+    await testDatabase.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+session.close();
