@@ -44,7 +44,7 @@ export interface CatalogArea {
 export const WAREHOUSE_CATALOG = 'warehouse';
 
 export interface CatalogAreaOptions {
-  /** Iceberg table support for warehouse catalogs (the Iceberg half of the catalog). */
+  /** The warehouse's Iceberg tables (pointer store and metadata files), shown in the catalog they name. */
   readonly iceberg?: ConnectorDependencies['iceberg'];
 }
 

@@ -1,4 +1,5 @@
 import { openCatalogArea, type CatalogArea } from '../catalog/catalog-area.ts';
+import { IcebergTables } from '../catalog/connectors/warehouse/iceberg-tables.ts';
 import { IcebergRestCatalog } from '../catalog/iceberg-rest/iceberg-rest-catalog.ts';
 import type { QuarryConfig } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
@@ -38,7 +39,9 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
       const resolver = await createJobResolver(config.jobs.resolution, { registry, clusterLoad });
       return (input) => resolver.resolve(input);
     });
-    catalog = openCatalogArea(config, database);
+    // /mds/v1 records its changes' events itself (CatalogMutations), so its warehouse has no recorder.
+    const tables = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
+    catalog = openCatalogArea(config, database, { iceberg: new IcebergTables(database, tables) });
   } catch (error) {
     await jobs?.close();
     await database.close();

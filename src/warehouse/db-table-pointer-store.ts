@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Tables } from '../db/tables.ts';
 import { ConflictError } from '../errors/conflict-error.ts';
@@ -245,6 +245,25 @@ export class DbTablePointerStore implements TablePointerStore {
     const ns = namespaceString(namespace);
     if ((await this.listTables(namespace)).length > 0) throw new ConflictError(`Namespace ${ns} is not empty`, { namespace: ns });
     await this.db.deleteFrom('iceberg_namespace_properties').where('catalog_name', '=', this.catalogName).where('namespace', '=', ns).execute();
+  }
+
+  /**
+   * Tables whose name contains `term` (case-insensitive, no wildcards), in any namespace, at most
+   * `limit`, ordered by namespace and name: the catalog's search.
+   */
+  async findTables(term: string, limit: number): Promise<TableIdentifier[]> {
+    const pattern = `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.db
+      .selectFrom('iceberg_tables')
+      .select(['table_namespace', 'table_name'])
+      .where('catalog_name', '=', this.catalogName)
+      .where(sql<boolean>`lower(table_name) like ${pattern} escape '\\'`)
+      .where((eb) => eb.or([eb('iceberg_type', '=', 'TABLE'), eb('iceberg_type', 'is', null)]))
+      .orderBy('table_namespace')
+      .orderBy('table_name')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ namespace: r.table_namespace.split('.'), name: r.table_name }));
   }
 }
 

@@ -1,107 +1,289 @@
-import { testConfig } from '../support/test-config.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { openCatalogArea, type CatalogArea } from '../../src/catalog/catalog-area.ts';
-import type { TableInfo } from '../../src/catalog/catalog-model.ts';
-import type { IcebergTableSupport } from '../../src/catalog/connectors/warehouse/iceberg-table-support.ts';
-import { QualifiedName } from '../../src/catalog/qualified-name.ts';
-import { openDatabase, type Database } from '../../src/db/database.ts';
-import { PreconditionError } from '../../src/errors/precondition-error.ts';
-import { STORES, createTestDatabase, type TestDatabase } from '../support/stores.ts';
+import { DuckDbSession } from '../../src/table/duckdb-session.ts';
+import { TableData } from '../../src/table/table-data.ts';
+import type { Table } from '../../src/table/table.ts';
+import type { Warehouse } from '../../src/warehouse/warehouse.ts';
+import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { STORES } from '../support/stores.ts';
 
 /**
- * The seam the Iceberg half plugs into, exercised with a stand-in that keeps "metadata files" in a
- * map: Iceberg tables are ordinary rows whose reads, writes and partitions go through the seam.
+ * Quarry's Iceberg tables through /mds/v1 (reference/metacat.md §5 and acceptance case 20): the
+ * `warehouse` catalog reads and commits the same pointers as the Iceberg REST catalog, with real
+ * metadata files written by Quarry's Warehouse on a file:// warehouse.
  */
-class StandInIceberg implements IcebergTableSupport {
-  readonly files = new Map<string, { snapshot: string; fields: TableInfo['fields'] }>();
 
-  async prepareCreate(_write: unknown, table: TableInfo): Promise<TableInfo> {
-    const file = this.files.get(table.metadata.metadata_location ?? '');
-    if (!file) throw new Error(`no metadata file ${table.metadata.metadata_location}`);
-    return { ...table, fields: file.fields };
-  }
-
-  async prepareUpdate(_write: unknown, stored: TableInfo, requested: TableInfo): Promise<TableInfo> {
-    if (requested.metadata.previous_metadata_location !== stored.metadata.metadata_location) {
-      throw new PreconditionError(`previous_metadata_location ${requested.metadata.previous_metadata_location} is not ${stored.metadata.metadata_location}`);
-    }
-    return { ...stored, metadata: { ...stored.metadata, ...requested.metadata } };
-  }
-
-  async describe(stored: TableInfo): Promise<TableInfo> {
-    const file = this.files.get(stored.metadata.metadata_location!)!;
-    return { ...stored, fields: file.fields, metadata: { ...stored.metadata, current_snapshot_id: file.snapshot } };
-  }
-
-  async listPartitions() {
-    return [];
-  }
-
-  async countPartitions() {
-    return 42;
-  }
-}
+type Json = Record<string, unknown> & { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 for (const store of STORES) {
-  describe(`the Iceberg seam of the warehouse connector on ${store}`, () => {
-    let testDb: TestDatabase;
-    let database: Database;
-    let area: CatalogArea;
-    let bare: CatalogArea;
-    const iceberg = new StandInIceberg();
-    const name = QualifiedName.ofTable('warehouse', 'lake', 'events');
-    const context = { user: 'tester' };
+  describe(`Iceberg tables in the Metacat warehouse catalog on ${store}`, () => {
+    let t: TestPlatform;
+    let warehouse: Warehouse;
+    let session: DuckDbSession;
+    let data: TableData;
+    let source: Table;
+    let l0: string;
+    let l1: string;
+    let l1Snapshot: string;
 
     before(async () => {
-      testDb = await createTestDatabase(store);
-      database = await openDatabase(testDb.config);
-      const config = testConfig('/tmp', testDb.config, { warehouse: 'file:///tmp/w' });
-      area = openCatalogArea(config, database, { iceberg });
-      bare = openCatalogArea(config, database);
-      await area.catalogs.createDatabase(context, name, {});
-      iceberg.files.set('s3://w/v1.json', { snapshot: '1', fields: [{ name: 'id', type: 'bigint' }] });
-      iceberg.files.set('s3://w/v2.json', { snapshot: '2', fields: [{ name: 'id', type: 'bigint' }, { name: 'day', type: 'date' }] });
+      t = await openTestPlatform(store, { catalogs: [{ name: 'h', connector: 'warehouse' }] });
+      warehouse = t.platform.icebergCatalog.warehouse;
+      session = await DuckDbSession.open({ memoryLimit: '256MB' });
+      data = new TableData(session);
+      // The source of real metadata files: L0 is the empty table, L1 the table after one append.
+      source = await warehouse.createTable(
+        { namespace: ['files'], name: 'src' },
+        {
+          schema: [
+            { name: 'id', type: 'long', required: true },
+            { name: 'country', type: 'string' },
+            { name: 'ts', type: 'timestamptz' },
+          ],
+          partitionBy: [{ column: 'country' }, { column: 'ts', transform: 'day' }],
+        },
+      );
+      l0 = source.metadataLocation();
+      await data.appendRows(source, [
+        { id: 1, country: 'NL', ts: '2024-01-05T10:00:00Z' },
+        { id: 2, country: 'NL', ts: '2024-01-06T10:00:00Z' },
+        { id: 3, country: 'US', ts: '2024-01-05T11:00:00Z' },
+        { id: 4, country: null, ts: '2024-01-07T11:00:00Z' },
+      ]);
+      l1 = source.metadataLocation();
+      l1Snapshot = source.currentSnapshot()!.snapshotId.toString();
     });
     after(async () => {
-      await area?.close();
-      await bare?.close();
-      await database?.close();
-      await testDb?.drop();
+      session?.close();
+      await t?.close();
     });
 
-    it('creates, reads and commits Iceberg tables through the seam', async () => {
-      const created = await area.catalogs.createTable(context, name, {
-        name: name.toJSON(),
-        metadata: { table_type: 'ICEBERG', metadata_location: 's3://w/v1.json' },
+    async function call(method: string, url: string, payload?: unknown): Promise<{ status: number; body: Json }> {
+      const res = await t.app.inject({ method: method as 'GET', url: `/mds/v1${url}`, ...(payload !== undefined ? { payload: payload as object } : {}) });
+      let body: Json = {};
+      try {
+        body = res.body ? (JSON.parse(res.body) as Json) : {};
+      } catch {
+        body = { text: res.body };
+      }
+      return { status: res.statusCode, body };
+    }
+
+    const tableUrl = (db: string, table: string, catalog = 'warehouse') => `/catalog/${catalog}/database/${db}/table/${table}`;
+    const partitionUrl = (db: string, table: string) => `/partition/catalog/warehouse/database/${db}/table/${table}`;
+    const iceberg = (db: string, table: string, location: string) => ({
+      name: { catalogName: 'warehouse', databaseName: db, tableName: table },
+      metadata: { table_type: 'ICEBERG', metadata_location: location },
+    });
+
+    it('shows the pointer store: namespaces are databases, pointers are tables, beside Hive rows', async () => {
+      const db = await call('GET', '/catalog/warehouse/database/files?includeTableNames=true');
+      assert.equal(db.status, 200, JSON.stringify(db.body));
+      assert.deepEqual(db.body.tables, ['src']);
+      assert.ok((await call('GET', '/catalog/warehouse?includeDatabaseNames=true')).body.databases.includes('files'));
+      const hive = await call('POST', tableUrl('files', 'hive_t'), { name: { catalogName: 'warehouse', databaseName: 'files', tableName: 'hive_t' }, fields: [{ name: 'a', type: 'string' }] });
+      assert.equal(hive.status, 201, JSON.stringify(hive.body));
+      assert.deepEqual((await call('GET', '/catalog/warehouse/database/files?includeTableNames=true')).body.tables, ['hive_t', 'src']);
+      // Other warehouse catalogs stay Hive-only.
+      assert.equal((await call('GET', '/catalog/h/database/files')).status, 404);
+
+      const table = await call('GET', tableUrl('files', 'src'));
+      assert.equal(table.status, 200);
+      assert.deepEqual(
+        table.body.fields.map((f: Json) => [f.name, f.type, f.source_type, f.partition_key]),
+        [
+          ['id', 'bigint', 'long', false],
+          ['country', 'string', 'string', true],
+          ['ts', 'timestamp', 'timestamptz', true],
+        ],
+      );
+      assert.deepEqual(table.body.partition_keys, ['country', 'ts']);
+      assert.equal(table.body.serde.uri, source.location());
+      assert.equal(table.body.metadata.table_type, 'ICEBERG');
+      assert.equal(table.body.metadata.metadata_location, l1);
+      assert.equal(table.body.metadata.previous_metadata_location, l0);
+      assert.equal(table.body.metadata.current_snapshot_id, l1Snapshot);
+      assert.equal(table.body.metadata.table_version, '2');
+      assert.deepEqual(JSON.parse(table.body.metadata.branches), { main: l1Snapshot });
+      const found = await call('GET', '/search/table?q=src');
+      assert.ok(found.body.some((t: Json) => t.name.qualifiedName === 'warehouse/files/src'));
+    });
+
+    it('acceptance case 20: create, commit with compare-and-swap, 412 on a stale base, 400 on bad files', async () => {
+      assert.equal((await call('POST', '/catalog/warehouse/database/lake')).status, 201);
+      assert.ok(await warehouse.pointers.namespaceExists(['lake']), 'the database is a namespace for Iceberg clients');
+      const created = await call('POST', tableUrl('lake', 'events'), iceberg('lake', 'events', l0));
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.deepEqual(created.body.fields.map((f: Json) => f.name), ['id', 'country', 'ts']);
+      assert.equal(created.body.metadata.current_snapshot_id, '-1');
+      assert.equal((await warehouse.pointers.get({ namespace: ['lake'], name: 'events' }))?.metadataLocation, l0);
+
+      const url = tableUrl('lake', 'events');
+      const put = await call('PUT', url, { metadata: { table_type: 'ICEBERG', metadata_location: l1, previous_metadata_location: l0 } });
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+      const read = await call('GET', url);
+      assert.equal(read.body.metadata.metadata_location, l1);
+      assert.equal(read.body.metadata.previous_metadata_location, l0);
+      assert.equal(read.body.metadata.current_snapshot_id, l1Snapshot);
+
+      const again = await call('PUT', url, { metadata: { metadata_location: l1, previous_metadata_location: l0 } });
+      assert.equal(again.status, 412);
+      assert.match(again.body.message, /is at .*, not at metadata.previous_metadata_location/);
+      const missingPrevious = await call('PUT', url, { metadata: { metadata_location: l1, previous_metadata_location: `${source.location()}/metadata/00009-gone.metadata.json` } });
+      assert.equal(missingPrevious.status, 400);
+      assert.match(missingPrevious.body.message, /previous_metadata_location .* does not exist/);
+      const noPrevious = await call('PUT', url, { metadata: { metadata_location: l0 } });
+      assert.equal(noPrevious.status, 412);
+      assert.match(noPrevious.body.message, /needs metadata.previous_metadata_location/);
+
+      const hive = await call('PUT', tableUrl('files', 'hive_t'), { metadata: { metadata_location: l1, previous_metadata_location: l0 } });
+      assert.equal(hive.status, 400);
+      assert.match(hive.body.message, /is not an Iceberg table/);
+
+      const only = await call('GET', `${url}?includeMetadataLocationOnly=true`);
+      assert.deepEqual(only.body.fields, []);
+      assert.equal(only.body.metadata.metadata_location, l1);
+      assert.equal(only.body.metadata.current_snapshot_id, undefined, 'the metadata file is not read');
+      const details = await call('GET', `${url}?includeInfoDetails=true`);
+      // Snapshot ids are 64-bit: compare the text, as JSON.parse would round them.
+      assert.match(details.body.metadata.metadata_content, new RegExp(`"current-snapshot-id"\\s*:\\s*${l1Snapshot}\\b`));
+      assert.equal((await call('GET', url)).body.metadata.metadata_content, undefined);
+
+      const types = (await t.platform.catalog.eventLog.readAfter(0, 1000)).filter((e) => e.name === 'warehouse/lake/events').map((e) => e.type);
+      assert.deepEqual(types, ['TABLE_CREATE', 'TABLE_UPDATE']);
+    });
+
+    it('one of two concurrent commits from the same base wins; the other is a 412', async () => {
+      assert.equal((await call('POST', tableUrl('lake', 'race'), iceberg('lake', 'race', l0))).status, 201);
+      const content = await warehouse.io.read(l1);
+      const a = `${source.location()}/metadata/00001-race-a.metadata.json`;
+      const b = `${source.location()}/metadata/00001-race-b.metadata.json`;
+      await warehouse.io.write(a, content);
+      await warehouse.io.write(b, content);
+      const url = tableUrl('lake', 'race');
+      const results = await Promise.all([a, b].map((next) => call('PUT', url, { metadata: { metadata_location: next, previous_metadata_location: l0 } })));
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 412]);
+      const winner = results[0].status === 200 ? a : b;
+      assert.equal((await warehouse.pointers.get({ namespace: ['lake'], name: 'race' }))?.metadataLocation, winner);
+    });
+
+    it('lists partitions from the manifests, with Metacat filters, sorting, paging, keys, uris and count', async () => {
+      const url = partitionUrl('lake', 'events');
+      const keys = await call('GET', `${url}/keys`);
+      assert.deepEqual(keys.body, ['country=NL/ts_day=2024-01-05', 'country=NL/ts_day=2024-01-06', 'country=US/ts_day=2024-01-05', 'country=__HIVE_DEFAULT_PARTITION__/ts_day=2024-01-07']);
+      assert.equal((await call('GET', `${url}/count`)).body, 4);
+      assert.deepEqual((await call('GET', `${url}/keys?filter=${encodeURIComponent('country="NL"')}`)).body, ['country=NL/ts_day=2024-01-05', 'country=NL/ts_day=2024-01-06']);
+      assert.deepEqual((await call('GET', `${url}/keys?filter=${encodeURIComponent("ts_day >= '2024-01-06' and country is null")}`)).body, [
+        'country=__HIVE_DEFAULT_PARTITION__/ts_day=2024-01-07',
+      ]);
+      assert.deepEqual((await call('GET', `${url}/keys?filter=${encodeURIComponent('country like "U%" or country is null')}&sortOrder=DESC`)).body, [
+        'country=__HIVE_DEFAULT_PARTITION__/ts_day=2024-01-07',
+        'country=US/ts_day=2024-01-05',
+      ]);
+      const now = Math.trunc(Date.now() / 1000);
+      assert.equal((await call('GET', `${url}/keys?filter=${encodeURIComponent(`dateCreated <= ${now + 5}`)}`)).body.length, 4);
+      assert.equal((await call('GET', `${url}/keys?filter=${encodeURIComponent(`dateCreated > ${now + 5}`)}`)).body.length, 0);
+      assert.deepEqual((await call('GET', `${url}/keys?offset=1&limit=2`)).body, ['country=NL/ts_day=2024-01-06', 'country=US/ts_day=2024-01-05']);
+      const unknown = await call('GET', `${url}/keys?filter=${encodeURIComponent('ts="x"')}`);
+      assert.equal(unknown.status, 400);
+      assert.match(unknown.body.message, /Unknown partition key 'ts'.*country, ts_day, dateCreated/);
+
+      const uris = await call('GET', `${url}/uris?filter=${encodeURIComponent('country="US"')}`);
+      const snapshotSec = Math.trunc(source.currentSnapshot()!.timestampMs / 1000);
+      assert.deepEqual(uris.body, [`file://lake.events/country=US/ts_day=2024-01-05/snapshot_time=${snapshotSec}`]);
+      const listed = await call('GET', `${url}?filter=${encodeURIComponent('country="US"')}`);
+      assert.equal(listed.body[0].name.partitionName, 'country=US/ts_day=2024-01-05');
+      assert.equal(listed.body[0].metadata.numRows, '1');
+      assert.equal(Date.parse(listed.body[0].audit.createdDate), source.currentSnapshot()!.timestampMs);
+      const requested = await call('POST', `${url}/keys-request`, { partitionNames: ['country=US/ts_day=2024-01-05', 'country=XX/ts_day=2024-01-05'] });
+      assert.deepEqual(requested.body, ['country=US/ts_day=2024-01-05']);
+    });
+
+    it('refuses partition saves and deletes on an Iceberg table: partitions change through Iceberg commits', async () => {
+      const url = partitionUrl('lake', 'events');
+      const save = await call('POST', url, {
+        partitions: [{ name: { catalogName: 'warehouse', databaseName: 'lake', tableName: 'events', partitionName: 'country=BR/ts_day=2024-01-01' }, serde: { uri: 's3://x/y' } }],
       });
-      assert.deepEqual(created.fields?.map((f) => f.name), ['id']);
-      const read = await area.catalogs.getTable(name, { includeInfo: true, includeDefinitionMetadata: false, includeDataMetadata: false, includeInfoDetails: false, includeMetadataLocationOnly: false });
-      assert.equal(read.metadata?.current_snapshot_id, '1');
-      await area.catalogs.updateTable(context, name, { metadata: { metadata_location: 's3://w/v2.json', previous_metadata_location: 's3://w/v1.json' } });
-      const after = await area.catalogs.getTable(name, { includeInfo: true, includeDefinitionMetadata: false, includeDataMetadata: false, includeInfoDetails: false, includeMetadataLocationOnly: false });
-      assert.equal(after.metadata?.metadata_location, 's3://w/v2.json');
-      assert.equal(after.metadata?.current_snapshot_id, '2');
-      await assert.rejects(
-        area.catalogs.updateTable(context, name, { metadata: { metadata_location: 's3://w/v3.json', previous_metadata_location: 's3://w/v1.json' } }),
-        PreconditionError,
-      );
-      assert.equal(await area.partitions.count(name), 42);
-      const events = await area.eventLog.readAfter(0, 100);
-      assert.deepEqual(events.map((e) => e.type), ['DATABASE_CREATE', 'TABLE_CREATE', 'TABLE_UPDATE']);
+      assert.equal(save.status, 400);
+      assert.match(save.body.message, /is an Iceberg table: .*change through Iceberg commits/);
+      const del = await call('DELETE', url, ['country=NL/ts_day=2024-01-05']);
+      assert.equal(del.status, 400);
+      assert.match(del.body.message, /change through Iceberg commits/);
+      assert.equal((await call('GET', `${url}/count`)).body, 4);
     });
 
-    it('refuses Iceberg pointer parameters on other tables, and Iceberg writes without support', async () => {
-      const plain = name.withTable('plain');
-      await area.catalogs.createTable(context, plain, { name: plain.toJSON() });
-      await assert.rejects(area.catalogs.updateTable(context, plain, { metadata: { metadata_location: 's3://w/v1.json' } }), /is not an Iceberg table/);
-      const other = name.withTable('other');
-      await assert.rejects(
-        bare.catalogs.createTable(context, other, { name: other.toJSON(), metadata: { table_type: 'ICEBERG', metadata_location: 's3://w/v1.json' } }),
-        /cannot create Iceberg tables yet/,
+    it('renames and drops through the pointer store, with tag guards and user metadata', async () => {
+      assert.equal((await call('POST', tableUrl('lake', 'moving'), { ...iceberg('lake', 'moving', l1), definitionMetadata: { owner: { userId: 'ana' } } })).status, 201);
+      const url = tableUrl('lake', 'moving');
+      assert.equal((await call('POST', `${url}/rename?newTableName=events`)).status, 409, 'an Iceberg name is taken');
+      assert.equal((await call('POST', tableUrl('lake', 'hive_x'), { name: { catalogName: 'warehouse', databaseName: 'lake', tableName: 'hive_x' } })).status, 201);
+      assert.equal((await call('POST', `${url}/rename?newTableName=hive_x`)).status, 409, 'a Hive name is taken');
+      assert.equal((await call('POST', tableUrl('lake', 'hive_x'), iceberg('lake', 'hive_x', l1))).status, 409);
+      assert.equal((await call('POST', `${tableUrl('lake', 'hive_x')}/rename?newTableName=events`)).status, 409);
+
+      await call('POST', `/tag${url}`, ['do_not_rename', 'do_not_drop']);
+      assert.equal((await call('POST', `${url}/rename?newTableName=moved`)).status, 400);
+      assert.equal((await call('DELETE', url)).status, 400);
+      await call('DELETE', `/tag${url}?all=true`);
+
+      assert.equal((await call('POST', `${url}/rename?newTableName=moved`)).status, 204);
+      assert.equal(await warehouse.tableExists({ namespace: ['lake'], name: 'moving' }), false);
+      assert.equal((await warehouse.pointers.get({ namespace: ['lake'], name: 'moved' }))?.metadataLocation, l1);
+      const moved = await call('GET', tableUrl('lake', 'moved'));
+      assert.equal(moved.body.definitionMetadata.owner.userId, 'ana');
+
+      const dropped = await call('DELETE', tableUrl('lake', 'moved'));
+      assert.equal(dropped.status, 200);
+      assert.equal(dropped.body.metadata.metadata_location, l1);
+      assert.equal(await warehouse.tableExists({ namespace: ['lake'], name: 'moved' }), false);
+      assert.ok(await warehouse.io.exists(l1), 'dropping the pointer keeps the files');
+      assert.equal((await call('GET', tableUrl('lake', 'moved'))).status, 404);
+      assert.equal((await call('DELETE', tableUrl('lake', 'moved'))).status, 200, 'a missing table is not an error');
+      const types = (await t.platform.catalog.eventLog.readAfter(0, 1000)).filter((e) => e.name.startsWith('warehouse/lake/mov')).map((e) => e.type);
+      assert.deepEqual(types, ['TABLE_CREATE', 'TAGS_UPDATE', 'TAGS_UPDATE', 'TABLE_RENAME', 'TABLE_DELETE']);
+    });
+
+    it('deletes a database only once its Iceberg tables are gone, and its namespace with it', async () => {
+      assert.equal((await call('POST', '/catalog/warehouse/database/tmp')).status, 201);
+      assert.equal((await call('POST', tableUrl('tmp', 'x'), iceberg('tmp', 'x', l1))).status, 201);
+      const refused = await call('DELETE', '/catalog/warehouse/database/tmp');
+      assert.equal(refused.status, 412);
+      assert.match(refused.body.message, /not empty \(it has Iceberg table x\)/);
+      assert.equal((await call('DELETE', tableUrl('tmp', 'x'))).status, 200);
+      assert.equal((await call('DELETE', '/catalog/warehouse/database/tmp')).status, 204);
+      assert.equal(await warehouse.pointers.namespaceExists(['tmp']), false);
+      assert.equal((await call('GET', '/catalog/warehouse/database/tmp')).status, 404);
+      assert.equal((await call('POST', '/catalog/warehouse/database/files')).status, 409, 'a namespace-only database exists');
+    });
+
+    it('answers bad input on the Iceberg paths with a 4xx naming the problem', async () => {
+      const expect = async (res: Promise<{ status: number; body: Json }>, status: number, message: RegExp) => {
+        const r = await res;
+        assert.equal(r.status, status, JSON.stringify(r.body));
+        assert.match(r.body.message, message);
+      };
+      await expect(call('POST', tableUrl('lake', 'bad'), iceberg('lake', 'bad', 'not a location')), 400, /metadata.metadata_location "not a location" is not a metadata file location/);
+      await expect(call('POST', tableUrl('lake', 'bad'), iceberg('lake', 'bad', `${source.location()}/metadata/nope.metadata.json`)), 400, /metadata.metadata_location .*nope.metadata.json does not exist/);
+      const garbage = `${source.location()}/metadata/garbage.metadata.json`;
+      await warehouse.io.write(garbage, '{"format-version": 2, "not": "metadata"');
+      await expect(call('POST', tableUrl('lake', 'bad'), iceberg('lake', 'bad', garbage)), 400, /is not a readable Iceberg metadata file/);
+      await expect(
+        call('POST', tableUrl('lake', 'bad'), { name: { catalogName: 'warehouse', databaseName: 'lake', tableName: 'bad' }, metadata: { table_type: 'ICEBERG' } }),
+        400,
+        /needs metadata.metadata_location/,
       );
-      const stored = await bare.catalogs.getTable(name, { includeInfo: true, includeDefinitionMetadata: false, includeDataMetadata: false, includeInfoDetails: false, includeMetadataLocationOnly: false });
-      assert.equal(stored.metadata?.metadata_location, 's3://w/v2.json', 'the pointer is readable without the Iceberg half');
+      await expect(call('PUT', tableUrl('lake', 'events'), { metadata: { metadata_location: garbage, previous_metadata_location: l1 } }), 400, /is not a readable Iceberg metadata file/);
+      await expect(call('PUT', tableUrl('lake', 'events'), { metadata: { metadata_location: 'ftp://x/y.json', previous_metadata_location: l1 } }), 400, /is not a metadata file location/);
+      await expect(call('PUT', tableUrl('lake', 'events'), { metadata: { table_type: 'HIVE' } }), 400, /metadata.table_type cannot become "HIVE"/);
+      assert.equal((await call('GET', tableUrl('lake', 'events'))).body.metadata.metadata_location, l1, 'nothing changed');
+
+      await expect(call('POST', tableUrl('nodb', 'bad'), iceberg('nodb', 'bad', l1)), 404, /Database warehouse\/nodb does not exist/);
+      await expect(call('POST', tableUrl('lake', 'a.b'), iceberg('lake', 'a.b', l1)), 400, /Invalid table name "a.b": it contains a dot/);
+      await expect(call('POST', '/catalog/warehouse/database/a.b'), 400, /Invalid database name "a.b": it contains a dot/);
+      assert.equal((await call('POST', '/catalog/h/database/lake')).status, 201);
+      await expect(call('POST', tableUrl('lake', 'ice', 'h'), { ...iceberg('lake', 'ice', l1), name: { catalogName: 'h', databaseName: 'lake', tableName: 'ice' } }), 501, /keeps Hive-style tables only/);
+      const events = (await t.platform.catalog.eventLog.readAfter(0, 1000)).filter((e) => e.name === 'warehouse/lake/bad');
+      assert.deepEqual(events, [], 'a refused change records no event');
     });
   });
 }

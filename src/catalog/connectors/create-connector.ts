@@ -10,7 +10,7 @@ import { WarehouseConnector } from './warehouse/warehouse-connector.ts';
 
 export interface ConnectorDependencies {
   readonly database: Database;
-  /** Given to every warehouse catalog once the Iceberg half provides it. */
+  /** The warehouse's Iceberg tables, shown in the warehouse catalog it names (`iceberg.catalog`) only. */
   readonly iceberg?: IcebergTableSupport;
 }
 
@@ -18,7 +18,7 @@ export interface ConnectorDependencies {
 export function createConnector(config: CatalogConfig, dependencies: ConnectorDependencies): Connector {
   switch (config.connector) {
     case 'warehouse':
-      return new WarehouseConnector(config.name, dependencies.database, dependencies.iceberg);
+      return new WarehouseConnector(config.name, dependencies.database, dependencies.iceberg?.catalog === config.name ? dependencies.iceberg : undefined);
     case 'postgresql':
       return new RelationalConnector('postgresql', config, new PostgresSource(config.url!));
     case 'mysql':

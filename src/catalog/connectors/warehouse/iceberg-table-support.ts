@@ -1,5 +1,8 @@
-import type { PartitionInfo, TableInfo } from '../../catalog-model.ts';
+import type { Kysely } from 'kysely';
+import type { Tables } from '../../../db/tables.ts';
+import type { DatabaseInfo, PartitionInfo, TableInfo } from '../../catalog-model.ts';
 import type { ConnectorWrite, PartitionListRequest, TableReadOptions } from '../../connector.ts';
+import type { QualifiedName } from '../../qualified-name.ts';
 
 /** The `table_type` parameter value that marks an Iceberg table (compared upper-cased). */
 export const ICEBERG_TABLE_TYPE = 'ICEBERG';
@@ -7,44 +10,58 @@ export const ICEBERG_TABLE_TYPE = 'ICEBERG';
 export const ICEBERG_POINTER_PARAMS = ['metadata_location', 'previous_metadata_location'] as const;
 
 /**
- * The seam where Iceberg tables plug into the warehouse connector (the Iceberg half of issue 5).
+ * The seam where Quarry's Iceberg tables join one warehouse catalog (the one named by `catalog`).
  *
- * An Iceberg table is a catalog_table row like any other (so listing, rename, delete, tags and user
- * metadata work unchanged) whose `metadata.table_type` is ICEBERG and whose state lives in the
- * metadata file named by `metadata.metadata_location`. The connector hands such tables to this
- * interface at the points below; without an implementation, creating or updating an Iceberg table,
- * or listing its partitions, is a 501.
+ * Iceberg tables have one source of truth: the table pointers the Iceberg REST catalog, PyIceberg and
+ * Quarry's own writers use (`iceberg_tables`, `iceberg_namespace_properties`). The warehouse
+ * connector keeps its Hive-style tables in `catalog_*` rows and asks this seam for the rest: a
+ * namespace is a database, a pointer is a table whose state lives in its current metadata file.
  *
- * Every `write` method runs inside the service's transaction (`write.transaction`): the stored row
- * change, the user metadata and the event commit together. Read the metadata database only through
- * `write.transaction` there (SQLite has one connection; the root handle would wait for the transaction
- * that waits for it). The connector performs the row update itself as a compare-and-swap on the row's
- * version, so a concurrent commit makes one of the two fail (409).
+ * Names: a database is a one-level namespace whose name is already a legal Metacat name (lower case);
+ * other namespaces and tables are not shown.
+ *
+ * Every `write` method runs inside the service's transaction and must change the pointer store
+ * through `write.transaction` only, so the change and Metacat's event commit together (on SQLite
+ * the root handle would also wait for the transaction that waits for it). Methods that take an
+ * optional `db` read through it when given.
  */
 export interface IcebergTableSupport {
+  /** The Metacat catalog these namespaces and tables appear in. */
+  readonly catalog: string;
+
+  /** Databases that exist as namespaces, sorted. */
+  listDatabaseNames(): Promise<string[]>;
+  databaseExists(name: QualifiedName, db?: Kysely<Tables>): Promise<boolean>;
+  /** A namespace as a database: its properties as parameters, `location` as the URI. */
+  getDatabase(name: QualifiedName): Promise<DatabaseInfo | undefined>;
+  /** Creates the namespace of a new database (InvalidInputError when the name cannot be a namespace). */
+  createDatabase(write: ConnectorWrite, database: DatabaseInfo): Promise<void>;
   /**
-   * Checks a new Iceberg table before its row is inserted (the metadata file exists and parses, …)
-   * and returns the table to store: typically with fields read from the metadata file.
+   * Removes the database's namespace, if there is one; PreconditionError while it holds Iceberg
+   * tables or child namespaces.
    */
-  prepareCreate(write: ConnectorWrite, table: TableInfo): Promise<TableInfo>;
+  deleteDatabase(write: ConnectorWrite, name: QualifiedName): Promise<void>;
+
+  /** Iceberg table names of a database, sorted. */
+  listTableNames(database: QualifiedName): Promise<string[]>;
+  tableExists(name: QualifiedName, db?: Kysely<Tables>): Promise<boolean>;
+  findTables(term: string, limit: number): Promise<QualifiedName[]>;
+  /** The table from its current metadata file (or only its pointer, with `metadataLocationOnly`). */
+  getTable(name: QualifiedName, options?: TableReadOptions): Promise<TableInfo | undefined>;
+
+  /** Registers `metadata.metadata_location` as a new table; the caller has checked the database and the name. */
+  createTable(write: ConnectorWrite, table: TableInfo): Promise<TableInfo>;
   /**
-   * Checks an update of an Iceberg table against its stored state — Metacat's commit protocol:
-   * `previous_metadata_location` must equal the stored `metadata_location` (else PreconditionError,
-   * 412), the new file must exist (else InvalidInputError, 400) — and returns the table to store.
+   * Metacat's commit protocol: moves the pointer from `previous_metadata_location` to
+   * `metadata_location` with a compare-and-swap. Undefined when there is no such Iceberg table.
    */
-  prepareUpdate(write: ConnectorWrite, stored: TableInfo, requested: TableInfo): Promise<TableInfo>;
-  /**
-   * Completes a stored Iceberg table for reading: fields from the current metadata file,
-   * `current_snapshot_id`, `table_version`, `branches`, and `details.metadata_content` when
-   * `options.includeDetails`. With `options.metadataLocationOnly` it may return `stored` unchanged.
-   */
-  describe(stored: TableInfo, options: TableReadOptions): Promise<TableInfo>;
-  /**
-   * Partitions from the manifests of the current snapshot, filtered, sorted and paged as the request
-   * says. Evaluate the filter with `compilePartitionFilter(request.filter, table.name, keys)` from
-   * partition-filter.ts over `partitionFilterRow(values, snapshotTimeMs)` — values as text, a null as
-   * `HIVE_DEFAULT_PARTITION` — which has exactly the semantics of the SQL pushdown.
-   */
-  listPartitions(table: TableInfo, request: PartitionListRequest): Promise<PartitionInfo[]>;
-  countPartitions(table: TableInfo): Promise<number>;
+  updateTable(write: ConnectorWrite, table: TableInfo): Promise<TableInfo | undefined>;
+  /** Drops the pointer (the files stay); undefined when there was no such table. */
+  deleteTable(write: ConnectorWrite, name: QualifiedName): Promise<TableInfo | undefined>;
+  /** Moves the pointer; the caller has checked that the target name is free in both stores. */
+  renameTable(write: ConnectorWrite, from: QualifiedName, to: QualifiedName): Promise<void>;
+
+  /** Partitions of the current snapshot; undefined when there is no such Iceberg table. */
+  listPartitions(name: QualifiedName, request: PartitionListRequest): Promise<PartitionInfo[] | undefined>;
+  countPartitions(name: QualifiedName): Promise<number | undefined>;
 }

@@ -46,9 +46,14 @@ const CAPABILITIES: ConnectorCapabilities = {
 
 /**
  * Quarry's own catalog: databases, Hive-style tables (schema fields, storage location and format,
- * parameters) and their partitions, stored in the metadata database. Iceberg tables are rows here too;
- * their format-specific behaviour is delegated to an IcebergTableSupport when one is given.
- * Several catalogs may use this connector; each sees only its own rows.
+ * parameters) and their partitions, stored in the metadata database. Several catalogs may use this
+ * connector; each sees only its own rows.
+ *
+ * The catalog given an IcebergTableSupport (the `warehouse` catalog) also shows the warehouse's
+ * Iceberg tables, whose one source of truth is the table pointer store: its databases are its
+ * `catalog_database` rows plus the pointer store's namespaces, its tables its `catalog_table` rows
+ * plus the pointers. A name is taken if either store has it. A database that exists only as a
+ * namespace gets its row when a Hive table or parameters are first written to it.
  */
 export class WarehouseConnector implements Connector {
   readonly type = 'warehouse';
@@ -69,53 +74,30 @@ export class WarehouseConnector implements Connector {
 
   async listDatabaseNames(): Promise<string[]> {
     const rows = await this.db.selectFrom('catalog_database').select('name').where('catalog', '=', this.catalog).orderBy('name').execute();
-    return rows.map((row) => row.name);
+    const names = new Set(rows.map((row) => row.name));
+    for (const name of (await this.iceberg?.listDatabaseNames()) ?? []) names.add(name);
+    return [...names].sort(compareText);
   }
 
-  async getDatabase(name: QualifiedName, db: Kysely<Tables> = this.db): Promise<DatabaseInfo | undefined> {
-    const row = await db
-      .selectFrom('catalog_database')
-      .selectAll()
-      .where('catalog', '=', this.catalog)
-      .where('name', '=', name.databaseName!)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    return {
-      name,
-      uri: row.uri ?? undefined,
-      metadata: readJson(row.params, {}),
-      audit: { createdBy: row.created_by, createdDate: row.created_at, lastModifiedBy: row.updated_by, lastModifiedDate: row.updated_at },
-    };
+  async getDatabase(name: QualifiedName): Promise<DatabaseInfo | undefined> {
+    return (await this.rowDatabase(name, this.db)) ?? (await this.iceberg?.getDatabase(name));
   }
 
   async createDatabase(write: ConnectorWrite, database: DatabaseInfo): Promise<void> {
-    const exists = await write.transaction
-      .selectFrom('catalog_database')
-      .select('id')
-      .where('catalog', '=', this.catalog)
-      .where('name', '=', database.name.databaseName!)
-      .executeTakeFirst();
-    if (exists) throw new ConflictError(`Database ${database.name.toString()} already exists`);
-    await this.unique(`Database ${database.name.toString()} already exists`, () =>
-      write.transaction
-        .insertInto('catalog_database')
-        .values({
-          catalog: this.catalog,
-          name: database.name.databaseName!,
-          uri: normalizeUri(database.uri) ?? null,
-          params: JSON.stringify(database.metadata),
-          created_by: write.user,
-          created_at: write.now,
-          updated_by: write.user,
-          updated_at: write.now,
-        })
-        .execute(),
-    );
+    const exists = await this.findDatabaseRow(write.transaction, database.name.databaseName!);
+    if (exists || (await this.iceberg?.databaseExists(database.name, write.transaction))) throw new ConflictError(`Database ${database.name.toString()} already exists`);
+    // The namespace first: a name Iceberg cannot hold is refused before anything is written.
+    await this.iceberg?.createDatabase(write, database);
+    await this.insertDatabaseRow(write, database);
   }
 
   async updateDatabase(write: ConnectorWrite, database: DatabaseInfo): Promise<void> {
-    const current = await this.getDatabase(database.name, write.transaction);
-    if (!current) throw new NotFoundError(`Database ${database.name.toString()} does not exist`);
+    const current = await this.rowDatabase(database.name, write.transaction);
+    if (!current) {
+      if (!(await this.iceberg?.databaseExists(database.name, write.transaction))) throw new NotFoundError(`Database ${database.name.toString()} does not exist`);
+      await this.insertDatabaseRow(write, database);
+      return;
+    }
     await write.transaction
       .updateTable('catalog_database')
       .set({
@@ -130,36 +112,31 @@ export class WarehouseConnector implements Connector {
   }
 
   async deleteDatabase(write: ConnectorWrite, name: QualifiedName): Promise<void> {
-    const row = await write.transaction
-      .selectFrom('catalog_database')
-      .select('id')
-      .where('catalog', '=', this.catalog)
-      .where('name', '=', name.databaseName!)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError(`Database ${name.toString()} does not exist`);
-    const table = await write.transaction.selectFrom('catalog_table').select('name').where('database_id', '=', row.id).executeTakeFirst();
-    if (table) throw new PreconditionError(`Database ${name.toString()} is not empty (it has table ${table.name}); delete its tables first`);
-    await write.transaction.deleteFrom('catalog_database').where('id', '=', row.id).execute();
+    const row = await this.findDatabaseRow(write.transaction, name.databaseName!);
+    const namespace = await this.iceberg?.databaseExists(name, write.transaction);
+    if (!row && !namespace) throw new NotFoundError(`Database ${name.toString()} does not exist`);
+    if (row) {
+      const table = await write.transaction.selectFrom('catalog_table').select('name').where('database_id', '=', row.id).executeTakeFirst();
+      if (table) throw new PreconditionError(`Database ${name.toString()} is not empty (it has table ${table.name}); delete its tables first`);
+    }
+    if (namespace) await this.iceberg!.deleteDatabase(write, name);
+    if (row) await write.transaction.deleteFrom('catalog_database').where('id', '=', row.id).execute();
   }
 
   async listTableNames(database: QualifiedName): Promise<string[] | undefined> {
-    const db = await this.db
-      .selectFrom('catalog_database')
-      .select('id')
-      .where('catalog', '=', this.catalog)
-      .where('name', '=', database.databaseName!)
-      .executeTakeFirst();
-    if (!db) return undefined;
-    const rows = await this.db.selectFrom('catalog_table').select('name').where('database_id', '=', db.id).orderBy('name').execute();
-    return rows.map((row) => row.name);
+    const db = await this.findDatabaseRow(this.db, database.databaseName!);
+    const namespace = await this.iceberg?.databaseExists(database);
+    if (!db && !namespace) return undefined;
+    const rows = db ? await this.db.selectFrom('catalog_table').select('name').where('database_id', '=', db.id).orderBy('name').execute() : [];
+    const names = new Set(rows.map((row) => row.name));
+    if (namespace) for (const name of await this.iceberg!.listTableNames(database)) names.add(name);
+    return [...names].sort(compareText);
   }
 
   async getTable(name: QualifiedName, options: TableReadOptions = {}): Promise<TableInfo | undefined> {
     const row = await this.findTableRow(this.db, name);
-    if (!row) return undefined;
-    const stored = toTable(name, row);
-    if (isIceberg(stored) && this.iceberg) return this.iceberg.describe(stored, options);
-    return stored;
+    if (row) return toTable(name, row);
+    return this.iceberg?.getTable(name, options);
   }
 
   async findTables(term: string, limit: number): Promise<QualifiedName[]> {
@@ -173,22 +150,32 @@ export class WarehouseConnector implements Connector {
       .orderBy('name')
       .limit(limit)
       .execute();
-    return rows.map((row) => QualifiedName.ofTable(this.catalog, row.database_name, row.name));
+    const found = rows.map((row) => QualifiedName.ofTable(this.catalog, row.database_name, row.name));
+    if (this.iceberg && found.length < limit) found.push(...(await this.iceberg.findTables(term, limit - found.length)));
+    return found;
   }
 
   async createTable(write: ConnectorWrite, table: TableInfo): Promise<TableInfo> {
     const trx = write.transaction;
-    const database = await trx
-      .selectFrom('catalog_database')
-      .select('id')
-      .where('catalog', '=', this.catalog)
-      .where('name', '=', table.name.databaseName!)
-      .executeTakeFirst();
-    if (!database) throw new NotFoundError(`Database ${QualifiedName.ofDatabase(this.catalog, table.name.databaseName!).toString()} does not exist`);
-    if (await this.findTableRow(trx, table.name)) throw new ConflictError(`Table ${table.name.toString()} already exists`);
-    let toStore = normalizeTable(table, write.user);
-    if (isIceberg(toStore)) toStore = await this.requireIceberg('create').prepareCreate(write, toStore);
-    else rejectIcebergParams(toStore);
+    const databaseName = QualifiedName.ofDatabase(this.catalog, table.name.databaseName!);
+    let database = await this.findDatabaseRow(trx, table.name.databaseName!);
+    const namespace = await this.iceberg?.databaseExists(databaseName, trx);
+    if (!database && !namespace) throw new NotFoundError(`Database ${databaseName.toString()} does not exist`);
+    if ((await this.findTableRow(trx, table.name)) || (await this.iceberg?.tableExists(table.name, trx))) {
+      throw new ConflictError(`Table ${table.name.toString()} already exists`);
+    }
+    if (isIceberg(table)) {
+      if (!this.iceberg) {
+        throw new UnsupportedError(`Catalog ${this.catalog} keeps Hive-style tables only; Iceberg tables live in the warehouse's Iceberg catalog (Metacat catalog 'warehouse')`);
+      }
+      return this.iceberg.createTable(write, table);
+    }
+    const toStore = normalizeTable(table, write.user);
+    rejectIcebergParams(toStore);
+    if (!database) {
+      await this.insertDatabaseRow(write, { name: databaseName, metadata: {}, audit: {} });
+      database = (await this.findDatabaseRow(trx, table.name.databaseName!))!;
+    }
     await this.unique(`Table ${table.name.toString()} already exists`, () =>
       trx
         .insertInto('catalog_table')
@@ -216,17 +203,25 @@ export class WarehouseConnector implements Connector {
   async updateTable(write: ConnectorWrite, table: TableInfo): Promise<TableInfo> {
     const trx = write.transaction;
     const row = await this.findTableRow(trx, table.name);
-    if (!row) throw new NotFoundError(`Table ${table.name.toString()} does not exist`);
+    if (!row) {
+      const updated = await this.iceberg?.updateTable(write, table);
+      if (!updated) throw new NotFoundError(`Table ${table.name.toString()} does not exist`);
+      return updated;
+    }
     const stored = toTable(table.name, row);
-    let next: TableInfo = {
+    const next: TableInfo = {
       ...stored,
       fields: table.fields.length > 0 ? normalizeFields(table.fields) : stored.fields,
       serde: table.serde ? mergeStorage(stored.serde, table.serde) : stored.serde,
       metadata: { ...stored.metadata, ...table.metadata },
       view: table.view ?? stored.view,
     };
-    if (isIceberg(stored)) next = await this.requireIceberg('update').prepareUpdate(write, stored, { ...next, metadata: table.metadata });
-    else rejectIcebergParams(table);
+    if (isIceberg(stored)) {
+      // A row marked ICEBERG predates the pointer store; its pointer cannot be committed here.
+      if (ICEBERG_POINTER_PARAMS.some((key) => table.metadata[key] !== undefined)) {
+        throw new UnsupportedError(`Table ${table.name.toString()} is a catalog row marked ICEBERG, not a warehouse Iceberg table; its pointer cannot be committed here`);
+      }
+    } else rejectIcebergParams(table);
     if (partitionKeysChanged(stored, next) && (await this.partitions.count(row.id, trx)) > 0) {
       throw new InvalidInputError(
         `Table ${table.name.toString()} has partitions, so its partition keys (${partitionKeysOf(stored).map((f) => f.name).join(', ')}) cannot change`,
@@ -256,7 +251,7 @@ export class WarehouseConnector implements Connector {
   async deleteTable(write: ConnectorWrite, name: QualifiedName): Promise<TableInfo | undefined> {
     const trx = write.transaction;
     const row = await this.findTableRow(trx, name);
-    if (!row) return undefined;
+    if (!row) return this.iceberg?.deleteTable(write, name);
     const table = toTable(name, row);
     await this.partitions.deleteAll(trx, row.id);
     await trx.deleteFrom('catalog_table').where('id', '=', row.id).execute();
@@ -266,9 +261,14 @@ export class WarehouseConnector implements Connector {
   async renameTable(write: ConnectorWrite, from: QualifiedName, to: QualifiedName): Promise<void> {
     const trx = write.transaction;
     const row = await this.findTableRow(trx, from);
-    if (!row) throw new NotFoundError(`Table ${from.toString()} does not exist`);
+    const icebergTable = !row && (await this.iceberg?.tableExists(from, trx));
+    if (!row && !icebergTable) throw new NotFoundError(`Table ${from.toString()} does not exist`);
     if (to.databaseName !== from.databaseName) throw new UnsupportedError('Renaming a table into another database is not supported');
-    if (await this.findTableRow(trx, to)) throw new ConflictError(`Table ${to.toString()} already exists`);
+    if ((await this.findTableRow(trx, to)) || (await this.iceberg?.tableExists(to, trx))) throw new ConflictError(`Table ${to.toString()} already exists`);
+    if (!row) {
+      await this.iceberg!.renameTable(write, from, to);
+      return;
+    }
     await this.unique(`Table ${to.toString()} already exists`, () =>
       trx
         .updateTable('catalog_table')
@@ -279,33 +279,26 @@ export class WarehouseConnector implements Connector {
   }
 
   async listPartitions(table: QualifiedName, request: PartitionListRequest): Promise<PartitionInfo[]> {
-    const stored = await this.requireTable(this.db, table);
-    if (isIceberg(stored.info)) {
-      const iceberg = this.requireIceberg('list partitions of');
-      return iceberg.listPartitions(await iceberg.describe(stored.info, {}), request);
-    }
-    return this.partitions.list(stored, request);
+    const stored = await this.findPartitionedTable(this.db, table);
+    if (stored) return this.partitions.list(stored, request);
+    const partitions = await this.iceberg?.listPartitions(table, request);
+    if (!partitions) throw new NotFoundError(`Table ${table.toString()} does not exist`);
+    return partitions;
   }
 
   async countPartitions(table: QualifiedName): Promise<number> {
     const stored = await this.findPartitionedTable(this.db, table);
-    if (!stored) return 0;
-    if (isIceberg(stored.info)) {
-      const iceberg = this.requireIceberg('count partitions of');
-      return iceberg.countPartitions(await iceberg.describe(stored.info, {}));
-    }
-    return this.partitions.count(stored.id);
+    if (stored) return this.partitions.count(stored.id);
+    return (await this.iceberg?.countPartitions(table)) ?? 0;
   }
 
   async savePartitions(write: ConnectorWrite, table: QualifiedName, request: PartitionSaveRequest): Promise<PartitionSaveResult> {
-    const stored = await this.requireTable(write.transaction, table);
-    if (isIceberg(stored.info)) throw new UnsupportedError(`Table ${table.toString()} is an Iceberg table: its partitions come from its snapshots and cannot be saved`);
+    const stored = await this.requireTable(write, table, 'saved');
     return this.partitions.save(write, stored, request);
   }
 
   async deletePartitions(write: ConnectorWrite, table: QualifiedName, names: readonly string[]): Promise<void> {
-    const stored = await this.requireTable(write.transaction, table);
-    if (isIceberg(stored.info)) throw new UnsupportedError(`Table ${table.toString()} is an Iceberg table: its partitions come from its snapshots and cannot be deleted`);
+    const stored = await this.requireTable(write, table, 'deleted');
     await this.partitions.delete(write, stored, names);
   }
 
@@ -319,6 +312,39 @@ export class WarehouseConnector implements Connector {
       if (this.adapter.isUniqueViolation(error)) throw new ConflictError(conflict);
       throw error;
     }
+  }
+
+  private async findDatabaseRow(db: Kysely<Tables>, name: string) {
+    return db.selectFrom('catalog_database').selectAll().where('catalog', '=', this.catalog).where('name', '=', name).executeTakeFirst();
+  }
+
+  private async rowDatabase(name: QualifiedName, db: Kysely<Tables>): Promise<DatabaseInfo | undefined> {
+    const row = await this.findDatabaseRow(db, name.databaseName!);
+    if (!row) return undefined;
+    return {
+      name,
+      uri: row.uri ?? undefined,
+      metadata: readJson(row.params, {}),
+      audit: { createdBy: row.created_by, createdDate: row.created_at, lastModifiedBy: row.updated_by, lastModifiedDate: row.updated_at },
+    };
+  }
+
+  private async insertDatabaseRow(write: ConnectorWrite, database: DatabaseInfo): Promise<void> {
+    await this.unique(`Database ${database.name.toString()} already exists`, () =>
+      write.transaction
+        .insertInto('catalog_database')
+        .values({
+          catalog: this.catalog,
+          name: database.name.databaseName!,
+          uri: normalizeUri(database.uri) ?? null,
+          params: JSON.stringify(database.metadata),
+          created_by: write.user,
+          created_at: write.now,
+          updated_by: write.user,
+          updated_at: write.now,
+        })
+        .execute(),
+    );
   }
 
   private async findTableRow(db: Kysely<Tables>, name: QualifiedName): Promise<TableRow | undefined> {
@@ -343,16 +369,22 @@ export class WarehouseConnector implements Connector {
     return { id: row.id, name, keys: partitionKeysOf(info), info };
   }
 
-  private async requireTable(db: Kysely<Tables>, name: QualifiedName): Promise<PartitionedTable & { info: TableInfo }> {
-    const table = await this.findPartitionedTable(db, name);
-    if (!table) throw new NotFoundError(`Table ${name.toString()} does not exist`);
-    return table;
+  /** The Hive table whose partitions change; an Iceberg table's partitions change only through its commits. */
+  private async requireTable(write: ConnectorWrite, name: QualifiedName, change: 'saved' | 'deleted'): Promise<PartitionedTable> {
+    const table = await this.findPartitionedTable(write.transaction, name);
+    if (table && !isIceberg(table.info)) return table;
+    if (table || (await this.iceberg?.tableExists(name, write.transaction))) {
+      throw new InvalidInputError(
+        `Table ${name.toString()} is an Iceberg table: its partitions come from its snapshots and change through Iceberg commits (append, overwrite, delete), so they cannot be ${change} here`,
+        'partitions',
+      );
+    }
+    throw new NotFoundError(`Table ${name.toString()} does not exist`);
   }
+}
 
-  private requireIceberg(action: string): IcebergTableSupport {
-    if (!this.iceberg) throw new UnsupportedError(`Catalog ${this.catalog} cannot ${action} Iceberg tables yet: this server has no Iceberg table support`);
-    return this.iceberg;
-  }
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function toTable(name: QualifiedName, row: TableRow): TableInfo {

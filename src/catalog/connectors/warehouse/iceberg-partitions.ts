@@ -1,0 +1,153 @@
+import type { PartitionField } from '../../../table/partition-spec.ts';
+import type { PrimitiveType } from '../../../table/iceberg-type.ts';
+import { currentSchema, defaultSpec, specById, type TableMetadata } from '../../../table/table-metadata.ts';
+import type { TableOperations, TableState } from '../../../table/table-operations.ts';
+import { Table } from '../../../table/table.ts';
+import { humanValue, type Transform } from '../../../table/transform.ts';
+import { UnsupportedError } from '../../../errors/unsupported-error.ts';
+import type { FileIO } from '../../../table/file-io.ts';
+import type { FieldInfo, PartitionInfo } from '../../catalog-model.ts';
+import type { PartitionListRequest, PartitionSortField } from '../../connector.ts';
+import { HIVE_DEFAULT_PARTITION } from '../../filter/filter-ast.ts';
+import { compareCodePoints } from '../../filter/numeric-value.ts';
+import { compilePartitionFilter, partitionFilterRow } from '../../partition-filter.ts';
+import { makePartitionName } from '../../partition-name.ts';
+import type { QualifiedName } from '../../qualified-name.ts';
+import { metacatType } from './iceberg-table-info.ts';
+
+/** One partition of an Iceberg table as the catalog lists it. */
+interface IcebergPartition {
+  readonly name: string;
+  /** Key values in key order, as filter text; a null (or a key the partition's spec lacks) is the Hive marker. */
+  readonly values: readonly string[];
+  /** When a file was last added to the partition (its snapshot's time), epoch ms. */
+  readonly snapshotMs: number;
+  readonly uri: string;
+  readonly files: number;
+  readonly records: number;
+  readonly bytes: number;
+}
+
+/**
+ * Partitions of an Iceberg table's current snapshot, read from its manifests (`Table.partitions()`),
+ * in Metacat's form: the name is Hive's `field=value/…` over the non-void partition fields (values
+ * as Iceberg writes them in paths: `ts_day=2024-01-05`), the URI is Metacat's synthetic
+ * `<scheme>://<db>.<table>/<name>/snapshot_time=<epoch s>`, and `dateCreated` is the time of the
+ * snapshot that last added a file to the partition. The partition filter binds to the default
+ * spec's field names and is evaluated exactly as for Hive partitions (`compilePartitionFilter`).
+ * An unpartitioned table has no partitions.
+ */
+export async function icebergPartitions(state: TableState, io: FileIO, table: QualifiedName, request: PartitionListRequest): Promise<PartitionInfo[]> {
+  const keys = partitionKeys(state.metadata);
+  const all = await readPartitions(state, io, table, keys);
+  const matches = request.filter ? compilePartitionFilter(request.filter, table, keys) : undefined;
+  const names = request.names ? new Set(request.names) : undefined;
+  const selected = all.filter((p) => (!names || names.has(p.name)) && (!matches || matches(partitionFilterRow(p.values, p.snapshotMs))));
+  selected.sort(comparator(request.sortBy ?? 'name', request.sortOrder ?? 'ASC'));
+  const offset = request.offset ?? 0;
+  const end = request.limit === undefined ? undefined : offset + request.limit;
+  return selected.slice(offset, end).map((p) => ({
+    name: table.withPartition(p.name),
+    serde: { uri: p.uri },
+    metadata: { numFiles: String(p.files), numRows: String(p.records), totalSize: String(p.bytes) },
+    audit: { createdDate: p.snapshotMs, lastModifiedDate: p.snapshotMs },
+  }));
+}
+
+export async function countIcebergPartitions(state: TableState, io: FileIO, table: QualifiedName): Promise<number> {
+  return (await readPartitions(state, io, table, partitionKeys(state.metadata))).length;
+}
+
+/**
+ * The filter's variables: the default spec's non-void fields, typed as their path values read —
+ * numeric for bucket and year (and identity/truncate of numbers), text otherwise.
+ */
+function partitionKeys(md: TableMetadata): FieldInfo[] {
+  const schema = currentSchema(md);
+  return visibleFields(defaultSpec(md).fields).map((field, pos) => {
+    const source = schema.primitiveById(field.sourceId)?.type;
+    return { name: field.name, type: keyType(field.transform, source), partition_key: true, pos };
+  });
+}
+
+function keyType(transform: Transform, source: PrimitiveType | undefined): string {
+  switch (transform.kind) {
+    case 'bucket':
+    case 'year':
+      return 'int';
+    case 'month':
+    case 'hour':
+      return 'string';
+    case 'day':
+      return 'date';
+    default:
+      return source ? metacatType(source) : 'string';
+  }
+}
+
+function visibleFields(fields: readonly PartitionField[]): PartitionField[] {
+  return fields.filter((f) => f.transform.kind !== 'void');
+}
+
+async function readPartitions(state: TableState, io: FileIO, table: QualifiedName, keys: readonly FieldInfo[]): Promise<IcebergPartition[]> {
+  const md = state.metadata;
+  const schema = currentSchema(md);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(md.location)?.[1] ?? 'file';
+  const snapshotTime = new Map(md.snapshots.map((s) => [s.snapshotId, s.timestampMs]));
+  const out: IcebergPartition[] = [];
+  for (const p of await new Table(readOnly(state, io)).partitions()) {
+    const spec = specById(md, p.specId);
+    const byName = new Map<string, string>();
+    const fields = spec.fields.map((field, i) => ({ field, value: p.partition[i] ?? null })).filter(({ field }) => field.transform.kind !== 'void');
+    // Data written before the table was partitioned (or under an all-void spec) belongs to no partition.
+    if (fields.length === 0) continue;
+    for (const { field, value } of fields) {
+      const source = schema.primitiveById(field.sourceId)?.type;
+      byName.set(field.name, value === null || !source ? HIVE_DEFAULT_PARTITION : humanValue(field.transform, source, value));
+    }
+    const name = makePartitionName(
+      fields.map(({ field }) => field.name),
+      fields.map(({ field }) => byName.get(field.name)!),
+    );
+    const snapshotMs = snapshotTime.get(p.lastAddedSnapshotId) ?? md.lastUpdatedMs;
+    out.push({
+      name,
+      values: keys.map((key) => byName.get(key.name) ?? HIVE_DEFAULT_PARTITION),
+      snapshotMs,
+      uri: `${scheme}://${table.databaseName}.${table.tableName}/${name}/snapshot_time=${Math.trunc(snapshotMs / 1000)}`,
+      files: p.files,
+      records: p.records,
+      bytes: p.bytes,
+    });
+  }
+  return out;
+}
+
+/** The table at a state already read: manifests are read through it, nothing is committed. */
+function readOnly(state: TableState, io: FileIO): TableOperations {
+  return {
+    io,
+    name: state.metadataLocation,
+    current: () => state,
+    refresh: async () => state,
+    commit: async () => {
+      throw new UnsupportedError(`The catalog reads ${state.metadataLocation} only; commit through Iceberg`);
+    },
+  };
+}
+
+function comparator(sortBy: PartitionSortField, order: 'ASC' | 'DESC'): (a: IcebergPartition, b: IcebergPartition) => number {
+  const sign = order === 'DESC' ? -1 : 1;
+  const primary = (a: IcebergPartition, b: IcebergPartition): number => {
+    switch (sortBy) {
+      case 'createdDate':
+      case 'lastModifiedDate':
+        return a.snapshotMs - b.snapshotMs;
+      case 'uri':
+        return compareCodePoints(a.uri, b.uri);
+      case 'name':
+        return 0;
+    }
+  };
+  return (a, b) => sign * (primary(a, b) || compareCodePoints(a.name, b.name));
+}

@@ -1,0 +1,288 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../db/database.ts';
+import type { Tables } from '../../../db/tables.ts';
+import { ConflictError } from '../../../errors/conflict-error.ts';
+import { InvalidInputError } from '../../../errors/invalid-input-error.ts';
+import { PreconditionError } from '../../../errors/precondition-error.ts';
+import { ObjectNotFoundError } from '../../../storage/object-store-errors.ts';
+import { readMetadataFile, type TableState } from '../../../table/table-operations.ts';
+import type { TableIdentifier } from '../../../table/table-pointer-store.ts';
+import { DbTablePointerStore } from '../../../warehouse/db-table-pointer-store.ts';
+import type { Warehouse } from '../../../warehouse/warehouse.ts';
+import type { DatabaseInfo, PartitionInfo, TableInfo } from '../../catalog-model.ts';
+import type { ConnectorWrite, PartitionListRequest, TableReadOptions } from '../../connector.ts';
+import { checkNamespace, checkTableName } from '../../iceberg-rest/catalog-names.ts';
+import { QualifiedName } from '../../qualified-name.ts';
+import { countIcebergPartitions, icebergPartitions } from './iceberg-partitions.ts';
+import { icebergTableInfo } from './iceberg-table-info.ts';
+import { ICEBERG_TABLE_TYPE, type IcebergTableSupport } from './iceberg-table-support.ts';
+
+/** The namespace property the pointer store keeps to mark that a namespace exists; not a parameter. */
+const EXISTS_MARKER = 'exists';
+const METADATA_CACHE_SIZE = 128;
+
+/**
+ * Quarry's Iceberg tables in a Metacat catalog: the warehouse's pointer store is the one source of
+ * truth (the same rows the Iceberg REST catalog, PyIceberg and `quarry table` use), and table state
+ * is read from the current metadata file. See IcebergTableSupport for the contract.
+ */
+export class IcebergTables implements IcebergTableSupport {
+  private readonly pointers: DbTablePointerStore;
+  // Metadata files are immutable, so one read once can be served from memory by its location.
+  private readonly metadataCache = new Map<string, TableState>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly warehouse: Warehouse,
+    readonly catalog = 'warehouse',
+  ) {
+    this.pointers = new DbTablePointerStore(database, warehouse.pointers.catalogName);
+  }
+
+  // ---- databases (namespaces)
+
+  async listDatabaseNames(): Promise<string[]> {
+    const namespaces = await this.pointers.listNamespaces();
+    return namespaces.filter((ns) => ns.length === 1 && this.isDatabaseName(ns[0])).map((ns) => ns[0]);
+  }
+
+  async databaseExists(name: QualifiedName, db?: Kysely<Tables>): Promise<boolean> {
+    const ns = namespaceOf(name);
+    if (!ns) return false;
+    const store = this.store(db);
+    // A namespace known only through its children (`a` of `a.b`) exists, as in the REST catalog.
+    return (await store.namespaceExists(ns)) || (await store.listNamespaces(ns)).length > 0;
+  }
+
+  async getDatabase(name: QualifiedName): Promise<DatabaseInfo | undefined> {
+    if (!(await this.databaseExists(name))) return undefined;
+    const properties = await this.pointers.namespaceProperties(namespaceOf(name)!).catch(() => ({}) as Record<string, string>);
+    const { [EXISTS_MARKER]: _marker, location, ...metadata } = properties;
+    return { name, ...(location ? { uri: location } : {}), metadata, audit: {} };
+  }
+
+  async createDatabase(write: ConnectorWrite, database: DatabaseInfo): Promise<void> {
+    const ns = checkNamespace([database.name.databaseName!], 'database name');
+    const store = this.store(write.transaction);
+    if (await this.databaseExists(database.name, write.transaction)) throw new ConflictError(`Database ${database.name.toString()} already exists`);
+    // A namespace's `location` places the tables Iceberg clients create in it.
+    await store.createNamespace(ns, database.uri ? { location: database.uri } : {});
+  }
+
+  async deleteDatabase(write: ConnectorWrite, name: QualifiedName): Promise<void> {
+    const ns = namespaceOf(name);
+    if (!ns) return;
+    const store = this.store(write.transaction);
+    const [table] = await store.listTables(ns);
+    if (table) throw new PreconditionError(`Database ${name.toString()} is not empty (it has Iceberg table ${table.name}); delete its tables first`);
+    const [child] = await store.listNamespaces(ns);
+    if (child) throw new PreconditionError(`Database ${name.toString()} is not empty (it has the Iceberg namespace ${child.join('.')}); drop that first`);
+    if (await store.namespaceExists(ns)) await store.dropNamespace(ns);
+  }
+
+  // ---- tables
+
+  async listTableNames(database: QualifiedName): Promise<string[]> {
+    const ns = namespaceOf(database);
+    if (!ns) return [];
+    const ids = await this.pointers.listTables(ns);
+    return ids.map((id) => id.name).filter((table) => this.isTableName(database, table));
+  }
+
+  async tableExists(name: QualifiedName, db?: Kysely<Tables>): Promise<boolean> {
+    const id = identifierOf(name);
+    return id !== undefined && (await this.store(db).get(id)) !== undefined;
+  }
+
+  async findTables(term: string, limit: number): Promise<QualifiedName[]> {
+    const found = await this.pointers.findTables(term, limit);
+    return found.flatMap((id) => {
+      if (id.namespace.length !== 1 || !this.isDatabaseName(id.namespace[0])) return [];
+      const database = QualifiedName.ofDatabase(this.catalog, id.namespace[0]);
+      return this.isTableName(database, id.name) ? [database.withTable(id.name)] : [];
+    });
+  }
+
+  async getTable(name: QualifiedName, options: TableReadOptions = {}): Promise<TableInfo | undefined> {
+    const id = identifierOf(name);
+    const pointer = id ? await this.pointers.get(id) : undefined;
+    if (!pointer) return undefined;
+    if (options.metadataLocationOnly) return icebergTableInfo(name, pointer, undefined);
+    return icebergTableInfo(name, pointer, await this.read(pointer.metadataLocation), options.includeDetails);
+  }
+
+  async createTable(write: ConnectorWrite, table: TableInfo): Promise<TableInfo> {
+    const id = strictIdentifier(table.name);
+    const location = table.metadata.metadata_location?.trim();
+    if (!location) {
+      throw new InvalidInputError(
+        `Iceberg table ${table.name.toString()} needs metadata.metadata_location, the location of its current metadata file`,
+        'metadata.metadata_location',
+      );
+    }
+    const state = await this.readGiven(location, 'metadata_location');
+    const store = this.store(write.transaction);
+    // A database made before it had a namespace (or by another node's older version) gets one now.
+    if (!(await store.namespaceExists(id.namespace))) await store.createNamespace(id.namespace);
+    await store.create(id, location);
+    return icebergTableInfo(table.name, { metadataLocation: location, previousMetadataLocation: null, version: 0 }, state);
+  }
+
+  async updateTable(write: ConnectorWrite, table: TableInfo): Promise<TableInfo | undefined> {
+    const id = identifierOf(table.name);
+    const store = this.store(write.transaction);
+    const stored = id ? await store.get(id) : undefined;
+    if (!id || !stored) return undefined;
+    const requested = table.metadata;
+    const type = requested.table_type?.trim();
+    if (type && type.toUpperCase() !== ICEBERG_TABLE_TYPE) {
+      throw new InvalidInputError(`Table ${table.name.toString()} is an Iceberg table; metadata.table_type cannot become ${JSON.stringify(type)}`, 'metadata.table_type');
+    }
+    const next = requested.metadata_location?.trim();
+    // Without a new location nothing about the table changes here: its schema, location and
+    // properties live in its metadata file and change through Iceberg commits.
+    if (!next) return icebergTableInfo(table.name, stored, await this.read(stored.metadataLocation));
+    checkLocation(next, 'metadata_location');
+    const previous = requested.previous_metadata_location?.trim();
+    if (!previous) {
+      throw new PreconditionError(
+        `Moving Iceberg table ${table.name.toString()} to ${next} needs metadata.previous_metadata_location, the location the change was based on (now ${stored.metadataLocation})`,
+      );
+    }
+    if (previous !== stored.metadataLocation) {
+      checkLocation(previous, 'previous_metadata_location');
+      if (!(await this.warehouse.io.exists(previous))) {
+        throw new InvalidInputError(`metadata.previous_metadata_location ${previous} does not exist, so it cannot be the table's metadata file`, 'metadata.previous_metadata_location');
+      }
+      throw staleBase(table.name, previous, stored.metadataLocation);
+    }
+    const state = await this.readGiven(next, 'metadata_location');
+    // The compare-and-swap: a concurrent commit from the same base moves the pointer first, and this
+    // update then matches no row (on PostgreSQL it waits for that commit and re-checks the row).
+    if (!(await store.swap(id, previous, next))) {
+      const now = await store.get(id);
+      throw staleBase(table.name, previous, now?.metadataLocation ?? '(dropped)');
+    }
+    return icebergTableInfo(table.name, { metadataLocation: next, previousMetadataLocation: previous, version: stored.version + 1 }, state);
+  }
+
+  async deleteTable(write: ConnectorWrite, name: QualifiedName): Promise<TableInfo | undefined> {
+    const id = identifierOf(name);
+    const store = this.store(write.transaction);
+    const pointer = id ? await store.get(id) : undefined;
+    if (!id || !pointer) return undefined;
+    // The event describes what was dropped; a table whose file is unreadable can still be dropped.
+    const state = await this.read(pointer.metadataLocation).catch(() => undefined);
+    await store.drop(id);
+    return icebergTableInfo(name, pointer, state);
+  }
+
+  async renameTable(write: ConnectorWrite, from: QualifiedName, to: QualifiedName): Promise<void> {
+    await this.store(write.transaction).rename(strictIdentifier(from), strictIdentifier(to));
+  }
+
+  // ---- partitions
+
+  async listPartitions(name: QualifiedName, request: PartitionListRequest): Promise<PartitionInfo[] | undefined> {
+    const state = await this.current(name);
+    return state && icebergPartitions(state, this.warehouse.io, name, request);
+  }
+
+  async countPartitions(name: QualifiedName): Promise<number | undefined> {
+    const state = await this.current(name);
+    return state && countIcebergPartitions(state, this.warehouse.io, name);
+  }
+
+  // ---- internals
+
+  /** The pointer store inside a transaction (so the swap commits with Metacat's event), or the root one. */
+  private store(db: Kysely<Tables> | undefined): DbTablePointerStore {
+    return db ? new DbTablePointerStore({ ...this.database, db }, this.pointers.catalogName) : this.pointers;
+  }
+
+  private async current(name: QualifiedName): Promise<TableState | undefined> {
+    const id = identifierOf(name);
+    const pointer = id ? await this.pointers.get(id) : undefined;
+    return pointer && this.read(pointer.metadataLocation);
+  }
+
+  private async read(location: string): Promise<TableState> {
+    const cached = this.metadataCache.get(location);
+    if (cached) return cached;
+    const state = await readMetadataFile(this.warehouse.io, location);
+    this.metadataCache.set(location, state);
+    if (this.metadataCache.size > METADATA_CACHE_SIZE) this.metadataCache.delete(this.metadataCache.keys().next().value!);
+    return state;
+  }
+
+  /** Reads a metadata file a client named; every way it can be wrong is a 400 naming the parameter. */
+  private async readGiven(location: string, parameter: string): Promise<TableState> {
+    checkLocation(location, parameter);
+    try {
+      return await this.read(location);
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) throw new InvalidInputError(`metadata.${parameter} ${location} does not exist`, `metadata.${parameter}`);
+      if (error instanceof InvalidInputError || error instanceof SyntaxError) {
+        throw new InvalidInputError(`metadata.${parameter} ${location} is not a readable Iceberg metadata file: ${error.message}`, `metadata.${parameter}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Whether a namespace name is shown as a database: names Metacat would spell differently (upper case) are not. */
+  private isDatabaseName(namespace: string): boolean {
+    try {
+      return QualifiedName.ofDatabase(this.catalog, namespace).databaseName === namespace;
+    } catch {
+      return false;
+    }
+  }
+
+  private isTableName(database: QualifiedName, table: string): boolean {
+    try {
+      return database.withTable(table).tableName === table;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function staleBase(name: QualifiedName, previous: string, current: string): PreconditionError {
+  return new PreconditionError(
+    `Iceberg table ${name.toString()} is at ${current}, not at metadata.previous_metadata_location ${previous}; reload the table and commit again`,
+  );
+}
+
+const LOCATION = /^(s3a?:\/\/[^/]+\/.+|file:\/\/\/.+|\/.+)$/;
+
+function checkLocation(location: string, parameter: string): void {
+  if (!LOCATION.test(location)) {
+    throw new InvalidInputError(
+      `metadata.${parameter} ${JSON.stringify(location)} is not a metadata file location: expected s3://bucket/… or file:///… naming a metadata.json file`,
+      `metadata.${parameter}`,
+    );
+  }
+}
+
+/** The namespace of a database (or of a table's database), when its name can be one. */
+function namespaceOf(name: QualifiedName): string[] | undefined {
+  try {
+    return checkNamespace([name.databaseName!]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pointer identifier of a table name, or undefined when the name cannot be one (no such Iceberg table). */
+function identifierOf(name: QualifiedName): TableIdentifier | undefined {
+  try {
+    return strictIdentifier(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pointer identifier of a table name; a name Iceberg cannot hold is a 400 saying why. */
+function strictIdentifier(name: QualifiedName): TableIdentifier {
+  return { namespace: checkNamespace([name.databaseName!], 'database name'), name: checkTableName(name.tableName!, 'table name') };
+}
