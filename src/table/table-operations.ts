@@ -91,7 +91,7 @@ export class PointerTableOperations implements TableOperations {
     }
     let swapped: boolean;
     try {
-      swapped = await this.pointers.swap(this.identifier, base.metadataLocation, location, metadata);
+      swapped = await this.pointers.swap(this.identifier, base.metadataLocation, location, { expected: base.metadata, next: metadata });
     } catch (error) {
       swapped = await this.checkCommitted(location, error);
     }
@@ -122,7 +122,11 @@ export class StaticTableOperations implements TableOperations {
   constructor(
     readonly metadataLocation: string,
     readonly io: FileIO,
-  ) {}
+    /** The file's content when the caller has already read it. */
+    initial?: TableState,
+  ) {
+    this.state = initial;
+  }
 
   get name(): string {
     return this.metadataLocation;

@@ -33,7 +33,8 @@ export interface TablePointerStore {
   get(id: TableIdentifier): Promise<TablePointer | undefined>;
   /** `metadata`, the file's content when the caller has it, lets a store describe the change without reading it. */
   create(id: TableIdentifier, metadataLocation: string, metadata?: TableMetadata): Promise<void>;
-  swap(id: TableIdentifier, expected: string, next: string, nextMetadata?: TableMetadata): Promise<boolean>;
+  /** `contents`: both files' content when the caller has them, for the same reason. */
+  swap(id: TableIdentifier, expected: string, next: string, contents?: SwapContents): Promise<boolean>;
   /** Removes the pointer (the files stay); answers whether a table was there. */
   drop(id: TableIdentifier): Promise<boolean>;
   rename(from: TableIdentifier, to: TableIdentifier): Promise<void>;
@@ -47,6 +48,12 @@ export interface TablePointerStore {
   updateNamespaceProperties(namespace: readonly string[], updates: Record<string, string>, removals: readonly string[]): Promise<void>;
   /** Fails with a conflict if the namespace still holds tables. */
   dropNamespace(namespace: readonly string[]): Promise<void>;
+}
+
+/** What the two metadata files of a swap hold. */
+export interface SwapContents {
+  readonly expected: TableMetadata;
+  readonly next: TableMetadata;
 }
 
 export function formatIdentifier(id: TableIdentifier): string {

@@ -6,7 +6,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { NotFoundError } from '../errors/not-found-error.ts';
 import { NoSuchTableError, TableExistsError } from '../table/table-errors.ts';
 import type { TableMetadata } from '../table/table-metadata.ts';
-import { formatIdentifier, type TableIdentifier, type TablePointer, type TablePointerStore } from '../table/table-pointer-store.ts';
+import { formatIdentifier, type TableIdentifier, type TablePointer, type TablePointerStore, type SwapContents } from '../table/table-pointer-store.ts';
 import type { PointerChange, PointerChangeRecorder } from './pointer-change.ts';
 
 /**
@@ -40,10 +40,13 @@ export class DbTablePointerStore implements TablePointerStore {
     );
   }
 
-  async swap(id: TableIdentifier, expected: string, next: string, nextMetadata?: TableMetadata): Promise<boolean> {
+  async swap(id: TableIdentifier, expected: string, next: string, contents?: SwapContents): Promise<boolean> {
     return this.change(
       (store) => store.swapRow(id, expected, next),
-      (swapped) => (swapped ? [{ kind: 'table-updated', table: id, previousMetadataLocation: expected, metadataLocation: next, metadata: nextMetadata }] : []),
+      (swapped) =>
+        swapped
+          ? [{ kind: 'table-updated', table: id, previousMetadataLocation: expected, metadataLocation: next, metadata: contents?.next, previousMetadata: contents?.expected }]
+          : [],
     );
   }
 

@@ -15,6 +15,8 @@ export type PointerChange =
       readonly previousMetadataLocation: string;
       readonly metadataLocation: string;
       readonly metadata?: TableMetadata;
+      /** The previous file's content, when the writer had it. */
+      readonly previousMetadata?: TableMetadata;
     }
   | { readonly kind: 'table-dropped'; readonly table: TableIdentifier }
   | { readonly kind: 'table-renamed'; readonly from: TableIdentifier; readonly to: TableIdentifier }

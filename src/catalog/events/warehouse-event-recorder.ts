@@ -82,7 +82,7 @@ export class WarehouseEventRecorder implements PointerChangeRecorder {
     let added: Snapshot[] = [];
     let unreadable: string | undefined;
     try {
-      added = change.metadata ? await this.newSnapshots(change.previousMetadataLocation, change.metadata) : [];
+      added = change.metadata ? await this.newSnapshots(change, change.metadata) : [];
       if (change.metadata && added.length > 0) partitions = await this.partitionChanges(change.metadata, added);
     } catch (error) {
       // The catalog accepts snapshots whose files it cannot read (the writer owns them); the commit
@@ -122,10 +122,12 @@ export class WarehouseEventRecorder implements PointerChangeRecorder {
   }
 
   /** Snapshots that became part of the current branch in this commit, newest first. */
-  private async newSnapshots(previousLocation: string, metadata: TableMetadata): Promise<Snapshot[]> {
+  private async newSnapshots(change: Extract<PointerChange, { kind: 'table-updated' }>, metadata: TableMetadata): Promise<Snapshot[]> {
     const current = currentSnapshot(metadata);
     if (!current) return [];
-    const previous = currentSnapshot((await readMetadataFile(this.options.io, previousLocation)).metadata)?.snapshotId;
+    // Every Quarry writer hands over the base it committed on; only a bare swap costs a read.
+    const before = change.previousMetadata ?? (await readMetadataFile(this.options.io, change.previousMetadataLocation)).metadata;
+    const previous = currentSnapshot(before)?.snapshotId;
     const out: Snapshot[] = [];
     for (let s: Snapshot | undefined = current; s && s.snapshotId !== previous && out.length < MAX_SNAPSHOTS_PER_COMMIT; ) {
       out.push(s);

@@ -67,7 +67,7 @@ export async function commitAtomically(
           if (!(await pointers.swap(c.id, c.base.metadataLocation, metadataLocation))) {
             throw new LostRaceError(`Table ${formatIdentifier(c.id)} changed since ${c.base.metadataLocation} was read; the commit was not applied`);
           }
-          changes.push({ kind: 'table-updated', table: c.id, previousMetadataLocation: c.base.metadataLocation, metadataLocation, metadata });
+          changes.push({ kind: 'table-updated', table: c.id, previousMetadataLocation: c.base.metadataLocation, metadataLocation, metadata, previousMetadata: c.base.metadata });
         } else {
           if (!(await pointers.namespaceExists(c.id.namespace))) throw new NoSuchNamespaceError(c.id.namespace);
           await pointers.create(c.id, metadataLocation);

@@ -291,7 +291,10 @@ export class IcebergRestCatalog {
     const current = await this.pointers.get(id);
     if (current && !overwrite) throw new TableExistsError(formatIdentifier(id));
     if (current) {
-      if (!(await this.pointers.swap(id, current.metadataLocation, metadataLocation, state.metadata))) throw new LostRaceError(`Table ${formatIdentifier(id)} changed while it was being re-registered; retry`);
+      // Read before the swap (usually from the cache) so the recorder need not read it inside the transaction.
+      const replaced = await this.readState(current.metadataLocation).catch(() => undefined);
+      const contents = replaced && { expected: replaced.metadata, next: state.metadata };
+      if (!(await this.pointers.swap(id, current.metadataLocation, metadataLocation, contents))) throw new LostRaceError(`Table ${formatIdentifier(id)} changed while it was being re-registered; retry`);
     } else {
       await this.pointers.create(id, metadataLocation, state.metadata);
     }

@@ -1,10 +1,9 @@
 import type { PartitionField } from '../../../table/partition-spec.ts';
 import type { PrimitiveType } from '../../../table/iceberg-type.ts';
 import { currentSchema, defaultSpec, specById, type TableMetadata } from '../../../table/table-metadata.ts';
-import type { TableOperations, TableState } from '../../../table/table-operations.ts';
+import { StaticTableOperations, type TableState } from '../../../table/table-operations.ts';
 import { Table } from '../../../table/table.ts';
 import { humanValue, type Transform } from '../../../table/transform.ts';
-import { UnsupportedError } from '../../../errors/unsupported-error.ts';
 import type { FileIO } from '../../../table/file-io.ts';
 import type { FieldInfo, PartitionInfo } from '../../catalog-model.ts';
 import type { PartitionListRequest, PartitionSortField } from '../../connector.ts';
@@ -95,7 +94,7 @@ async function readPartitions(state: TableState, io: FileIO, table: QualifiedNam
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(md.location)?.[1] ?? 'file';
   const snapshotTime = new Map(md.snapshots.map((s) => [s.snapshotId, s.timestampMs]));
   const out: IcebergPartition[] = [];
-  for (const p of await new Table(readOnly(state, io)).partitions()) {
+  for (const p of await new Table(new StaticTableOperations(state.metadataLocation, io, state)).partitions()) {
     const spec = specById(md, p.specId);
     const byName = new Map<string, string>();
     const fields = spec.fields.map((field, i) => ({ field, value: p.partition[i] ?? null })).filter(({ field }) => field.transform.kind !== 'void');
@@ -121,19 +120,6 @@ async function readPartitions(state: TableState, io: FileIO, table: QualifiedNam
     });
   }
   return out;
-}
-
-/** The table at a state already read: manifests are read through it, nothing is committed. */
-function readOnly(state: TableState, io: FileIO): TableOperations {
-  return {
-    io,
-    name: state.metadataLocation,
-    current: () => state,
-    refresh: async () => state,
-    commit: async () => {
-      throw new UnsupportedError(`The catalog reads ${state.metadataLocation} only; commit through Iceberg`);
-    },
-  };
 }
 
 function comparator(sortBy: PartitionSortField, order: 'ASC' | 'DESC'): (a: IcebergPartition, b: IcebergPartition) => number {
