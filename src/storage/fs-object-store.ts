@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +13,9 @@ import { ObjectChangedError, ObjectExistsError, ObjectNotFoundError, RangeNotSat
 // In-flight writes live beside their target under this name, so a rename is atomic (same file
 // system) and a crashed writer leaves only a temp file that listings skip.
 const TEMP_MARKER = '.quarry-tmp-';
+
+// Each retry follows a delete that emptied the folder; only a storm of such deletes exhausts this.
+const MAX_FOLDER_RACES = 10;
 
 /**
  * The embedded object store: a local folder. Writes go to a temp file and are renamed into place;
@@ -159,23 +162,31 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /**
-   * Writes the temp file, creating its folder. A concurrent delete may remove an empty folder between
-   * the mkdir and the open; the temp file then finds no folder, and the write is tried again.
+   * Writes the temp file, creating its folder. A concurrent delete may remove an empty folder while
+   * the folders are being made (mkdir -p then fails on the missing parent) or between the mkdir and
+   * the open; either way nothing is written yet, so the whole step is tried again. Once the temp file
+   * exists its folder is not empty, and no delete removes it.
    */
   private async createTemp(temp: string, body: Uint8Array | string | Readable): Promise<void> {
+    // Only the creation of the empty file is retried: a stream's bytes cannot be read twice, and an
+    // error while copying them (the source's own ENOENT included) belongs to the caller.
+    const handle = await this.openTemp(temp);
+    // The write stream closes the handle when it finishes or fails.
+    if (body instanceof Readable) return pipeline(body, handle.createWriteStream());
+    try {
+      await handle.writeFile(body);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async openTemp(temp: string) {
     for (let attempt = 0; ; attempt++) {
-      await mkdir(path.dirname(temp), { recursive: true });
       try {
-        if (body instanceof Readable) {
-          const handle = await open(temp, 'w');
-          await pipeline(body, handle.createWriteStream());
-        } else {
-          await writeFile(temp, body);
-        }
-        return;
+        await mkdir(path.dirname(temp), { recursive: true });
+        return await open(temp, 'w');
       } catch (error) {
-        // A stream cannot be replayed; its open happens before any byte is read, so retrying it is safe.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= MAX_FOLDER_RACES) throw error;
       }
     }
   }

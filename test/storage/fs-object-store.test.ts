@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { FsObjectStore } from '../../src/storage/fs-object-store.ts';
@@ -36,10 +38,37 @@ describe('local folder object store', () => {
 
   it('never fails a put racing deletes that empty its folder', async () => {
     const store = new FsObjectStore(pathToFileURL(mkdtempSync(path.join(os.tmpdir(), 'quarry-fs-store-'))).href);
-    for (let round = 0; round < 50; round++) {
+    // Both the folder-making and the open can lose to the delete's rmdir; rounds give each a chance.
+    for (let round = 0; round < 100; round++) {
       await store.put(`t/${round}/old.txt`, 'old');
-      await Promise.all([store.delete(`t/${round}/old.txt`), store.put(`t/${round}/new.txt`, 'new')]);
+      const body = round % 2 === 0 ? 'new' : Readable.from([Buffer.from('ne'), Buffer.from('w')]);
+      await Promise.all([store.delete(`t/${round}/old.txt`), store.put(`t/${round}/new.txt`, body)]);
       assert.equal(Buffer.from(await store.getBytes(`t/${round}/new.txt`)).toString(), 'new');
     }
+  });
+
+  it('never fails a put while another process removes the emptied folder it is about to use', async () => {
+    // mkdir -p finds the folder, the rmdir removes it, mkdir's own check then fails: a narrow window
+    // (about 3 races in 100 here), so the put races a raw rmdir many times over.
+    const root = mkdtempSync(path.join(os.tmpdir(), 'quarry-fs-store-'));
+    const store = new FsObjectStore(pathToFileURL(root).href);
+    const folder = path.join(root, 't', 'x');
+    for (let round = 0; round < 2000; round++) {
+      mkdirSync(folder, { recursive: true });
+      const [, put] = await Promise.allSettled([rmdir(folder), store.put('t/x/new.txt', `new ${round}`)]);
+      assert.equal(put.status, 'fulfilled', put.status === 'rejected' ? String(put.reason) : '');
+      assert.equal(Buffer.from(await store.getBytes('t/x/new.txt')).toString(), `new ${round}`);
+      await store.delete('t/x/new.txt');
+    }
+  });
+
+  it('reports a failing source stream as the caller’s error and leaves no temp file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'quarry-fs-store-'));
+    const store = new FsObjectStore(pathToFileURL(dir).href);
+    // ENOENT on purpose: the same code as a lost folder, which put retries, must still reach the caller.
+    const source = new Readable({ read() { this.destroy(Object.assign(new Error('source vanished'), { code: 'ENOENT' })); } });
+    await assert.rejects(store.put('t/x.bin', source), { message: 'source vanished' });
+    assert.equal(await store.head('t/x.bin'), undefined);
+    assert.deepEqual(readdirSync(path.join(dir, 't')), []);
   });
 });
