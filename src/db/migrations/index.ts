@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { registry0100 } from './0100-registry.ts';
+import { registry0101NamePattern } from './0101-registry-name-pattern.ts';
 import { jobsMigration } from './0201-jobs.ts';
 import { migration0202JobSettings } from './0202-job-settings.ts';
 import { migration0203JobRequestHeaders } from './0203-job-request-headers.ts';
@@ -13,6 +14,7 @@ import { catalogMigration0401 } from './0401-catalog.ts';
  */
 export const migrations: Record<string, Migration> = {
   '0100-registry': registry0100,
+  '0101-registry-name-pattern': registry0101NamePattern,
   '0201-jobs': jobsMigration,
   '0202-job-settings': migration0202JobSettings,
   '0203-job-request-headers': migration0203JobRequestHeaders,
