@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { renameSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbSession } from '../../src/table/duckdb-session.ts';
 import { TableData } from '../../src/table/table-data.ts';
@@ -197,6 +199,39 @@ for (const store of STORES) {
       assert.equal(Date.parse(listed.body[0].audit.createdDate), source.currentSnapshot()!.timestampMs);
       const requested = await call('POST', `${url}/keys-request`, { partitionNames: ['country=US/ts_day=2024-01-05', 'country=XX/ts_day=2024-01-05'] });
       assert.deepEqual(requested.body, ['country=US/ts_day=2024-01-05']);
+    });
+
+    it('reads a snapshot\'s manifests once for every listing of it, and a new snapshot\'s afresh', async () => {
+      const table = await warehouse.createTable(
+        { namespace: ['lake'], name: 'polled' },
+        { schema: [{ name: 'id', type: 'long', required: true }, { name: 'country', type: 'string' }], partitionBy: [{ column: 'country' }] },
+      );
+      await data.appendRows(table, [{ id: 1, country: 'NL' }, { id: 2, country: 'US' }]);
+      const url = partitionUrl('lake', 'polled');
+      assert.deepEqual((await call('GET', `${url}/keys`)).body, ['country=NL', 'country=US']);
+
+      // With the snapshot's manifest list out of reach, listings of the same snapshot still answer.
+      const manifestList = fileURLToPath(table.currentSnapshot()!.manifestList);
+      renameSync(manifestList, `${manifestList}.away`);
+      try {
+        assert.deepEqual((await call('GET', `${url}/keys?filter=${encodeURIComponent('country="US"')}`)).body, ['country=US']);
+        assert.equal((await call('GET', `${url}/count`)).body, 2);
+      } finally {
+        renameSync(`${manifestList}.away`, manifestList);
+      }
+
+      // A commit is a new metadata file: the next listing reads the new snapshot.
+      await data.appendRows(table, [{ id: 3, country: 'BR' }]);
+      assert.deepEqual((await call('GET', `${url}/keys`)).body, ['country=BR', 'country=NL', 'country=US']);
+      const snapshotSec = Math.trunc(table.currentSnapshot()!.timestampMs / 1000);
+      assert.deepEqual((await call('GET', `${url}/uris?filter=${encodeURIComponent('country="BR"')}`)).body, [`file://lake.polled/country=BR/snapshot_time=${snapshotSec}`]);
+
+      // A rename keeps the metadata file, but partition URIs name the table.
+      assert.equal((await call('POST', `${tableUrl('lake', 'polled')}/rename?newTableName=polled2`)).status, 204);
+      assert.deepEqual((await call('GET', `${partitionUrl('lake', 'polled2')}/uris?filter=${encodeURIComponent('country="BR"')}`)).body, [
+        `file://lake.polled2/country=BR/snapshot_time=${snapshotSec}`,
+      ]);
+      assert.equal((await call('DELETE', tableUrl('lake', 'polled2'))).status, 200);
     });
 
     it('refuses partition saves and deletes on an Iceberg table: partitions change through Iceberg commits', async () => {

@@ -15,7 +15,7 @@ import type { QualifiedName } from '../../qualified-name.ts';
 import { metacatType } from './iceberg-table-info.ts';
 
 /** One partition of an Iceberg table as the catalog lists it. */
-interface IcebergPartition {
+export interface IcebergPartition {
   readonly name: string;
   /** Key values in key order, as filter text; a null (or a key the partition's spec lacks) is the Hive marker. */
   readonly values: readonly string[];
@@ -28,17 +28,16 @@ interface IcebergPartition {
 }
 
 /**
- * Partitions of an Iceberg table's current snapshot, read from its manifests (`Table.partitions()`),
- * in Metacat's form: the name is Hive's `field=value/…` over the non-void partition fields (values
+ * Lists the partitions of an Iceberg table's current snapshot (as `readIcebergPartitions` read
+ * them, never changed here: the list may be shared) in Metacat's form: the name is Hive's `field=value/…` over the non-void partition fields (values
  * as Iceberg writes them in paths: `ts_day=2024-01-05`), the URI is Metacat's synthetic
  * `<scheme>://<db>.<table>/<name>/snapshot_time=<epoch s>`, and `dateCreated` is the time of the
  * snapshot that last added a file to the partition. The partition filter binds to the default
  * spec's field names and is evaluated exactly as for Hive partitions (`compilePartitionFilter`).
  * An unpartitioned table has no partitions.
  */
-export async function icebergPartitions(state: TableState, io: FileIO, table: QualifiedName, request: PartitionListRequest): Promise<PartitionInfo[]> {
-  const keys = partitionKeys(state.metadata);
-  const all = await readPartitions(state, io, table, keys);
+export function listIcebergPartitions(all: readonly IcebergPartition[], md: TableMetadata, table: QualifiedName, request: PartitionListRequest): PartitionInfo[] {
+  const keys = partitionKeys(md);
   const matches = request.filter ? compilePartitionFilter(request.filter, table, keys) : undefined;
   const names = request.names ? new Set(request.names) : undefined;
   const selected = all.filter((p) => (!names || names.has(p.name)) && (!matches || matches(partitionFilterRow(p.values, p.snapshotMs))));
@@ -51,10 +50,6 @@ export async function icebergPartitions(state: TableState, io: FileIO, table: Qu
     metadata: { numFiles: String(p.files), numRows: String(p.records), totalSize: String(p.bytes) },
     audit: { createdDate: p.snapshotMs, lastModifiedDate: p.snapshotMs },
   }));
-}
-
-export async function countIcebergPartitions(state: TableState, io: FileIO, table: QualifiedName): Promise<number> {
-  return (await readPartitions(state, io, table, partitionKeys(state.metadata))).length;
 }
 
 /**
@@ -88,8 +83,13 @@ function visibleFields(fields: readonly PartitionField[]): PartitionField[] {
   return fields.filter((f) => f.transform.kind !== 'void');
 }
 
-async function readPartitions(state: TableState, io: FileIO, table: QualifiedName, keys: readonly FieldInfo[]): Promise<IcebergPartition[]> {
+/**
+ * Every partition of the current snapshot, read from its manifests: the costly part of a listing,
+ * and the same for every request against one metadata file (see SnapshotPartitionCache).
+ */
+export async function readIcebergPartitions(state: TableState, io: FileIO, table: QualifiedName): Promise<IcebergPartition[]> {
   const md = state.metadata;
+  const keys = partitionKeys(md);
   const schema = currentSchema(md);
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(md.location)?.[1] ?? 'file';
   const snapshotTime = new Map(md.snapshots.map((s) => [s.snapshotId, s.timestampMs]));

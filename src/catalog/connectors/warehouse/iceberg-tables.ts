@@ -13,13 +13,16 @@ import type { DatabaseInfo, PartitionInfo, TableInfo } from '../../catalog-model
 import type { ConnectorWrite, PartitionListRequest, TableReadOptions } from '../../connector.ts';
 import { checkNamespace, checkTableName } from '../../iceberg-rest/catalog-names.ts';
 import { QualifiedName } from '../../qualified-name.ts';
-import { countIcebergPartitions, icebergPartitions } from './iceberg-partitions.ts';
+import { listIcebergPartitions, readIcebergPartitions, type IcebergPartition } from './iceberg-partitions.ts';
 import { icebergTableInfo } from './iceberg-table-info.ts';
 import { ICEBERG_TABLE_TYPE, type IcebergTableSupport } from './iceberg-table-support.ts';
+import { SnapshotPartitionCache } from './snapshot-partition-cache.ts';
 
 /** The namespace property the pointer store keeps to mark that a namespace exists; not a parameter. */
 const EXISTS_MARKER = 'exists';
 const METADATA_CACHE_SIZE = 128;
+/** About 300 bytes each: some 60 MB at most. */
+const DEFAULT_PARTITION_CACHE_SIZE = 200_000;
 
 /**
  * Quarry's Iceberg tables in a Metacat catalog: the warehouse's pointer store is the one source of
@@ -30,12 +33,16 @@ export class IcebergTables implements IcebergTableSupport {
   private readonly pointers: DbTablePointerStore;
   // Metadata files are immutable, so one read once can be served from memory by its location.
   private readonly metadataCache = new Map<string, TableState>();
+  // Listing, counting and paging through one snapshot's partitions read its manifests once.
+  private readonly partitionCache: SnapshotPartitionCache<IcebergPartition>;
 
   constructor(
     private readonly database: Database,
     private readonly warehouse: Warehouse,
     readonly catalog = 'warehouse',
+    partitionCacheSize = DEFAULT_PARTITION_CACHE_SIZE,
   ) {
+    this.partitionCache = new SnapshotPartitionCache(partitionCacheSize);
     this.pointers = new DbTablePointerStore(database, warehouse.pointers.catalogName);
   }
 
@@ -185,15 +192,20 @@ export class IcebergTables implements IcebergTableSupport {
 
   async listPartitions(name: QualifiedName, request: PartitionListRequest): Promise<PartitionInfo[] | undefined> {
     const state = await this.current(name);
-    return state && icebergPartitions(state, this.warehouse.io, name, request);
+    return state && listIcebergPartitions(await this.partitionsOf(name, state), state.metadata, name, request);
   }
 
   async countPartitions(name: QualifiedName): Promise<number | undefined> {
     const state = await this.current(name);
-    return state && countIcebergPartitions(state, this.warehouse.io, name);
+    return state && (await this.partitionsOf(name, state)).length;
   }
 
   // ---- internals
+
+  /** The table's name is in the key too: partition URIs carry it, and a rename keeps the metadata file. */
+  private partitionsOf(name: QualifiedName, state: TableState): Promise<readonly IcebergPartition[]> {
+    return this.partitionCache.get(`${name.toString()}\u0000${state.metadataLocation}`, () => readIcebergPartitions(state, this.warehouse.io, name));
+  }
 
   /** The pointer store inside a transaction (so the swap commits with Metacat's event), or the root one. */
   private store(db: Kysely<Tables> | undefined): DbTablePointerStore {
