@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CatalogEvent } from '../../src/catalog/events/catalog-event.ts';
 import { DuckDbSession } from '../../src/table/duckdb-session.ts';
+import { eq } from '../../src/table/expression.ts';
 import { TableData } from '../../src/table/table-data.ts';
 import { eventually, readEvents, Receiver, startNode, type Node } from '../support/catalog-events.ts';
 import { STORES, createTestDatabase, type TestDatabase } from '../support/stores.ts';
@@ -98,8 +99,14 @@ for (const store of STORES) {
         { id: 1, kind: 'a' },
         { id: 2, kind: 'b' },
         { id: 3, kind: 'a' },
+        { id: 4, kind: null },
       ]);
       const appended = table.metadataLocation();
+      // Emptying a partition announces its deletion; removing some of a partition's files does not.
+      await table.newDelete().deleteByPartition(eq('kind', 'b')).commit();
+      await new TableData(session).appendRows(table, [{ id: 5, kind: 'a' }]);
+      const olderA = (await table.dataFiles()).find((f) => f.partition[0] === 'a' && f.recordCount === 2)!;
+      await table.newDelete().deleteFile(olderA).commit();
 
       await ok('POST', '/namespaces/fed/tables/Clicks', setProperty('Clicks', 'k', 'v'));
       const failed = await rest('POST', '/namespaces/fed/tables/Clicks', {
@@ -124,6 +131,11 @@ for (const store of STORES) {
         'TABLE_CREATE warehouse/fed/clicks',
         'TABLE_UPDATE warehouse/fed/clicks',
         'PARTITION_ADD warehouse/fed/clicks',
+        'TABLE_UPDATE warehouse/fed/clicks', // kind=b deleted
+        'PARTITION_DELETE warehouse/fed/clicks',
+        'TABLE_UPDATE warehouse/fed/clicks', // id 5 into kind=a
+        'PARTITION_ADD warehouse/fed/clicks',
+        'TABLE_UPDATE warehouse/fed/clicks', // one of kind=a's two files removed
         'TABLE_UPDATE warehouse/fed/clicks',
         'TABLE_CREATE warehouse/fed/other',
         'TABLE_UPDATE warehouse/fed/clicks',
@@ -150,8 +162,16 @@ for (const store of STORES) {
       assert.deepEqual((append.payload.previous as { metadata: unknown }).metadata, { table_type: 'ICEBERG', metadata_location: created['metadata-location'] });
       assert.deepEqual((append.payload.patch as { value: string }[])[0].value, appended);
       assert.equal((append.payload.snapshot as { summary: { operation: string } }).summary.operation, 'append');
-      assert.deepEqual(byType('PARTITION_ADD')[0].payload, { added: ['kind=a', 'kind=b'], updated: [], numAddedPartitions: 2, numUpdatedPartitions: 0 });
-      assert.equal(byType('TABLE_UPDATE')[1].payload.snapshot, undefined, 'a property change adds no snapshot');
+      assert.deepEqual(byType('PARTITION_ADD')[0].payload, {
+        added: ['kind=__HIVE_DEFAULT_PARTITION__', 'kind=a', 'kind=b'],
+        updated: [],
+        numAddedPartitions: 3,
+        numUpdatedPartitions: 0,
+      });
+      assert.deepEqual(byType('PARTITION_DELETE')[0].payload, { deleted: ['kind=b'], numDeletedPartitions: 1 });
+      assert.equal((byType('TABLE_UPDATE')[1].payload.snapshot as { summary: { operation: string } }).summary.operation, 'delete');
+      assert.deepEqual(byType('PARTITION_ADD')[1].payload.added, ['kind=a']);
+      assert.equal(byType('TABLE_UPDATE')[4].payload.snapshot, undefined, 'a property change adds no snapshot');
       assert.deepEqual(byType('TABLE_RENAME')[0].payload.current, { qualifiedName: 'warehouse/fed/clicks2', catalogName: 'warehouse', databaseName: 'fed', tableName: 'clicks2' });
     });
 

@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../db/tables.ts';
 import type { FileIO } from '../../table/file-io.ts';
-import { snapshotPartitionChanges } from '../../table/snapshot-partitions.ts';
+import { partitionsWithData, snapshotPartitionChanges, type PartitionNamer } from '../../table/snapshot-partitions.ts';
 import { currentSnapshot, type Snapshot, type TableMetadata } from '../../table/table-metadata.ts';
 import { readMetadataFile } from '../../table/table-operations.ts';
 import type { TableIdentifier } from '../../table/table-pointer-store.ts';
 import type { PointerChange, PointerChangeRecorder } from '../../warehouse/pointer-change.ts';
+import { icebergPartitionName } from '../iceberg-partition-name.ts';
 import { QualifiedName } from '../qualified-name.ts';
 import { EVENT_NAME_LIMIT, type CatalogEvent, type CatalogEventDraft, type CatalogEventType } from './catalog-event.ts';
 import type { CatalogEventLog } from './event-log.ts';
@@ -13,7 +14,12 @@ import type { CatalogEventLog } from './event-log.ts';
 interface PartitionChanges {
   readonly added: string[];
   readonly updated: string[];
+  /** Partitions whose last data file the commit removed. */
+  readonly deleted: string[];
 }
+
+// Events name partitions as /mds/v1 lists them, so a name from an event finds its partition there.
+const metacatName: PartitionNamer = (schema, spec, partition) => icebergPartitionName(schema, spec, partition)?.name;
 
 /** How far back a commit that added several snapshots at once is followed for its partitions. */
 const MAX_SNAPSHOTS_PER_COMMIT = 100;
@@ -35,9 +41,11 @@ export interface WarehouseEventRecorderOptions {
  * transaction: TABLE_CREATE/UPDATE/DELETE/RENAME, DATABASE_CREATE/UPDATE/DELETE for namespaces, and
  * PARTITION_ADD naming the partitions a new snapshot wrote data files into — the "partition landed"
  * signal a scheduler waits for (`updated` when the same commit also removed files there, as a
- * copy-on-write rewrite does). Partitions whose last file goes away are not announced: telling
- * needs the whole table's manifests, and the TABLE_UPDATE carries the snapshot summary. Changes made through /mds/v1 do not come here: the catalog service
- * writes their events itself.
+ * copy-on-write rewrite does) — and PARTITION_DELETE naming those whose last data file it removed.
+ * Partitions are named as /mds/v1 lists them. Telling that a partition is now empty needs the
+ * table's manifests, not only the commit's, so that is read only for partitions a commit removed
+ * files from without adding any (deletes and overwrites; appends and compactions never pay it).
+ * Changes made through /mds/v1 do not come here: the catalog service writes their events itself.
  */
 export class WarehouseEventRecorder implements PointerChangeRecorder {
   constructor(private readonly options: WarehouseEventRecorderOptions) {}
@@ -99,26 +107,39 @@ export class WarehouseEventRecorder implements PointerChangeRecorder {
       ...(latest ? { snapshot: { snapshotId: latest.snapshotId.toString(), timestampMs: latest.timestampMs, summary: latest.summary } } : {}),
       ...(unreadable ? { partitionsUnknown: unreadable } : {}),
     });
-    if (!partitions || (partitions.added.length === 0 && partitions.updated.length === 0)) return;
-    emit('PARTITION_ADD', name, {
-      added: partitions.added.slice(0, EVENT_NAME_LIMIT),
-      updated: partitions.updated.slice(0, EVENT_NAME_LIMIT),
-      numAddedPartitions: partitions.added.length,
-      numUpdatedPartitions: partitions.updated.length,
-    });
+    if (!partitions) return;
+    if (partitions.added.length > 0 || partitions.updated.length > 0) {
+      emit('PARTITION_ADD', name, {
+        added: partitions.added.slice(0, EVENT_NAME_LIMIT),
+        updated: partitions.updated.slice(0, EVENT_NAME_LIMIT),
+        numAddedPartitions: partitions.added.length,
+        numUpdatedPartitions: partitions.updated.length,
+      });
+    }
+    if (partitions.deleted.length > 0) {
+      emit('PARTITION_DELETE', name, { deleted: partitions.deleted.slice(0, EVENT_NAME_LIMIT), numDeletedPartitions: partitions.deleted.length });
+    }
   }
 
-  /** Partitions the snapshots wrote into; one that also lost files in them was rewritten (copy-on-write): Metacat's "updated". */
+  /**
+   * Partitions the snapshots (newest first) wrote into; one that also lost files in them was
+   * rewritten (copy-on-write): Metacat's "updated". Partitions that only lost files are deleted if
+   * the newest snapshot has no data file left in them.
+   */
   private async partitionChanges(metadata: TableMetadata, snapshots: readonly Snapshot[]): Promise<PartitionChanges> {
     const written = new Set<string>();
     const rewritten = new Set<string>();
+    const emptied = new Set<string>();
     for (const snapshot of snapshots) {
-      const changes = await snapshotPartitionChanges(this.options.io, metadata, snapshot);
+      const changes = await snapshotPartitionChanges(this.options.io, metadata, snapshot, metacatName);
       const removed = new Set(changes.removed);
-      for (const path of changes.added) if (path !== '') (removed.has(path) ? rewritten : written).add(path);
+      for (const name of changes.added) (removed.has(name) ? rewritten : written).add(name);
+      for (const name of removed) emptied.add(name);
     }
-    for (const path of rewritten) written.delete(path);
-    return { added: [...written].sort(), updated: [...rewritten].sort() };
+    for (const name of rewritten) written.delete(name);
+    for (const name of [...written, ...rewritten]) emptied.delete(name);
+    const live = await partitionsWithData(this.options.io, metadata, snapshots[0]!, emptied, metacatName);
+    return { added: [...written].sort(), updated: [...rewritten].sort(), deleted: [...emptied].filter((name) => !live.has(name)).sort() };
   }
 
   /** Snapshots that became part of the current branch in this commit, newest first. */

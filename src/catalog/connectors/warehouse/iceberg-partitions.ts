@@ -3,14 +3,14 @@ import type { PrimitiveType } from '../../../table/iceberg-type.ts';
 import { currentSchema, defaultSpec, specById, type TableMetadata } from '../../../table/table-metadata.ts';
 import { StaticTableOperations, type TableState } from '../../../table/table-operations.ts';
 import { Table } from '../../../table/table.ts';
-import { humanValue, type Transform } from '../../../table/transform.ts';
+import type { Transform } from '../../../table/transform.ts';
 import type { FileIO } from '../../../table/file-io.ts';
 import type { FieldInfo, PartitionInfo } from '../../catalog-model.ts';
 import type { PartitionListRequest, PartitionSortField } from '../../connector.ts';
 import { HIVE_DEFAULT_PARTITION } from '../../filter/filter-ast.ts';
 import { compareCodePoints } from '../../filter/numeric-value.ts';
 import { compilePartitionFilter, partitionFilterRow } from '../../partition-filter.ts';
-import { makePartitionName } from '../../partition-name.ts';
+import { icebergPartitionName } from '../../iceberg-partition-name.ts';
 import type { QualifiedName } from '../../qualified-name.ts';
 import { metacatType } from './iceberg-table-info.ts';
 
@@ -95,19 +95,9 @@ export async function readIcebergPartitions(state: TableState, io: FileIO, table
   const snapshotTime = new Map(md.snapshots.map((s) => [s.snapshotId, s.timestampMs]));
   const out: IcebergPartition[] = [];
   for (const p of await new Table(new StaticTableOperations(state.metadataLocation, io, state)).partitions()) {
-    const spec = specById(md, p.specId);
-    const byName = new Map<string, string>();
-    const fields = spec.fields.map((field, i) => ({ field, value: p.partition[i] ?? null })).filter(({ field }) => field.transform.kind !== 'void');
-    // Data written before the table was partitioned (or under an all-void spec) belongs to no partition.
-    if (fields.length === 0) continue;
-    for (const { field, value } of fields) {
-      const source = schema.primitiveById(field.sourceId)?.type;
-      byName.set(field.name, value === null || !source ? HIVE_DEFAULT_PARTITION : humanValue(field.transform, source, value));
-    }
-    const name = makePartitionName(
-      fields.map(({ field }) => field.name),
-      fields.map(({ field }) => byName.get(field.name)!),
-    );
+    const named = icebergPartitionName(schema, specById(md, p.specId), p.partition);
+    if (!named) continue;
+    const { name, values: byName } = named;
     const snapshotMs = snapshotTime.get(p.lastAddedSnapshotId) ?? md.lastUpdatedMs;
     out.push({
       name,
