@@ -111,6 +111,40 @@ for (const store of STORES) {
       assert.ok(found.body.some((t: Json) => t.name.qualifiedName === 'warehouse/files/src'));
     });
 
+    it('shows mixed-case Iceberg names under their Metacat spelling (lower case), for reads and writes', async () => {
+      // PyIceberg and Spark keep the case a user typed; Metacat names are lower case.
+      const orders = await warehouse.createTable(
+        { namespace: ['Sales'], name: 'Orders' },
+        { schema: [{ name: 'id', type: 'long', required: true }, { name: 'country', type: 'string' }], partitionBy: [{ column: 'country' }] },
+      );
+      await data.appendRows(orders, [{ id: 1, country: 'NL' }]);
+      assert.ok((await call('GET', '/catalog/warehouse?includeDatabaseNames=true')).body.databases.includes('sales'));
+      assert.deepEqual((await call('GET', '/catalog/warehouse/database/sales?includeTableNames=true')).body.tables, ['orders']);
+      const got = await call('GET', tableUrl('sales', 'orders'));
+      assert.equal(got.status, 200, JSON.stringify(got.body));
+      assert.equal(got.body.metadata.metadata_location, orders.metadataLocation());
+      assert.deepEqual((await call('GET', `${partitionUrl('sales', 'orders')}/keys`)).body, ['country=NL']);
+      assert.ok((await call('GET', '/search/table?q=ORD')).body.some((t: Json) => t.name.qualifiedName === 'warehouse/sales/orders'));
+      assert.equal((await call('POST', '/catalog/warehouse/database/sales')).status, 409, 'Sales is the database sales');
+      assert.equal((await call('POST', tableUrl('sales', 'orders'), iceberg('sales', 'orders', l1))).status, 409, 'Orders is the table orders');
+
+      // A table named exactly as Metacat spells it wins over one that only folds to the name.
+      const exact = await warehouse.createTable({ namespace: ['Sales'], name: 'orders' }, { schema: [{ name: 'id', type: 'long' }] });
+      assert.equal((await call('GET', tableUrl('sales', 'orders'))).body.metadata.metadata_location, exact.metadataLocation());
+      assert.deepEqual((await call('GET', '/catalog/warehouse/database/sales?includeTableNames=true')).body.tables, ['orders'], 'listed once');
+      assert.equal((await call('DELETE', tableUrl('sales', 'orders'))).status, 200);
+      assert.equal(await warehouse.tableExists({ namespace: ['Sales'], name: 'orders' }), false);
+
+      // Writes reach the pointer the name means, in the namespace the database name means.
+      assert.equal((await call('POST', `${tableUrl('sales', 'orders')}/rename?newTableName=archived`)).status, 204);
+      assert.equal((await warehouse.pointers.get({ namespace: ['Sales'], name: 'archived' }))?.metadataLocation, orders.metadataLocation());
+      assert.equal((await call('POST', tableUrl('sales', 'copy'), iceberg('sales', 'copy', l1))).status, 201);
+      assert.equal(await warehouse.tableExists({ namespace: ['Sales'], name: 'copy' }), true);
+      for (const table of ['archived', 'copy']) assert.equal((await call('DELETE', tableUrl('sales', table))).status, 200);
+      assert.equal((await call('DELETE', '/catalog/warehouse/database/sales')).status, 204);
+      assert.equal(await warehouse.pointers.namespaceExists(['Sales']), false);
+    });
+
     it('acceptance case 20: create, commit with compare-and-swap, 412 on a stale base, 400 on bad files', async () => {
       assert.equal((await call('POST', '/catalog/warehouse/database/lake')).status, 201);
       assert.ok(await warehouse.pointers.namespaceExists(['lake']), 'the database is a namespace for Iceberg clients');

@@ -102,6 +102,10 @@ for (const store of STORES) {
         { id: 4, kind: null },
       ]);
       const appended = table.metadataLocation();
+      // Event names are /mds/v1's names (lower case, Hive's partition names): a scheduler can look up
+      // what an event announced.
+      const listed = await fetch(`${base}/mds/v1/partition/catalog/warehouse/database/fed/table/clicks/keys`).then((r) => r.json());
+      assert.deepEqual(listed, ['kind=__HIVE_DEFAULT_PARTITION__', 'kind=a', 'kind=b']);
       // Emptying a partition announces its deletion; removing some of a partition's files does not.
       await table.newDelete().deleteByPartition(eq('kind', 'b')).commit();
       await new TableData(session).appendRows(table, [{ id: 5, kind: 'a' }]);

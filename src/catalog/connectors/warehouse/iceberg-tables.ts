@@ -6,12 +6,13 @@ import { InvalidInputError } from '../../../errors/invalid-input-error.ts';
 import { PreconditionError } from '../../../errors/precondition-error.ts';
 import { ObjectNotFoundError } from '../../../storage/object-store-errors.ts';
 import { readMetadataFile, type TableState } from '../../../table/table-operations.ts';
-import type { TableIdentifier } from '../../../table/table-pointer-store.ts';
+import type { TableIdentifier, TablePointer } from '../../../table/table-pointer-store.ts';
 import { DbTablePointerStore } from '../../../warehouse/db-table-pointer-store.ts';
 import type { Warehouse } from '../../../warehouse/warehouse.ts';
 import type { DatabaseInfo, PartitionInfo, TableInfo } from '../../catalog-model.ts';
 import type { ConnectorWrite, PartitionListRequest, TableReadOptions } from '../../connector.ts';
 import { checkNamespace, checkTableName } from '../../iceberg-rest/catalog-names.ts';
+import { compareCodePoints } from '../../filter/numeric-value.ts';
 import { QualifiedName } from '../../qualified-name.ts';
 import { listIcebergPartitions, readIcebergPartitions, type IcebergPartition } from './iceberg-partitions.ts';
 import { icebergTableInfo } from './iceberg-table-info.ts';
@@ -50,20 +51,17 @@ export class IcebergTables implements IcebergTableSupport {
 
   async listDatabaseNames(): Promise<string[]> {
     const namespaces = await this.pointers.listNamespaces();
-    return namespaces.filter((ns) => ns.length === 1 && this.isDatabaseName(ns[0])).map((ns) => ns[0]);
+    return foldedNames(namespaces.filter((ns) => ns.length === 1).map((ns) => ns[0]!), (folded) => this.isDatabaseName(folded));
   }
 
   async databaseExists(name: QualifiedName, db?: Kysely<Tables>): Promise<boolean> {
-    const ns = namespaceOf(name);
-    if (!ns) return false;
-    const store = this.store(db);
-    // A namespace known only through its children (`a` of `a.b`) exists, as in the REST catalog.
-    return (await store.namespaceExists(ns)) || (await store.listNamespaces(ns)).length > 0;
+    return (await this.namespaceFor(name, this.store(db))) !== undefined;
   }
 
   async getDatabase(name: QualifiedName): Promise<DatabaseInfo | undefined> {
-    if (!(await this.databaseExists(name))) return undefined;
-    const properties = await this.pointers.namespaceProperties(namespaceOf(name)!).catch(() => ({}) as Record<string, string>);
+    const ns = await this.namespaceFor(name, this.pointers);
+    if (!ns) return undefined;
+    const properties = await this.pointers.namespaceProperties(ns).catch(() => ({}) as Record<string, string>);
     const { [EXISTS_MARKER]: _marker, location, ...metadata } = properties;
     return { name, ...(location ? { uri: location } : {}), metadata, audit: {} };
   }
@@ -77,9 +75,9 @@ export class IcebergTables implements IcebergTableSupport {
   }
 
   async deleteDatabase(write: ConnectorWrite, name: QualifiedName): Promise<void> {
-    const ns = namespaceOf(name);
-    if (!ns) return;
     const store = this.store(write.transaction);
+    const ns = await this.namespaceFor(name, store);
+    if (!ns) return;
     const [table] = await store.listTables(ns);
     if (table) throw new PreconditionError(`Database ${name.toString()} is not empty (it has Iceberg table ${table.name}); delete its tables first`);
     const [child] = await store.listNamespaces(ns);
@@ -90,29 +88,28 @@ export class IcebergTables implements IcebergTableSupport {
   // ---- tables
 
   async listTableNames(database: QualifiedName): Promise<string[]> {
-    const ns = namespaceOf(database);
+    const ns = await this.namespaceFor(database, this.pointers);
     if (!ns) return [];
     const ids = await this.pointers.listTables(ns);
-    return ids.map((id) => id.name).filter((table) => this.isTableName(database, table));
+    return foldedNames(ids.map((id) => id.name), (folded) => this.isTableName(database, folded));
   }
 
   async tableExists(name: QualifiedName, db?: Kysely<Tables>): Promise<boolean> {
-    const id = identifierOf(name);
-    return id !== undefined && (await this.store(db).get(id)) !== undefined;
+    return (await this.pointerFor(name, this.store(db))) !== undefined;
   }
 
   async findTables(term: string, limit: number): Promise<QualifiedName[]> {
     const found = await this.pointers.findTables(term, limit);
     return found.flatMap((id) => {
-      if (id.namespace.length !== 1 || !this.isDatabaseName(id.namespace[0])) return [];
-      const database = QualifiedName.ofDatabase(this.catalog, id.namespace[0]);
-      return this.isTableName(database, id.name) ? [database.withTable(id.name)] : [];
+      const [namespace, table] = [id.namespace[0]!.toLowerCase(), id.name.toLowerCase()];
+      if (id.namespace.length !== 1 || !this.isDatabaseName(namespace)) return [];
+      const database = QualifiedName.ofDatabase(this.catalog, namespace);
+      return this.isTableName(database, table) ? [database.withTable(table)] : [];
     });
   }
 
   async getTable(name: QualifiedName, options: TableReadOptions = {}): Promise<TableInfo | undefined> {
-    const id = identifierOf(name);
-    const pointer = id ? await this.pointers.get(id) : undefined;
+    const pointer = (await this.pointerFor(name, this.pointers))?.pointer;
     if (!pointer) return undefined;
     if (options.metadataLocationOnly) return icebergTableInfo(name, pointer, undefined);
     return icebergTableInfo(name, pointer, await this.read(pointer.metadataLocation), options.includeDetails);
@@ -129,17 +126,18 @@ export class IcebergTables implements IcebergTableSupport {
     }
     const state = await this.readGiven(location, 'metadata_location');
     const store = this.store(write.transaction);
+    const existing = await this.namespaceFor(table.name, store);
     // A database made before it had a namespace (or by another node's older version) gets one now.
-    if (!(await store.namespaceExists(id.namespace))) await store.createNamespace(id.namespace);
-    await store.create(id, location);
+    if (!existing) await store.createNamespace(id.namespace);
+    await store.create({ namespace: existing ?? id.namespace, name: id.name }, location);
     return icebergTableInfo(table.name, { metadataLocation: location, previousMetadataLocation: null, version: 0 }, state);
   }
 
   async updateTable(write: ConnectorWrite, table: TableInfo): Promise<TableInfo | undefined> {
-    const id = identifierOf(table.name);
     const store = this.store(write.transaction);
-    const stored = id ? await store.get(id) : undefined;
-    if (!id || !stored) return undefined;
+    const found = await this.pointerFor(table.name, store);
+    if (!found) return undefined;
+    const { id, pointer: stored } = found;
     const requested = table.metadata;
     const type = requested.table_type?.trim();
     if (type && type.toUpperCase() !== ICEBERG_TABLE_TYPE) {
@@ -174,10 +172,10 @@ export class IcebergTables implements IcebergTableSupport {
   }
 
   async deleteTable(write: ConnectorWrite, name: QualifiedName): Promise<TableInfo | undefined> {
-    const id = identifierOf(name);
     const store = this.store(write.transaction);
-    const pointer = id ? await store.get(id) : undefined;
-    if (!id || !pointer) return undefined;
+    const found = await this.pointerFor(name, store);
+    if (!found) return undefined;
+    const { id, pointer } = found;
     // The event describes what was dropped; a table whose file is unreadable can still be dropped.
     const state = await this.read(pointer.metadataLocation).catch(() => undefined);
     await store.drop(id);
@@ -185,7 +183,12 @@ export class IcebergTables implements IcebergTableSupport {
   }
 
   async renameTable(write: ConnectorWrite, from: QualifiedName, to: QualifiedName): Promise<void> {
-    await this.store(write.transaction).rename(strictIdentifier(from), strictIdentifier(to));
+    const store = this.store(write.transaction);
+    const source = (await this.pointerFor(from, store))?.id ?? strictIdentifier(from);
+    const target = strictIdentifier(to);
+    // The table stays in the namespace its database name means, whatever that namespace's case.
+    const namespace = (await this.namespaceFor(to, store)) ?? target.namespace;
+    await store.rename(source, { namespace, name: target.name });
   }
 
   // ---- partitions
@@ -213,9 +216,39 @@ export class IcebergTables implements IcebergTableSupport {
   }
 
   private async current(name: QualifiedName): Promise<TableState | undefined> {
-    const id = identifierOf(name);
-    const pointer = id ? await this.pointers.get(id) : undefined;
+    const pointer = (await this.pointerFor(name, this.pointers))?.pointer;
     return pointer && this.read(pointer.metadataLocation);
+  }
+
+  /**
+   * The namespace a Metacat database name means. Metacat names are lower case and Iceberg's need not
+   * be (PyIceberg or Spark may create `Sales`): the namespace named exactly so wins, else the first, in
+   * code-point order, whose name folds to it. Listings show each folded name once, so every name
+   * listed leads here. A namespace known only through its children (`a` of `a.b`) exists, as in the
+   * REST catalog.
+   */
+  private async namespaceFor(name: QualifiedName, store: DbTablePointerStore): Promise<string[] | undefined> {
+    const ns = namespaceOf(name);
+    if (!ns) return undefined;
+    if ((await store.namespaceExists(ns)) || (await store.listNamespaces(ns)).length > 0) return ns;
+    const [first] = (await store.listNamespaces())
+      .filter((candidate) => candidate.length === 1 && candidate[0]!.toLowerCase() === ns[0])
+      .map((candidate) => candidate[0]!)
+      .sort(compareCodePoints);
+    return first === undefined ? undefined : [first];
+  }
+
+  /** The pointer a Metacat table name means, by the same rule as `namespaceFor`, with its identifier. */
+  private async pointerFor(name: QualifiedName, store: DbTablePointerStore): Promise<{ id: TableIdentifier; pointer: TablePointer } | undefined> {
+    const asked = identifierOf(name);
+    const namespace = asked && (await this.namespaceFor(name, store));
+    if (!asked || !namespace) return undefined;
+    const exact = { namespace, name: asked.name };
+    const pointer = await store.get(exact);
+    if (pointer) return { id: exact, pointer };
+    const [match] = (await store.listTables(namespace)).filter((id) => id.name.toLowerCase() === asked.name).sort((a, b) => compareCodePoints(a.name, b.name));
+    const matched = match && (await store.get(match));
+    return matched ? { id: match, pointer: matched } : undefined;
   }
 
   private async read(location: string): Promise<TableState> {
@@ -241,7 +274,7 @@ export class IcebergTables implements IcebergTableSupport {
     }
   }
 
-  /** Whether a namespace name is shown as a database: names Metacat would spell differently (upper case) are not. */
+  /** Whether a (lower-cased) namespace name is one Metacat's grammar accepts as a database name. */
   private isDatabaseName(namespace: string): boolean {
     try {
       return QualifiedName.ofDatabase(this.catalog, namespace).databaseName === namespace;
@@ -274,6 +307,11 @@ function checkLocation(location: string, parameter: string): void {
       `metadata.${parameter}`,
     );
   }
+}
+
+/** Names as Metacat spells them (lower case), each once, keeping those Metacat's grammar accepts. */
+function foldedNames(names: readonly string[], legal: (folded: string) => boolean): string[] {
+  return [...new Set(names.map((name) => name.toLowerCase()))].filter(legal).sort(compareCodePoints);
 }
 
 /** The namespace of a database (or of a table's database), when its name can be one. */
