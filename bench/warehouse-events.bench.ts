@@ -2,8 +2,10 @@
 // shape of a streaming writer's commits) through Quarry's writer, with the catalog's event recorder on
 // the pointer store (TABLE_UPDATE + PARTITION_ADD written in the commit's transaction, the snapshot's
 // manifests read for the partition names) against the same appends to a second table without one,
-// interleaved round by round so machine load falls on both alike. On SQLite and PostgreSQL.
-// Prints ms per commit and the ratio with/without.
+// interleaved round by round so machine load falls on both alike. Then deletes of whole partitions
+// on both tables: with the recorder, a delete that empties a partition reads the table's manifests to
+// announce PARTITION_DELETE (the worst case: the partition is gone, so every manifest is read). On
+// SQLite and PostgreSQL. Prints ms per commit and the ratio with/without.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { warehouseEventRecorder } from '../src/catalog/catalog-area.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { DuckDbSession } from '../src/table/duckdb-session.ts';
+import { eq } from '../src/table/expression.ts';
+import { readManifestList } from '../src/table/manifest-io.ts';
 import type { Table } from '../src/table/table.ts';
 import { TableData } from '../src/table/table-data.ts';
 import { Warehouse } from '../src/warehouse/warehouse.ts';
@@ -18,6 +22,7 @@ import { STORES, createTestDatabase } from '../test/support/stores.ts';
 import { testConfig } from '../test/support/test-config.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
+const DELETES = Math.min(28, Number(process.env.BENCH_DELETES ?? 20));
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -26,8 +31,11 @@ function percentile(values: number[], p: number): number {
 
 const session = await DuckDbSession.open({ memoryLimit: '256MB', threads: 1 });
 const data = new TableData(session);
-console.log(`| store | commits | without events p50 / mean ms | with events p50 / mean ms | ratio (mean) |`);
-console.log(`|---|---|---|---|---|`);
+const appendRows: string[] = [];
+const deleteRows: string[] = [];
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const row = (store: string, label: string, without: number[], withEvents: number[]) =>
+  `| ${store} | ${label} | ${percentile(without, 50).toFixed(1)} / ${mean(without).toFixed(1)} | ${percentile(withEvents, 50).toFixed(1)} / ${mean(withEvents).toFixed(1)} | ${(mean(withEvents) / mean(without)).toFixed(2)} |`;
 for (const store of STORES) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'quarry-bench-events-'));
   const testDatabase = await createTestDatabase(store);
@@ -67,11 +75,29 @@ for (const store of STORES) {
         without.push(await append(quiet, round));
       }
     }
-    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-    const events = await database.db.selectFrom('catalog_event').select(({ fn }) => fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    console.log(
-      `| ${store} | ${ROUNDS} each (${events.n} events) | ${percentile(without, 50).toFixed(1)} / ${mean(without).toFixed(1)} | ${percentile(withEvents, 50).toFixed(1)} / ${mean(withEvents).toFixed(1)} | ${(mean(withEvents) / mean(without)).toFixed(2)} |`,
-    );
+    const countEvents = async () => Number((await database.db.selectFrom('catalog_event').select(({ fn }) => fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const appendEvents = await countEvents();
+    appendRows.push(row(store, `${ROUNDS} each (${appendEvents} events)`, without, withEvents));
+
+    const remove = async (table: Table, day: number) => {
+      const t0 = performance.now();
+      await table.newDelete().deleteByPartition(eq('day', `2024-01-${String(day + 1).padStart(2, '0')}a`)).commit();
+      return performance.now() - t0;
+    };
+    const deletesWithout: number[] = [];
+    const deletesWith: number[] = [];
+    for (let day = 0; day < DELETES; day++) {
+      if (day % 2) {
+        deletesWithout.push(await remove(quiet, day));
+        deletesWith.push(await remove(loud, day));
+      } else {
+        deletesWith.push(await remove(loud, day));
+        deletesWithout.push(await remove(quiet, day));
+      }
+    }
+    const manifests = (await readManifestList(loud.io, (await loud.refresh()).currentSnapshot()!.manifestList)).length;
+    const files = (await loud.dataFiles()).length;
+    deleteRows.push(row(store, `${DELETES} each (${(await countEvents()) - appendEvents} events; then ${files} files in ${manifests} manifests)`, deletesWithout, deletesWith));
   } finally {
     await database.close();
     await testDatabase.drop();
@@ -79,3 +105,5 @@ for (const store of STORES) {
   }
 }
 session.close();
+const header = ['| store | commits | without events p50 / mean ms | with events p50 / mean ms | ratio (mean) |', '|---|---|---|---|---|'];
+console.log(['Small appends', ...header, ...appendRows, '', 'Deletes of a whole partition', ...header, ...deleteRows].join('\n'));
