@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../db/tables.ts';
 import type { FileIO } from '../../table/file-io.ts';
-import { partitionsWithData, snapshotPartitionChanges, type PartitionNamer } from '../../table/snapshot-partitions.ts';
+import { partitionsWithData, snapshotPartitionChanges, type PartitionNamer, type PartitionRef } from '../../table/snapshot-partitions.ts';
 import { currentSnapshot, type Snapshot, type TableMetadata } from '../../table/table-metadata.ts';
 import { readMetadataFile } from '../../table/table-operations.ts';
 import type { TableIdentifier } from '../../table/table-pointer-store.ts';
@@ -129,17 +129,16 @@ export class WarehouseEventRecorder implements PointerChangeRecorder {
   private async partitionChanges(metadata: TableMetadata, snapshots: readonly Snapshot[]): Promise<PartitionChanges> {
     const written = new Set<string>();
     const rewritten = new Set<string>();
-    const emptied = new Set<string>();
+    const emptied = new Map<string, PartitionRef>();
     for (const snapshot of snapshots) {
       const changes = await snapshotPartitionChanges(this.options.io, metadata, snapshot, metacatName);
-      const removed = new Set(changes.removed);
-      for (const name of changes.added) (removed.has(name) ? rewritten : written).add(name);
-      for (const name of removed) emptied.add(name);
+      for (const name of changes.added) (changes.removed.has(name) ? rewritten : written).add(name);
+      for (const [name, ref] of changes.removed) emptied.set(name, ref);
     }
     for (const name of rewritten) written.delete(name);
     for (const name of [...written, ...rewritten]) emptied.delete(name);
     const live = await partitionsWithData(this.options.io, metadata, snapshots[0]!, emptied, metacatName);
-    return { added: [...written].sort(), updated: [...rewritten].sort(), deleted: [...emptied].filter((name) => !live.has(name)).sort() };
+    return { added: [...written].sort(), updated: [...rewritten].sort(), deleted: [...emptied.keys()].filter((name) => !live.has(name)).sort() };
   }
 
   /** Snapshots that became part of the current branch in this commit, newest first. */
