@@ -162,10 +162,10 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /**
-   * Writes the temp file, creating its folder. A concurrent delete may remove an empty folder while
-   * the folders are being made (mkdir -p then fails on the missing parent) or between the mkdir and
-   * the open; either way nothing is written yet, so the whole step is tried again. Once the temp file
-   * exists its folder is not empty, and no delete removes it.
+   * Writes the temp file, creating its folder. A concurrent delete may remove the empty folder while
+   * mkdir -p is checking it (it found the folder, then cannot stat it: ENOENT) or between the mkdir
+   * and the open; either way nothing is written yet, so the whole step is tried again. Once the temp
+   * file exists its folder is not empty, and no delete removes it.
    */
   private async createTemp(temp: string, body: Uint8Array | string | Readable): Promise<void> {
     // Only the creation of the empty file is retried: a stream's bytes cannot be read twice, and an

@@ -92,7 +92,12 @@ export async function partitionsWithData(
  */
 function mightHoldAny(manifest: ManifestFile, refs: readonly PartitionRef[], metadata: TableMetadata, schema: Schema): boolean {
   if (refs.some((ref) => ref.specId !== manifest.partitionSpecId)) return true;
-  const types = specById(metadata, manifest.partitionSpecId).fieldTypes(schema).map((t) => t.result);
+  let types;
+  try {
+    types = specById(metadata, manifest.partitionSpecId).fieldTypes(schema).map((t) => t.result);
+  } catch {
+    return true; // an old spec whose source column the schema dropped: its summaries cannot be typed
+  }
   const anyOf: Bound = {
     op: 'or',
     args: refs.map((ref) => ({

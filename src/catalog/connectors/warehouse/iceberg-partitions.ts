@@ -28,9 +28,10 @@ export interface IcebergPartition {
 }
 
 /**
- * Lists the partitions of an Iceberg table's current snapshot (as `readIcebergPartitions` read
- * them, never changed here: the list may be shared) in Metacat's form: the name is Hive's `field=value/…` over the non-void partition fields (values
- * as Iceberg writes them in paths: `ts_day=2024-01-05`), the URI is Metacat's synthetic
+ * Lists the partitions of an Iceberg table's current snapshot (as `readIcebergPartitions` read them,
+ * never changed here: the list may be shared) in Metacat's form: the name is Hive's `field=value/…`
+ * over the non-void partition fields (values as Iceberg writes them in paths: `ts_day=2024-01-05`,
+ * see `icebergPartitionName`), the URI is Metacat's synthetic
  * `<scheme>://<db>.<table>/<name>/snapshot_time=<epoch s>`, and `dateCreated` is the time of the
  * snapshot that last added a file to the partition. The partition filter binds to the default
  * spec's field names and is evaluated exactly as for Hive partitions (`compilePartitionFilter`).

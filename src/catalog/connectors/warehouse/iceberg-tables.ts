@@ -22,8 +22,8 @@ import { SnapshotPartitionCache } from './snapshot-partition-cache.ts';
 /** The namespace property the pointer store keeps to mark that a namespace exists; not a parameter. */
 const EXISTS_MARKER = 'exists';
 const METADATA_CACHE_SIZE = 128;
-/** About 300 bytes each: some 60 MB at most. */
-const DEFAULT_PARTITION_CACHE_SIZE = 200_000;
+/** Measured at about 500 bytes per partition held (two fields, with its URI): some 50 MB at most. */
+const DEFAULT_PARTITION_CACHE_SIZE = 100_000;
 
 /**
  * Quarry's Iceberg tables in a Metacat catalog: the warehouse's pointer store is the one source of
