@@ -26,7 +26,7 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** The user the catalog's events name for changes made through /iceberg/v1, which has no authentication. */
+/** The user the catalog's events name for warehouse changes whose work names none (an /iceberg/v1 request without `X-Netflix.user.name`). */
 const ICEBERG_REST_USER = 'iceberg-rest';
 
 export async function openPlatform(config: QuarryConfig): Promise<Platform> {

@@ -43,6 +43,16 @@ cat.drop_table('shop.scratch')
 print(json.dumps({'exists': exists, 'tables': [list(t) for t in cat.list_tables('shop')]}))
 `;
 
+// A second client that names its user in the identity header /mds/v1 also reads.
+const AS_ANA = `
+ana = RestCatalog('quarry', **{**cat.properties, 'header.X-Netflix.user.name': 'ana'})
+ana.create_namespace('anas')
+tbl = ana.create_table('anas.notes', schema=pa.schema([pa.field('id', pa.int64(), nullable=False), pa.field('kind', pa.string())]))
+tbl.append(pa.Table.from_pylist([{'id': 1, 'kind': 'x'}], schema=tbl.schema().as_arrow()))
+cat.load_table('anas.notes').transaction().set_properties(by='nobody').commit_transaction()
+print(json.dumps({'ok': True}))
+`;
+
 for (const store of STORES) {
   describe(`PyIceberg and /mds/v1 share the warehouse's Iceberg tables (${store})`, () => {
     let s: RestServer;
@@ -102,6 +112,20 @@ for (const store of STORES) {
       assert.equal((await call('DELETE', '/catalog/warehouse/database/shop')).status, 204);
       const namespaces = await s.pythonJson<{ namespaces: string[][] }>(`print(json.dumps({'namespaces': [list(n) for n in cat.list_namespaces()]}))`);
       assert.deepEqual(namespaces.namespaces, [['fromrest']]);
+    });
+
+    it('names the user of X-Netflix.user.name in the events of a PyIceberg client that sends it', async () => {
+      await s.pythonJson(`import pyarrow as pa\n${AS_ANA}`);
+      const events = (await s.t.platform.catalog.eventLog.readAfter(0, 1000)).filter((e) => e.name.startsWith('warehouse/anas'));
+      assert.deepEqual(
+        events.map((e) => `${e.type} ${e.name} ${e.user}`),
+        [
+          'DATABASE_CREATE warehouse/anas ana',
+          'TABLE_CREATE warehouse/anas/notes ana',
+          'TABLE_UPDATE warehouse/anas/notes ana',
+          'TABLE_UPDATE warehouse/anas/notes iceberg-rest', // the client without the header
+        ],
+      );
     });
   });
 }

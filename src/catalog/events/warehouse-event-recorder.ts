@@ -7,6 +7,7 @@ import { readMetadataFile } from '../../table/table-operations.ts';
 import type { TableIdentifier } from '../../table/table-pointer-store.ts';
 import type { PointerChange, PointerChangeRecorder } from '../../warehouse/pointer-change.ts';
 import { icebergPartitionName } from '../iceberg-partition-name.ts';
+import { currentAuthor } from './change-author.ts';
 import { QualifiedName } from '../qualified-name.ts';
 import { EVENT_NAME_LIMIT, type CatalogEvent, type CatalogEventDraft, type CatalogEventType } from './catalog-event.ts';
 import type { CatalogEventLog } from './event-log.ts';
@@ -31,7 +32,10 @@ export interface WarehouseEventRecorderOptions {
   readonly webhooksFor: (event: CatalogEvent) => readonly string[];
   /** Reads metadata and manifest files, to say which partitions a commit added. */
   readonly io: FileIO;
-  /** Who the events name as the user: the writer's identity (the OS user of `quarry table`, …). */
+  /**
+   * Who the events name as the user when the change's work set none (`runAsAuthor`, as /iceberg/v1
+   * does from the request's identity header): the writer's identity (the OS user of `quarry table`, …).
+   */
   readonly user: string;
 }
 
@@ -52,9 +56,10 @@ export class WarehouseEventRecorder implements PointerChangeRecorder {
 
   async record(transaction: Kysely<Tables>, changes: readonly PointerChange[]): Promise<() => void> {
     const now = new Date().toISOString();
+    const user = currentAuthor() ?? this.options.user;
     const drafts: CatalogEventDraft[] = [];
     const emit = (type: CatalogEventType, name: string, payload: Record<string, unknown>) =>
-      drafts.push({ type, name, catalog: this.options.catalog, timestamp: now, user: this.options.user, payload });
+      drafts.push({ type, name, catalog: this.options.catalog, timestamp: now, user, payload });
     for (const change of changes) {
       switch (change.kind) {
         case 'table-created':

@@ -11,7 +11,9 @@ import type { IcebergRestCatalog, TableChange } from '../iceberg-rest/iceberg-re
 import type { CreateTableRequest as CreateTableBody } from '../iceberg-rest/new-table-metadata.ts';
 import type { TableRequirement as Requirement } from '../iceberg-rest/table-requirements.ts';
 import type { TableUpdate as Update } from '../iceberg-rest/table-updates.ts';
+import { runAsAuthor } from '../events/change-author.ts';
 import { icebergErrorBody, icebergErrorHandler } from './iceberg-rest-error-reply.ts';
+import { requestUser } from './request-context.ts';
 import {
   CatalogConfig,
   CommitTableRequest,
@@ -68,12 +70,20 @@ const DEFAULT_PAGE_SIZE = 100;
  * spec's `{prefix}` segment when it names this catalog (`/iceberg/v1/quarry/namespaces`), for
  * clients that put the warehouse name there; /config advertises no prefix. Errors use the spec's
  * body `{"error": {"message", "type", "code"}}`; table metadata is written with exact 64-bit ids.
+ * Changes are announced as the user of `X-Netflix.user.name`, as in /mds/v1 (`iceberg-rest` without).
  */
 export function icebergRestRoutes(catalog: IcebergRestCatalog): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     useLosslessJsonBodies(app);
     app.setErrorHandler(icebergErrorHandler);
+    // The catalog's events name the user of `X-Netflix.user.name` (PyIceberg: the catalog property
+    // `header.X-Netflix.user.name`). Set once the body is parsed, so the handler runs inside it.
+    app.addHook('preHandler', (request, _reply, done) => {
+      const user = requestUser(request);
+      if (user) runAsAuthor(user, done);
+      else done();
+    });
     app.setNotFoundHandler((request, reply) => {
       const message = `No route for ${request.method} ${request.url.split('?')[0]}; this catalog serves config, namespaces, tables, rename and transactions (no views, scan planning or vended credentials)`;
       return reply.status(404).type('application/json').send(icebergErrorBody(404, 'NotFoundException', message));
