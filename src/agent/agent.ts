@@ -26,6 +26,8 @@ export interface AgentOptions {
   advertisedAddress?: string;
   /** Most jobs this agent runs at once. */
   maxJobs?: number;
+  /** The shared secret with the server (QUARRY_AGENT_TOKEN): sent to it, and required of it by the file endpoint. */
+  token?: string;
   hostName?: string;
   version: string;
   log?: (line: string) => void;
@@ -77,7 +79,7 @@ export class Agent {
   private jobsStarted = 0;
 
   constructor(private readonly options: AgentOptions) {
-    this.client = new ServerClient(options.serverUrl, this.id, () => this.abort.signal.aborted);
+    this.client = new ServerClient(options.serverUrl, this.id, () => this.abort.signal.aborted, options.token);
     this.cache = new DependencyCache(options.cacheDirectory, new ResourceFetcher(options.s3));
   }
 
@@ -167,7 +169,7 @@ export class Agent {
   private async connect(): Promise<void> {
     await mkdir(this.options.jobsRoot, { recursive: true });
     await mkdir(this.options.cacheDirectory, { recursive: true });
-    const files = await startFileServer(this.options.jobsRoot, this.options.bindHost ?? '127.0.0.1', this.options.bindPort ?? 0, () => this.stats());
+    const files = await startFileServer(this.options.jobsRoot, this.options.bindHost ?? '127.0.0.1', this.options.bindPort ?? 0, () => this.stats(), this.options.token);
     this.server = files.server;
     this.address = this.options.advertisedAddress ?? files.address;
     await this.register();

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FileEntry, PathInfo } from '../jobs/agent-protocol.ts';
+import { AGENT_TOKEN_REQUIRED, carriesAgentToken } from '../jobs/agent-token.ts';
 import { checkOutputPath } from '../jobs/output/output-path.ts';
 import { parseRangeHeader } from '../jobs/output/range-header.ts';
 import { resolveRange } from '../storage/byte-range.ts';
@@ -15,10 +16,21 @@ const JOB_ID = /^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]{0,254}$/;
  * (the server proxies `/api/v3/jobs/{id}/output/…` here, as Genie forwards to the node holding the
  * agent). `GET /jobs/{id}/info/{path}` describes a path; `GET /jobs/{id}/files/{path}` sends a file,
  * honouring a single `Range`. Paths are confined to the job directory, symbolic links included.
- * `GET /stats` reports the agent's counters.
+ * `GET /stats` reports the agent's counters. With an agent token, every request must carry it.
  */
-export async function startFileServer(jobsRoot: string, host: string, port: number, stats: () => unknown): Promise<{ server: Server; address: string }> {
+export async function startFileServer(
+  jobsRoot: string,
+  host: string,
+  port: number,
+  stats: () => unknown,
+  token?: string,
+): Promise<{ server: Server; address: string }> {
   const server = createServer((request, response) => {
+    // Job output can hold anything a job printed: with a token configured, only the server reads it.
+    if (token && !carriesAgentToken(request.headers.authorization, token)) {
+      response.setHeader('www-authenticate', 'Bearer realm="quarry-agent"');
+      return send(response, 401, { message: AGENT_TOKEN_REQUIRED });
+    }
     handle(jobsRoot, request, response, stats).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, { message: (error as Error).message });
       else response.destroy();

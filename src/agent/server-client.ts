@@ -7,6 +7,7 @@ import type {
   StatusChange,
   StatusChangeResult,
 } from '../jobs/agent-protocol.ts';
+import { agentAuthorization } from '../jobs/agent-token.ts';
 import type { ArchiveStatus } from '../jobs/job-status.ts';
 
 /** The server answered with an error status that retrying will not fix. */
@@ -33,6 +34,8 @@ export class ServerClient {
     serverUrl: string,
     readonly agentId: string,
     private readonly stopping: () => boolean = () => false,
+    /** The server's agent token (QUARRY_AGENT_TOKEN), sent on every call. */
+    private readonly token?: string,
   ) {
     this.base = serverUrl.replace(/\/+$/, '');
   }
@@ -87,7 +90,7 @@ export class ServerClient {
         const signals = [AbortSignal.timeout(options.timeoutMs ?? 15_000), ...(options.signal ? [options.signal] : [])];
         const response = await fetch(`${this.base}${path}`, {
           method,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          headers: { ...agentAuthorization(this.token), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.any(signals),
         });

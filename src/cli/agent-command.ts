@@ -35,6 +35,8 @@ directories of archived jobs are deleted from this host after retentionDays).
 
 Environment: QUARRY_HOME, QUARRY_CONFIG, QUARRY_PORT, QUARRY_PUBLIC_URL and the QUARRY_S3_* settings
 are read as by 'quarry server' (S3 credentials are used for s3:// dependencies and archives).
+QUARRY_AGENT_TOKEN must match the server's when it has one: the agent sends it on every call and
+its job-file endpoint answers only requests that carry it.
 `,
   async run(args) {
     const { values } = parseArgs({
@@ -83,6 +85,7 @@ are read as by 'quarry server' (S3 credentials are used for s3:// dependencies a
       bindPort: port,
       advertisedAddress: values.advertise,
       maxJobs,
+      token: config.agentToken,
       version: QUARRY_VERSION,
       log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
     });

@@ -27,6 +27,7 @@ Environment:
   QUARRY_DATABASE_URL   postgres://user@host:port/db for PostgreSQL; absent: SQLite in QUARRY_HOME
   QUARRY_WAREHOUSE      file:///path or s3://bucket/prefix (default file://$QUARRY_HOME/warehouse)
   QUARRY_PUBLIC_URL     Base URL clients and agents use to reach this server
+  QUARRY_AGENT_TOKEN    Secret agents must send on the agent API (and the server sends to their file endpoints)
   QUARRY_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
   QUARRY_CONFIG         YAML or JSON configuration file (default $QUARRY_HOME/quarry.yaml if present);
                         besides these settings it holds e.g. jobs.resolution.selector
@@ -76,10 +77,15 @@ Environment:
       { address, database: platform.database.description, warehouse: config.warehouse, home: config.home },
       `Quarry listening on ${address} (docs at ${address}/docs)`,
     );
+    if (!config.agentToken && !['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
+      app.log.warn(`the agent API is open to anyone who reaches ${config.host}: set QUARRY_AGENT_TOKEN on this server and its agents`);
+    }
     if (config.jobs.localAgent && !values['no-agent']) {
       const { port } = app.server.address() as { port: number };
       const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-      const agent = startLocalAgent(config.home, config.publicUrl ?? local);
+      // The token may come from a file the agent would find another way; hand it over as the server read it.
+      const env = config.agentToken ? { ...process.env, QUARRY_AGENT_TOKEN: config.agentToken } : process.env;
+      const agent = startLocalAgent(config.home, config.publicUrl ?? local, env);
       app.log.info({ pid: agent.pid }, agent.started ? 'started the local agent' : 'the local agent is already running');
     }
     await new Promise<void>((resolve) => app.server.once('close', resolve));

@@ -33,6 +33,8 @@ export interface QuarryConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How clients reach this server; absent means derived from host and port. */
   publicUrl?: string;
+  /** The secret agents and the server show each other (src/jobs/agent-token.ts); absent: the agent API is open. */
+  agentToken?: string;
   http: { bodyLimitBytes: number };
   s3: S3Config;
   jobs: JobsConfig;
@@ -67,6 +69,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const warehouse = parseWarehouse(nonEmpty(env.QUARRY_WAREHOUSE) ?? file.warehouse, home, cwd);
   const logLevel = parseLogLevel(nonEmpty(env.QUARRY_LOG_LEVEL) ?? file.logLevel ?? 'info');
   const publicUrl = parsePublicUrl(nonEmpty(env.QUARRY_PUBLIC_URL) ?? file.publicUrl);
+  const agentToken = parseAgentToken(nonEmpty(env.QUARRY_AGENT_TOKEN) ?? file.agentToken);
 
   const s3: S3Config = {
     endpoint: parseOptionalUrl('QUARRY_S3_ENDPOINT', nonEmpty(env.QUARRY_S3_ENDPOINT) ?? file.s3?.endpoint),
@@ -85,6 +88,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     warehouse,
     logLevel,
     publicUrl,
+    agentToken,
     http: { bodyLimitBytes: file.http?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES },
     s3,
     jobs: loadJobsConfig(file.jobs, home, warehouse, cwd),
@@ -210,6 +214,16 @@ function parseLogLevel(value: string): QuarryConfig['logLevel'] {
 
 function parsePublicUrl(value: string | undefined): string | undefined {
   return parseOptionalUrl('QUARRY_PUBLIC_URL', value)?.replace(/\/+$/, '');
+}
+
+// Long enough that guessing is hopeless; a typo'd or placeholder value fails at start instead.
+const MIN_AGENT_TOKEN_LENGTH = 16;
+
+function parseAgentToken(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.length < MIN_AGENT_TOKEN_LENGTH) throw new ConfigError('QUARRY_AGENT_TOKEN', `must be at least ${MIN_AGENT_TOKEN_LENGTH} characters (got ${value.length})`);
+  if (/\s/.test(value)) throw new ConfigError('QUARRY_AGENT_TOKEN', 'must not contain whitespace');
+  return value;
 }
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;

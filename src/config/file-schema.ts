@@ -216,6 +216,9 @@ export const ConfigFileSchema = Type.Object(
     publicUrl: Type.Optional(
       Type.String({ minLength: 1, description: 'Base URL clients use to reach this server, for links and agents (QUARRY_PUBLIC_URL).' }),
     ),
+    agentToken: Type.Optional(
+      Type.String({ minLength: 1, description: 'Shared secret between the server and its agents; absent means the agent API is open (QUARRY_AGENT_TOKEN).' }),
+    ),
     http: Type.Optional(
       Type.Object(
         {

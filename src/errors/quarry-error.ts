@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'conflict' // the thing already exists, or a concurrent change won
   | 'precondition' // the input is fine but the current state forbids the operation
   | 'limit' // a quota or rate limit would be exceeded
+  | 'unauthenticated' // the caller did not prove who it is
   | 'forbidden' // the caller may not do this
   | 'too_large' // a body or attachment is over its size limit
   | 'unsupported' // the operation is not supported by this backend

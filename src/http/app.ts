@@ -64,7 +64,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   registerHealth(app, platform.database);
   // Area routes register here as they are built, each under its own prefix and error mapping.
   await registerJobsRoutes(app, platform);
-  await app.register(agentRoutes, { area: platform.jobs });
+  await app.register(agentRoutes, { area: platform.jobs, token: platform.config.agentToken });
   await app.register(adminRoutes, { area: platform.jobs });
   await registerCatalogApi(app, platform.catalog);
   await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });

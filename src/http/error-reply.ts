@@ -10,6 +10,7 @@ export const DEFAULT_STATUS_BY_KIND: StatusByKind = {
   conflict: 409,
   precondition: 412,
   limit: 429,
+  unauthenticated: 401,
   forbidden: 403,
   too_large: 413,
   unsupported: 501,

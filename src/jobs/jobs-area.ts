@@ -56,7 +56,7 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
     store,
     jobs: new JobService(store, resolve, attachments, config.jobs, signals, submission),
     agents: new AgentService(store, signals, config.jobs),
-    output: new JobOutput(store, config.s3),
+    output: new JobOutput(store, config.s3, config.agentToken),
     leader,
     cleanup,
     submission,

@@ -47,6 +47,8 @@ describe('configuration', () => {
     [{ QUARRY_WAREHOUSE: 'hdfs://nn/warehouse' }, /QUARRY_WAREHOUSE must be a file:\/\/ or s3:\/\/ URI/],
     [{ QUARRY_WAREHOUSE: 's3://Bad_Bucket' }, /QUARRY_WAREHOUSE must be s3:\/\/bucket/],
     [{ QUARRY_LOG_LEVEL: 'loud' }, /QUARRY_LOG_LEVEL must be one of/],
+    [{ QUARRY_AGENT_TOKEN: 'changeme' }, /^Invalid configuration: QUARRY_AGENT_TOKEN must be at least 16 characters \(got 8\)$/],
+    [{ QUARRY_AGENT_TOKEN: 'a long secret with spaces' }, /QUARRY_AGENT_TOKEN must not contain whitespace/],
     [{ QUARRY_S3_PART_SIZE_BYTES: '1024' }, /QUARRY_S3_PART_SIZE_BYTES must be a whole number of bytes from 5242880/],
     [{ QUARRY_CONFIG: 'missing.yaml' }, /QUARRY_CONFIG names .*missing.yaml, which does not exist/],
   ];

@@ -36,6 +36,8 @@ function classify(error: QuarryError): { status: number; type: string } {
       return { status: 406, type: 'UnsupportedOperationException' };
     case 'unavailable':
       return { status: 503, type: 'ServiceUnavailableException' };
+    case 'unauthenticated':
+      return { status: 401, type: 'NotAuthorizedException' };
     case 'forbidden':
       return { status: 403, type: 'ForbiddenException' };
   }

@@ -6,6 +6,7 @@ import { NotFoundError } from '../../errors/not-found-error.ts';
 import { UnavailableError } from '../../errors/unavailable-error.ts';
 import { openObjectStore } from '../../storage/open-object-store.ts';
 import type { PathInfo } from '../agent-protocol.ts';
+import { agentAuthorization } from '../agent-token.ts';
 import type { JobRecord } from '../job-record.ts';
 import type { JobStore } from '../job-store.ts';
 import { describeFromManifest, MANIFEST_PATH, type JobManifest } from './job-manifest.ts';
@@ -30,6 +31,8 @@ export class JobOutput {
   constructor(
     private readonly store: JobStore,
     private readonly s3: S3Config,
+    /** Shown to agents' file endpoints, which require it when one is configured. */
+    private readonly agentToken?: string,
   ) {}
 
   async sourceFor(job: JobRecord): Promise<OutputSource> {
@@ -47,7 +50,7 @@ export class JobOutput {
     }
     const agent = job.agentId ? await this.store.getAgent(job.agentId) : undefined;
     if (!agent?.address) throw new NotFoundError(`Job ${job.id} has no output yet: no agent has started it (status ${job.status})`, { id: job.id });
-    const live = agentSource(agent.address, job.id);
+    const live = agentSource(agent.address, job.id, this.agentToken);
     try {
       await live.describe('');
       return live;
@@ -75,18 +78,18 @@ export class JobOutput {
 }
 
 /** The agent's job-directory endpoint (src/agent/file-server.ts). */
-function agentSource(address: string, jobId: string): OutputSource {
+function agentSource(address: string, jobId: string, token: string | undefined): OutputSource {
   const base = `${address.replace(/\/+$/, '')}/jobs/${encodeURIComponent(jobId)}`;
   const encodePath = (path: string) => path.split('/').map(encodeURIComponent).join('/');
   return {
     async describe(path) {
-      const response = await fetch(`${base}/info/${encodePath(path)}`, { signal: AbortSignal.timeout(AGENT_TIMEOUT_MS) });
+      const response = await fetch(`${base}/info/${encodePath(path)}`, { headers: agentAuthorization(token), signal: AbortSignal.timeout(AGENT_TIMEOUT_MS) });
       if (response.status === 404) return undefined;
       if (!response.ok) throw new Error(`agent answered ${response.status}`);
       return (await response.json()) as PathInfo;
     },
     async read(path, range) {
-      const headers: Record<string, string> = range ? { range: `bytes=${range.start}-${range.end}` } : {};
+      const headers: Record<string, string> = { ...agentAuthorization(token), ...(range ? { range: `bytes=${range.start}-${range.end}` } : {}) };
       const response = await fetch(`${base}/files/${encodePath(path)}`, { headers });
       if (!response.ok || !response.body) throw new UnavailableError(`The agent could not send ${path} of job ${jobId} (${response.status})`);
       return Readable.fromWeb(response.body as WebReadableStream);

@@ -15,6 +15,8 @@ import {
   StatusChangeSchema,
 } from '../agent-protocol.ts';
 import { MAX_POLL_MS } from '../agent-service.ts';
+import { AGENT_TOKEN_REQUIRED, carriesAgentToken } from '../agent-token.ts';
+import { UnauthenticatedError } from '../../errors/unauthenticated-error.ts';
 import type { JobsArea } from '../jobs-area.ts';
 
 const tags = ['agent'];
@@ -34,11 +36,19 @@ function hangUp(reply: FastifyReply): AbortSignal {
 /**
  * The agent API under `/api/agent/v1` (schemas in src/jobs/agent-protocol.ts): how agents on any
  * host register, claim jobs, heartbeat, learn of kills (long poll) and report status changes as
- * compare-and-set.
+ * compare-and-set. With an agent token configured, a call without it is a 401 before anything runs.
  */
-export async function agentRoutes(fastify: FastifyInstance, options: { area: JobsArea }): Promise<void> {
+export async function agentRoutes(fastify: FastifyInstance, options: { area: JobsArea; token?: string }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { agents } = options.area;
+  const { token } = options;
+  if (token) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (carriesAgentToken(request.headers.authorization, token)) return;
+      reply.header('www-authenticate', 'Bearer realm="quarry-agent"');
+      throw new UnauthenticatedError(AGENT_TOKEN_REQUIRED);
+    });
+  }
 
   app.put(
     '/api/agent/v1/agents/:agentId',
