@@ -3,6 +3,7 @@ import { DELETE_FILE_PATH_ID, DELETE_POS_ID, FileContent, type DataFile } from '
 import { quoteIdent, quoteString } from './duckdb-session.ts';
 import type { FileIO } from './file-io.ts';
 import { isPrimitive } from './iceberg-type.ts';
+import { withCurrentNames, writtenType, type WrittenNames, type WrittenNamesOf } from './nested-names.ts';
 import { duckType } from './parquet-writer.ts';
 import type { Schema } from './schema.ts';
 import type { FileScanTask } from './table-scan.ts';
@@ -21,23 +22,60 @@ export const POSITION_COLUMN = '__quarry_pos';
  * Tasks without deletes are read together in one read_parquet; tasks with only position deletes
  * together in another, anti-joined to their positions (each delete file paired only with the data
  * files the plan applied it to); each task with equality deletes is a query of its own.
+ *
+ * With `writtenNamesOf` (the table's history renamed a struct member, see nested-names.ts), each data
+ * file is read with the member names it was written with and renamed to the schema's, files that
+ * share their names read together.
  */
-export async function scanSql(schema: Schema, tasks: readonly FileScanTask[], io: FileIO): Promise<string> {
-  const columns = schema.fields.map((f) => quoteIdent(f.name)).join(', ');
+export async function scanSql(schema: Schema, tasks: readonly FileScanTask[], io: FileIO, writtenNamesOf?: WrittenNamesOf): Promise<string> {
   if (tasks.length === 0) return `SELECT ${schema.fields.map((f) => `NULL::${duckType(f.type)} AS ${quoteIdent(f.name)}`).join(', ')} WHERE false`;
   const parts: string[] = [];
-  const plain = tasks.filter((t) => t.deletes.length === 0);
-  if (plain.length > 0) {
-    const paths = await Promise.all(plain.map((t) => io.localPath(t.file.filePath)));
-    parts.push(`SELECT ${columns} FROM read_parquet([${paths.map(quoteString).join(', ')}], schema = ${fieldIdMapping(schema)})`);
+  for (const [shape, group] of await byReadShape(schema, tasks, io, writtenNamesOf)) {
+    const plain = group.filter((t) => t.deletes.length === 0);
+    if (plain.length > 0) {
+      const paths = await Promise.all(plain.map((t) => io.localPath(t.file.filePath)));
+      parts.push(`SELECT ${shape.columns('d.').join(', ')} FROM read_parquet([${paths.map(quoteString).join(', ')}], schema = ${shape.mapping}) d`);
+    }
+    const positional = group.filter((t) => t.deletes.length > 0 && t.deletes.every((d) => d.content === FileContent.PositionDeletes));
+    if (positional.length > 0) parts.push(await positionalSql(positional, io, shape));
+    for (const task of group.filter((t) => t.deletes.length > 0 && !positional.includes(t))) parts.push(await shapedTaskSql(schema, task, io, false, shape));
   }
-  const positional = tasks.filter((t) => t.deletes.length > 0 && t.deletes.every((d) => d.content === FileContent.PositionDeletes));
-  if (positional.length > 0) parts.push(await positionalSql(schema, positional, io));
-  for (const task of tasks.filter((t) => t.deletes.length > 0 && !positional.includes(t))) parts.push(await taskSql(schema, task, io, false));
   return parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(' UNION ALL ');
 }
 
-async function positionalSql(schema: Schema, tasks: readonly FileScanTask[], io: FileIO): Promise<string> {
+/** How data files are read: read_parquet's field-id mapping, and the expressions of the schema's columns over it. */
+interface ReadShape {
+  readonly mapping: string;
+  columns(prefix: string): string[];
+}
+
+function readShape(schema: Schema, names?: WrittenNames): ReadShape {
+  if (!names) return { mapping: fieldIdMapping(schema), columns: (prefix) => schema.fields.map((f) => `${prefix}${quoteIdent(f.name)}`) };
+  const entries = schema.fields.map((f) => `${f.id}: {name: ${quoteString(f.name)}, type: ${quoteString(writtenType(f.type, names))}, default_value: NULL}`);
+  return {
+    mapping: `MAP {${entries.join(', ')}}`,
+    columns: (prefix) =>
+      schema.fields.map((f) => {
+        const column = `${prefix}${quoteIdent(f.name)}`;
+        const renamed = withCurrentNames(column, f.type, names);
+        return renamed === column ? column : `${renamed} AS ${quoteIdent(f.name)}`;
+      }),
+  };
+}
+
+/** Tasks grouped by how their files must be read; one group in the usual case. */
+async function byReadShape(schema: Schema, tasks: readonly FileScanTask[], io: FileIO, writtenNamesOf?: WrittenNamesOf): Promise<[ReadShape, FileScanTask[]][]> {
+  if (!writtenNamesOf) return [[readShape(schema), [...tasks]]];
+  const groups = new Map<string, [ReadShape, FileScanTask[]]>();
+  for (const task of tasks) {
+    const shape = readShape(schema, await writtenNamesOf(await io.localPath(task.file.filePath)));
+    const group = groups.get(shape.mapping) ?? groups.set(shape.mapping, [shape, []]).get(shape.mapping)!;
+    group[1].push(task);
+  }
+  return [...groups.values()];
+}
+
+async function positionalSql(tasks: readonly FileScanTask[], io: FileIO, shape: ReadShape): Promise<string> {
   const dataLocal = await Promise.all(tasks.map((t) => io.localPath(t.file.filePath)));
   const deleteIndex = new Map<string, number>();
   for (const d of tasks.flatMap((t) => t.deletes)) if (!deleteIndex.has(d.filePath)) deleteIndex.set(d.filePath, deleteIndex.size);
@@ -49,7 +87,7 @@ async function positionalSql(schema: Schema, tasks: readonly FileScanTask[], io:
     `SELECT pr.data_index, p.pos FROM read_parquet([${deleteLocal.map(quoteString).join(', ')}], schema = ${POSITION_MAPPING}) p ` +
     `JOIN (VALUES ${pairs.join(', ')}) pr(delete_index, data_path, data_index) ON p.file_index::BIGINT = pr.delete_index AND p.file_path = pr.data_path`;
   return (
-    `SELECT ${schema.fields.map((f) => `d.${quoteIdent(f.name)}`).join(', ')} FROM read_parquet([${dataLocal.map(quoteString).join(', ')}], schema = ${fieldIdMapping(schema)}, file_row_number = true) d ` +
+    `SELECT ${shape.columns('d.').join(', ')} FROM read_parquet([${dataLocal.map(quoteString).join(', ')}], schema = ${shape.mapping}, file_row_number = true) d ` +
     `ANTI JOIN (${positions}) x ON d.file_index::BIGINT = x.data_index AND d.file_row_number = x.pos`
   );
 }
@@ -61,8 +99,13 @@ const POSITION_MAPPING = `MAP {${DELETE_FILE_PATH_ID}: {name: 'file_path', type:
  * The rows of one data file with its delete files applied; with `position`, also each row's position
  * in the file as POSITION_COLUMN (what a new position delete must name).
  */
-export async function taskSql(schema: Schema, task: FileScanTask, io: FileIO, position: boolean): Promise<string> {
-  const columns = schema.fields.map((f) => `d.${quoteIdent(f.name)}`);
+export async function taskSql(schema: Schema, task: FileScanTask, io: FileIO, position: boolean, writtenNamesOf?: WrittenNamesOf): Promise<string> {
+  const [[shape]] = await byReadShape(schema, [task], io, writtenNamesOf);
+  return shapedTaskSql(schema, task, io, position, shape!);
+}
+
+async function shapedTaskSql(schema: Schema, task: FileScanTask, io: FileIO, position: boolean, shape: ReadShape): Promise<string> {
+  const columns = shape.columns('d.');
   if (position) columns.push(`d.file_row_number AS ${POSITION_COLUMN}`);
   const conditions: string[] = [];
   const positional = task.deletes.filter((d) => d.content === FileContent.PositionDeletes);
@@ -92,13 +135,13 @@ export async function taskSql(schema: Schema, task: FileScanTask, io: FileIO, po
     conditions.push(`NOT EXISTS (SELECT 1 FROM read_parquet([${paths.map(quoteString).join(', ')}], schema = ${mapping}) e WHERE ${match})`);
   }
   const local = await io.localPath(task.file.filePath);
-  return `SELECT ${columns.join(', ')} FROM read_parquet(${quoteString(local)}, schema = ${fieldIdMapping(schema)}, file_row_number = true) d${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+  return `SELECT ${columns.join(', ')} FROM read_parquet(${quoteString(local)}, schema = ${shape.mapping}, file_row_number = true) d${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
 }
 
 /**
  * read_parquet's `schema` option: Parquet field ids of top-level columns to the schema's names and
  * DuckDB types. Fields inside structs, lists and maps are matched by name, not id (DuckDB's mapping
- * works on top-level columns), so a nested field renamed since a file was written reads as null.
+ * works on top-level columns): files whose member names differ are read with `readShape(schema, names)`.
  */
 function fieldIdMapping(schema: Schema): string {
   const entries = schema.fields

@@ -7,6 +7,7 @@ import { quoteString, type DuckDbSession } from './duckdb-session.ts';
 import { fileAllMatch, evaluateTuple } from './evaluators.ts';
 import { bind, type Expression } from './expression.ts';
 import { filterSql } from './filter-sql.ts';
+import { hasNestedRenames, writtenNames, type WrittenNamesOf } from './nested-names.ts';
 import { OverwriteFiles } from './overwrite-files.ts';
 import { rowsSource, writeDataFiles, type WriteOptions } from './parquet-writer.ts';
 import { partitionKey } from './partition-key.ts';
@@ -16,7 +17,7 @@ import { scanSql } from './scan-sql.ts';
 import type { CommitResult } from './snapshot-producer.ts';
 import type { Schema } from './schema.ts';
 import { CommitStateUnknownError } from './table-errors.ts';
-import { currentSchema, specById } from './table-metadata.ts';
+import { currentSchema, specById, type TableMetadata } from './table-metadata.ts';
 import type { Table } from './table.ts';
 import { TableScan, type FileScanTask } from './table-scan.ts';
 
@@ -162,10 +163,11 @@ export class TableData {
         (evaluateTuple(strict, task.file.partition) || fileAllMatch(bound, task.file) ? drop : rewrite).push(task);
       }
       let deletedRows = 0;
-      for (const task of drop) deletedRows += task.deletes.length === 0 ? task.file.recordCount : await this.count(await scanSql(schema, [task], table.io));
+      const namesOf = this.writtenNamesOf(md, schema);
+      for (const task of drop) deletedRows += task.deletes.length === 0 ? task.file.recordCount : await this.count(await scanSql(schema, [task], table.io, namesOf));
       let rowsRewritten = 0;
       if (rewrite.length > 0) {
-        const source = await scanSql(schema, rewrite, table.io);
+        const source = await scanSql(schema, rewrite, table.io, namesOf);
         const before = rewrite.every((t) => t.deletes.length === 0) ? rewrite.reduce((n, t) => n + t.file.recordCount, 0) : await this.count(source);
         const kept = await writeDataFiles(this.session, table.io, md, `SELECT * FROM (${source}) WHERE (${filterSql(bound, schema)}) IS NOT TRUE`, args.options);
         added.push(...kept);
@@ -222,7 +224,8 @@ export class TableData {
     for (const group of groups.values()) {
       if (group.length < (options.minFiles ?? 2)) continue;
       any = true;
-      added.push(...(await writeDataFiles(this.session, table.io, md, await scanSql(currentSchema(md), group, table.io), options)));
+      const schema = currentSchema(md);
+      added.push(...(await writeDataFiles(this.session, table.io, md, await scanSql(schema, group, table.io, this.writtenNamesOf(md, schema)), options)));
       for (const t of group) rewrite.deleteFile(t.file);
     }
     if (!any) return undefined;
@@ -233,7 +236,12 @@ export class TableData {
   /** A DuckDB relation over a scan's rows, with the scan's schema applied by field id and its deletes applied. */
   async scanSql(table: Table, scan: TableScan): Promise<string> {
     const plan = await scan.planFiles();
-    return scanSql(plan.schema, plan.tasks, table.io);
+    return scanSql(plan.schema, plan.tasks, table.io, this.writtenNamesOf(table.metadata(), plan.schema));
+  }
+
+  /** Each file's own struct member names, when the table's history renamed one (else scans need not look). */
+  private writtenNamesOf(md: TableMetadata, schema: Schema): WrittenNamesOf | undefined {
+    return hasNestedRenames(md, schema) ? (localPath) => writtenNames(this.session, localPath) : undefined;
   }
 
   /** The rows of a scan as JSON-friendly objects (for tests, the CLI and small tables). */
