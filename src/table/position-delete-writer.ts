@@ -7,7 +7,7 @@ import { quoteString, type DuckDbSession } from './duckdb-session.ts';
 import type { Bound } from './expression.ts';
 import type { FileIO } from './file-io.ts';
 import { filterSql } from './filter-sql.ts';
-import { hasNestedRenames, writtenNames } from './nested-names.ts';
+import { hasNestedRenames, WrittenNamesReader } from './nested-names.ts';
 import { dataFileUri } from './parquet-writer.ts';
 import { POSITION_COLUMN, taskSql } from './scan-sql.ts';
 import type { Schema } from './schema.ts';
@@ -28,7 +28,7 @@ export async function writePositionDeletes(session: DuckDbSession, io: FileIO, m
   const local = mkdtempSync(path.join(os.tmpdir(), 'quarry-deletes-'));
   const stage = `quarry_posdel_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const out: DataFile[] = [];
-  const namesOf = hasNestedRenames(md, schema) ? (localPath: string) => writtenNames(session, localPath) : undefined;
+  const namesOf = hasNestedRenames(md, schema) ? new WrittenNamesReader(session).namesOf : undefined;
   try {
     for (const task of tasks) {
       const positions = `SELECT ${quoteString(task.file.filePath)} AS file_path, ${POSITION_COLUMN} AS pos FROM (${await taskSql(schema, task, io, true, namesOf)}) WHERE (${filterSql(filter, schema)}) IS TRUE`;

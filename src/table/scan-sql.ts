@@ -66,9 +66,11 @@ function readShape(schema: Schema, names?: WrittenNames): ReadShape {
 /** Tasks grouped by how their files must be read; one group in the usual case. */
 async function byReadShape(schema: Schema, tasks: readonly FileScanTask[], io: FileIO, writtenNamesOf?: WrittenNamesOf): Promise<[ReadShape, FileScanTask[]][]> {
   if (!writtenNamesOf) return [[readShape(schema), [...tasks]]];
+  const files = await Promise.all(tasks.map(async (t) => ({ uri: t.file.filePath, localPath: await io.localPath(t.file.filePath) })));
+  const names = await writtenNamesOf(files);
   const groups = new Map<string, [ReadShape, FileScanTask[]]>();
   for (const task of tasks) {
-    const shape = readShape(schema, await writtenNamesOf(await io.localPath(task.file.filePath)));
+    const shape = readShape(schema, names.get(task.file.filePath));
     const group = groups.get(shape.mapping) ?? groups.set(shape.mapping, [shape, []]).get(shape.mapping)!;
     group[1].push(task);
   }

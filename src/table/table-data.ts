@@ -7,7 +7,7 @@ import { quoteString, type DuckDbSession } from './duckdb-session.ts';
 import { fileAllMatch, evaluateTuple } from './evaluators.ts';
 import { bind, type Expression } from './expression.ts';
 import { filterSql } from './filter-sql.ts';
-import { hasNestedRenames, writtenNames, type WrittenNamesOf } from './nested-names.ts';
+import { hasNestedRenames, WrittenNamesReader, type WrittenNamesOf } from './nested-names.ts';
 import { OverwriteFiles } from './overwrite-files.ts';
 import { rowsSource, writeDataFiles, type WriteOptions } from './parquet-writer.ts';
 import { partitionKey } from './partition-key.ts';
@@ -53,7 +53,11 @@ export interface PreparedRowChange {
  * files, and read a scan back (columns mapped by field id; row-level deletes applied).
  */
 export class TableData {
-  constructor(private readonly session: DuckDbSession) {}
+  private readonly names: WrittenNamesReader;
+
+  constructor(private readonly session: DuckDbSession) {
+    this.names = new WrittenNamesReader(session);
+  }
 
   async appendRows(table: Table, rows: readonly Record<string, unknown>[], options?: WriteOptions): Promise<CommitResult> {
     return this.withRows(table.schema(), rows, (sql) => this.appendQuery(table, sql, options));
@@ -241,7 +245,7 @@ export class TableData {
 
   /** Each file's own struct member names, when the table's history renamed one (else scans need not look). */
   private writtenNamesOf(md: TableMetadata, schema: Schema): WrittenNamesOf | undefined {
-    return hasNestedRenames(md, schema) ? (localPath) => writtenNames(this.session, localPath) : undefined;
+    return hasNestedRenames(md, schema) ? this.names.namesOf : undefined;
   }
 
   /** The rows of a scan as JSON-friendly objects (for tests, the CLI and small tables). */
