@@ -89,6 +89,12 @@ const JobsFileSchema = Type.Object(
       Type.Object(
         {
           intervalSeconds: seconds('How often the leader node cleans the database (default 86400 = daily).'),
+          schedule: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: "When the leader node cleans the database, as a cron expression in UTC instead of intervalSeconds (Genie's `0 0 0 * * *`: daily at midnight).",
+            }),
+          ),
           jobs: Type.Optional(
             Type.Object(
               {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ConfigFile } from './file-schema.ts';
+import { CronSchedule, CronSyntaxError } from '../jobs/leader/cron-schedule.ts';
 import { ConfigError } from './config-error.ts';
 
 /** Settings of the jobs area: where jobs run and are archived, agent liveness, limits. Durations in ms. */
@@ -39,8 +40,10 @@ export interface JobsConfig {
 
 /** Genie's DatabaseCleanupTask: job retention, and registry resources no job uses. */
 export interface DatabaseCleanupConfig {
-  /** How often the leader runs it. */
+  /** How often the leader runs it (unless `schedule` is set). */
   intervalMs: number;
+  /** When the leader runs it: a cron expression in UTC (src/jobs/leader/cron-schedule.ts), checked at load. */
+  schedule?: string;
   jobs: {
     enabled: boolean;
     /** Finished jobs created longer ago than this are deleted. */
@@ -119,6 +122,7 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
     },
     databaseCleanup: {
       intervalMs: ms(jobs.databaseCleanup?.intervalSeconds, 86_400),
+      schedule: parseSchedule(jobs.databaseCleanup?.schedule, jobs.databaseCleanup?.intervalSeconds),
       jobs: {
         enabled: jobs.databaseCleanup?.jobs?.enabled ?? true,
         retentionMs: Math.round((jobs.databaseCleanup?.jobs?.retentionDays ?? 90) * DAY_MS),
@@ -140,6 +144,19 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
       disabledMessage: jobs.submission?.disabledMessage ?? SUBMISSION_DISABLED_MESSAGE,
     },
   };
+}
+
+
+/** A cron schedule checked now, so a typo stops the start instead of a cleanup that never runs. */
+function parseSchedule(schedule: string | undefined, intervalSeconds: number | undefined): string | undefined {
+  if (schedule === undefined) return undefined;
+  if (intervalSeconds !== undefined) throw new ConfigError('jobs.databaseCleanup.schedule', 'and jobs.databaseCleanup.intervalSeconds both say when to clean; give one');
+  try {
+    return CronSchedule.parse(schedule).expression;
+  } catch (error) {
+    if (error instanceof CronSyntaxError) throw new ConfigError('jobs.databaseCleanup.schedule', `is not a cron expression: ${error.message}`);
+    throw error;
+  }
 }
 
 function storeUri(setting: string, value: string | undefined, fallback: string, cwd: string): string {

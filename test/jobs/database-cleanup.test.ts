@@ -205,5 +205,42 @@ for (const store of STORES) {
         await t.close();
       }
     });
+
+    it('runs the cleanup at the times of a cron schedule, and says when the next is due', async () => {
+      const t = await openTestPlatform(store, { jobs: { leaderIntervalMs: 3_600_000, databaseCleanup: { ...DEFAULTS, schedule: '0 0 3 * * *' } } });
+      try {
+        const { leader } = t.platform.jobs;
+        const state = async () => (await t.app.inject('/api/admin/v1/jobs/cleanup')).json() as any;
+        const tick = async (iso: string) => {
+          await leader.tick(Date.parse(iso));
+          await leader.cleanupSettled();
+        };
+        await tick('2026-12-04T01:00:00Z'); // becomes leader: the first run waits for 03:00
+        assert.equal((await state()).lastRun, null);
+        assert.equal((await state()).schedule, '0 0 3 * * *');
+        assert.equal((await state()).intervalSeconds, null);
+        await tick('2026-12-04T02:59:59Z');
+        assert.equal((await state()).lastRun, null);
+        await tick('2026-12-04T03:00:04Z');
+        assert.equal((await state()).lastRun.started, Date.parse('2026-12-04T03:00:04Z'));
+        await tick('2026-12-04T20:00:00Z');
+        assert.equal((await state()).lastRun.started, Date.parse('2026-12-04T03:00:04Z'), 'once per scheduled time');
+        assert.equal((await state()).nextRun, Date.parse('2026-12-05T03:00:00Z'));
+        await tick('2026-12-06T10:00:00Z'); // a node down over a scheduled time catches up once
+        assert.equal((await state()).lastRun.started, Date.parse('2026-12-06T10:00:00Z'));
+        assert.equal((await state()).nextRun, Date.parse('2026-12-07T03:00:00Z'));
+      } finally {
+        await t.close();
+      }
+    });
   });
 }
+
+describe('database cleanup schedule in the configuration', () => {
+  const load = (databaseCleanup: Record<string, unknown>) => () => loadJobsConfig({ databaseCleanup } as never, '/quarry', 'file:///quarry/warehouse', '/quarry');
+  it('accepts a cron expression and refuses a bad one, or one beside an interval, naming the setting', () => {
+    assert.equal(load({ schedule: '0 0 0 * * *' })().databaseCleanup.schedule, '0 0 0 * * *');
+    assert.throws(load({ schedule: '0 0 25 * * *' }), /^ConfigError: Invalid configuration: jobs.databaseCleanup.schedule is not a cron expression: the hour field "25"/);
+    assert.throws(load({ schedule: '0 0 0 * * *', intervalSeconds: 60 }), /jobs.databaseCleanup.schedule and jobs.databaseCleanup.intervalSeconds both say when to clean/);
+  });
+});

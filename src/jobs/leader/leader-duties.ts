@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.ts';
 import type { JobSettings } from '../job-settings.ts';
 import { StatusMessages } from '../job-status.ts';
 import type { JobStore } from '../job-store.ts';
+import { CronSchedule } from './cron-schedule.ts';
 import type { CleanupReport, DatabaseCleanup } from './database-cleanup.ts';
 import { LeaderLease } from './leader-lease.ts';
 
@@ -23,8 +24,8 @@ export interface LeaderOptions {
  * vanished agents UNKNOWN, and runs the database cleanup when it is due. Only the holder of the
  * `jobs-leader` lease runs them.
  *
- * The cleanup is due `databaseCleanup.intervalMs` after the last one started, whichever node ran
- * it (the start time is a compare-and-set in `job_setting`, so leader changes and restarts neither
+ * The cleanup is due at the next time of `databaseCleanup.schedule` (a cron expression) after the
+ * last one started, or `databaseCleanup.intervalMs` after it, whichever node ran it (the start time is a compare-and-set in `job_setting`, so leader changes and restarts neither
  * skip nor repeat it). It runs beside the sweeps rather than inside one, so a long cleanup does not
  * delay failing lost jobs.
  *
@@ -40,6 +41,7 @@ export class LeaderDuties {
   private cleaning?: Promise<void>;
   private stopping = false;
   private readonly cleanup?: LeaderOptions['cleanup'];
+  private schedule?: CronSchedule;
 
   constructor(
     database: Database,
@@ -103,13 +105,37 @@ export class LeaderDuties {
     const cleanup = this.cleanup;
     if (!cleanup?.task.enabled || this.cleaning || this.stopping) return;
     const last = await cleanup.settings.get<{ started: number }>(CLEANUP_SETTING);
-    if (last && now - last.started < this.config.databaseCleanup.intervalMs) return;
+    if (!this.cleanupDue(now, last?.started)) return;
     if (!(await cleanup.settings.compareAndSet(CLEANUP_SETTING, last, { started: now }, now))) return;
     this.cleaning = cleanup.task
       .run(now, () => this.stopping)
       .then((report) => cleanup.settings.put(CLEANUP_SETTING, report))
       .catch(() => undefined) // the report could not be written: the next run reports afresh
       .finally(() => (this.cleaning = undefined));
+  }
+
+  /**
+   * With a schedule, the cleanup is due once its next time after the last start has come (a cluster
+   * that never cleaned waits for the first time after this node became leader); otherwise
+   * `intervalMs` after the last start, and at once if there was none.
+   */
+  private cleanupDue(now: number, lastStarted: number | undefined): boolean {
+    const at = this.cleanupDueAt(now, lastStarted);
+    return at !== undefined && at <= now;
+  }
+
+  private cleanupDueAt(now: number, lastStarted: number | undefined): number | undefined {
+    const { schedule, intervalMs } = this.config.databaseCleanup;
+    if (schedule === undefined) return lastStarted === undefined ? now : lastStarted + intervalMs;
+    this.schedule ??= CronSchedule.parse(schedule);
+    return this.schedule.next(lastStarted ?? this.leaderSince ?? now);
+  }
+
+  /** When the database cleanup is next due (epoch ms), as this node sees it; undefined when it is off. */
+  async nextCleanup(now = Date.now()): Promise<number | undefined> {
+    if (!this.cleanup?.task.enabled) return undefined;
+    const last = await this.cleanup.settings.get<{ started: number }>(CLEANUP_SETTING);
+    return this.cleanupDueAt(now, last?.started);
   }
 
   private async failSilent(now: number): Promise<void> {

@@ -36,12 +36,12 @@ const CleanupReportSchema = Type.Object({
 /**
  * Operator endpoints of the jobs area under `/api/admin/v1`: the submission switch, held in the
  * database so a change through any node applies to every node at once without a restart, and the
- * report of the leader's last database cleanup. (Quarry has no authentication yet: like the rest of
- * the API, these are open to whoever can reach the server.)
+ * leader's database cleanup: its last run and when the next is due. (Quarry has no user
+ * authentication yet: like the rest of the API, these are open to whoever can reach the server.)
  */
 export async function adminRoutes(fastify: FastifyInstance, options: { area: JobsArea }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { submission, leader } = options.area;
+  const { submission, leader, config } = options.area;
   const path = '/api/admin/v1/jobs/submission';
 
   app.get(path, { schema: { tags, summary: 'Whether job submission is enabled, and where that comes from', response: { 200: SubmissionStateSchema } } }, async () =>
@@ -66,11 +66,26 @@ export async function adminRoutes(fastify: FastifyInstance, options: { area: Job
     {
       schema: {
         tags,
-        summary: "The leader's last database cleanup (jobs.databaseCleanup): when it ran and what it deleted",
-        response: { 200: Type.Object({ lastRun: Type.Union([CleanupReportSchema, Type.Null()]) }) },
+        summary: "The leader's database cleanup (jobs.databaseCleanup): its last run, what it deleted, and when the next is due",
+        response: {
+          200: Type.Object({
+            lastRun: Type.Union([CleanupReportSchema, Type.Null()]),
+            nextRun: Type.Union([Type.Integer({ description: 'When the next run is due (epoch ms), as this node sees it' }), Type.Null()]),
+            schedule: Type.Union([Type.String({ description: 'The cron expression (UTC) runs follow' }), Type.Null()]),
+            intervalSeconds: Type.Union([Type.Integer({ description: 'The interval between runs, when no schedule is set' }), Type.Null()]),
+          }),
+        },
       },
     },
-    async () => ({ lastRun: (await leader.lastCleanup()) ?? null }),
+    async () => {
+      const { schedule, intervalMs } = config.databaseCleanup;
+      return {
+        lastRun: (await leader.lastCleanup()) ?? null,
+        nextRun: (await leader.nextCleanup()) ?? null,
+        schedule: schedule ?? null,
+        intervalSeconds: schedule === undefined ? Math.round(intervalMs / 1000) : null,
+      };
+    },
   );
 
   app.delete(path, { schema: { tags, summary: 'Drop the runtime override: the configuration decides again', response: { 200: SubmissionStateSchema } } }, async () =>
