@@ -41,12 +41,13 @@ export class DbTablePointerStore implements TablePointerStore {
   }
 
   async swap(id: TableIdentifier, expected: string, next: string, contents?: SwapContents): Promise<boolean> {
+    const updated: PointerChange[] = [
+      { kind: 'table-updated', table: id, previousMetadataLocation: expected, metadataLocation: next, metadata: contents?.next, previousMetadata: contents?.expected },
+    ];
     return this.change(
       (store) => store.swapRow(id, expected, next),
-      (swapped) =>
-        swapped
-          ? [{ kind: 'table-updated', table: id, previousMetadataLocation: expected, metadataLocation: next, metadata: contents?.next, previousMetadata: contents?.expected }]
-          : [],
+      (swapped) => (swapped ? updated : []),
+      updated,
     );
   }
 
@@ -87,16 +88,23 @@ export class DbTablePointerStore implements TablePointerStore {
 
   /**
    * Runs a change on a recorder-less view of this store and, when there is a recorder, records what
-   * changed in the same transaction; followers are woken only after the commit.
+   * changed in the same transaction; followers are woken only after the commit. `anticipated` are the
+   * change objects `changes` returns on success, prepared for before the transaction opens.
    */
-  private async change<T>(work: (store: DbTablePointerStore) => Promise<T>, changes: (value: T) => readonly PointerChange[]): Promise<T> {
+  private async change<T>(
+    work: (store: DbTablePointerStore) => Promise<T>,
+    changes: (value: T) => readonly PointerChange[],
+    anticipated?: readonly PointerChange[],
+  ): Promise<T> {
     const recorder = this.recorder;
     if (!recorder) return work(this);
+    // A preparation is a head start, never a condition: without one, record does the work itself.
+    const preparation = anticipated && recorder.prepare ? await recorder.prepare(anticipated).catch(() => undefined) : undefined;
     let published = () => {};
     const value = await inTransaction(this.db, async (db) => {
       const result = await work(new DbTablePointerStore({ ...this.database, db }, this.catalogName));
       const changed = changes(result);
-      if (changed.length > 0) published = await recorder.record(db, changed);
+      if (changed.length > 0) published = await recorder.record(db, changed, preparation);
       return result;
     });
     published();

@@ -29,9 +29,17 @@ export type PointerChange =
  * transaction as the changes, so a record exists exactly when its change committed, whichever
  * writer made it: the Iceberg REST catalog, `quarry table`, or a job using the warehouse.
  *
- * `record` runs while the pointer rows are locked; keep its reads short. It returns what to do once
- * the transaction has committed (wake this node's followers); that callback must not throw.
+ * `record` runs while the pointer rows are locked, so reading files there holds the lock through
+ * every read (on S3, a GET each). Where the store knows the changes before it opens the transaction
+ * (swaps and atomic commits), it first calls `prepare` with those same change objects and hands the
+ * result to `record`; a change the store could not anticipate gets no preparation, and `record` must
+ * then do the work itself. A preparation for a change that then fails is dropped. `record` returns
+ * what to do once the transaction has committed (wake this node's followers); that must not throw.
  */
 export interface PointerChangeRecorder {
-  record(transaction: Kysely<Tables>, changes: readonly PointerChange[]): Promise<() => void>;
+  prepare?(changes: readonly PointerChange[]): Promise<RecordPreparation>;
+  record(transaction: Kysely<Tables>, changes: readonly PointerChange[], preparation?: RecordPreparation): Promise<() => void>;
 }
+
+/** What a recorder read ahead of a transaction, for the change objects it was given. */
+export type RecordPreparation = ReadonlyMap<PointerChange, unknown>;

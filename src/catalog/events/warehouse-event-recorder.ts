@@ -5,7 +5,7 @@ import { partitionsWithData, snapshotPartitionChanges, type PartitionNamer, type
 import { currentSnapshot, type Snapshot, type TableMetadata } from '../../table/table-metadata.ts';
 import { readMetadataFile } from '../../table/table-operations.ts';
 import type { TableIdentifier } from '../../table/table-pointer-store.ts';
-import type { PointerChange, PointerChangeRecorder } from '../../warehouse/pointer-change.ts';
+import type { PointerChange, PointerChangeRecorder, RecordPreparation } from '../../warehouse/pointer-change.ts';
 import { icebergPartitionName } from '../iceberg-partition-name.ts';
 import { currentAuthor } from './change-author.ts';
 import { QualifiedName } from '../qualified-name.ts';
@@ -17,6 +17,13 @@ interface PartitionChanges {
   readonly updated: string[];
   /** Partitions whose last data file the commit removed. */
   readonly deleted: string[];
+}
+
+/** What a table update did: the snapshots it added (newest first) and their partitions, or why that is unknown. */
+interface UpdateAnalysis {
+  readonly added: readonly Snapshot[];
+  readonly partitions?: PartitionChanges;
+  readonly unreadable?: string;
 }
 
 // Events name partitions as /mds/v1 lists them, so a name from an event finds its partition there.
@@ -49,12 +56,21 @@ export interface WarehouseEventRecorderOptions {
  * Partitions are named as /mds/v1 lists them. Telling that a partition is now empty needs the
  * table's manifests, not only the commit's, so that is read only for partitions a commit removed
  * files from without adding any (deletes and overwrites; appends and compactions never pay it).
+ * All that reading happens in `prepare`, before the pointer row is locked, whenever the store can
+ * anticipate the change (every swap and atomic commit); `record` then only writes event rows.
  * Changes made through /mds/v1 do not come here: the catalog service writes their events itself.
  */
 export class WarehouseEventRecorder implements PointerChangeRecorder {
   constructor(private readonly options: WarehouseEventRecorderOptions) {}
 
-  async record(transaction: Kysely<Tables>, changes: readonly PointerChange[]): Promise<() => void> {
+  /** Reads, ahead of the transaction, the snapshots and manifests that name an update's partitions. */
+  async prepare(changes: readonly PointerChange[]): Promise<RecordPreparation> {
+    const out = new Map<PointerChange, UpdateAnalysis>();
+    for (const change of changes) if (change.kind === 'table-updated') out.set(change, await this.analyse(change));
+    return out;
+  }
+
+  async record(transaction: Kysely<Tables>, changes: readonly PointerChange[], preparation?: RecordPreparation): Promise<() => void> {
     const now = new Date().toISOString();
     const user = currentAuthor() ?? this.options.user;
     const drafts: CatalogEventDraft[] = [];
@@ -66,7 +82,7 @@ export class WarehouseEventRecorder implements PointerChangeRecorder {
           emit('TABLE_CREATE', this.tableName(change.table), { table: this.tableDto(change.table, change.metadataLocation) });
           break;
         case 'table-updated':
-          await this.tableUpdated(change, emit);
+          this.tableUpdated(change, (preparation?.get(change) as UpdateAnalysis | undefined) ?? (await this.analyse(change)), emit);
           break;
         case 'table-dropped':
           emit('TABLE_DELETE', this.tableName(change.table), { table: { name: this.tableJson(change.table) } });
@@ -89,19 +105,25 @@ export class WarehouseEventRecorder implements PointerChangeRecorder {
     return () => this.options.log.published(events);
   }
 
-  private async tableUpdated(change: Extract<PointerChange, { kind: 'table-updated' }>, emit: (type: CatalogEventType, name: string, payload: Record<string, unknown>) => void) {
-    const name = this.tableName(change.table);
-    let partitions: PartitionChanges | undefined;
-    let added: Snapshot[] = [];
-    let unreadable: string | undefined;
+  /** What an update did, read from files: never throws, since the commit stands whatever the files say. */
+  private async analyse(change: Extract<PointerChange, { kind: 'table-updated' }>): Promise<UpdateAnalysis> {
     try {
-      added = change.metadata ? await this.newSnapshots(change, change.metadata) : [];
-      if (change.metadata && added.length > 0) partitions = await this.partitionChanges(change.metadata, added);
+      const added = change.metadata ? await this.newSnapshots(change, change.metadata) : [];
+      const partitions = change.metadata && added.length > 0 ? await this.partitionChanges(change.metadata, added) : undefined;
+      return { added, partitions };
     } catch (error) {
       // The catalog accepts snapshots whose files it cannot read (the writer owns them); the commit
       // stands and the event says what it could not tell.
-      unreadable = (error as Error).message;
+      return { added: [], unreadable: (error as Error).message };
     }
+  }
+
+  private tableUpdated(
+    change: Extract<PointerChange, { kind: 'table-updated' }>,
+    { added, partitions, unreadable }: UpdateAnalysis,
+    emit: (type: CatalogEventType, name: string, payload: Record<string, unknown>) => void,
+  ): void {
+    const name = this.tableName(change.table);
     const latest = added[0];
     emit('TABLE_UPDATE', name, {
       previous: this.tableDto(change.table, change.previousMetadataLocation),

@@ -57,24 +57,30 @@ export async function commitAtomically(
   }
 
   try {
+    // Every change of the commit is known before it runs (all apply or none); the recorder reads what
+    // its records need now, before any pointer row is locked.
+    const changes: PointerChange[] = commits.map((c, i) => {
+      const { metadataLocation, metadata } = written[i]!;
+      return c.base
+        ? { kind: 'table-updated', table: c.id, previousMetadataLocation: c.base.metadataLocation, metadataLocation, metadata, previousMetadata: c.base.metadata }
+        : { kind: 'table-created', table: c.id, metadataLocation, metadata };
+    });
+    const preparation = recorder?.prepare ? await recorder.prepare(changes).catch(() => undefined) : undefined;
     let published = () => {};
     await database.db.transaction().execute(async (trx) => {
       const pointers = new DbTablePointerStore({ ...database, db: trx }, catalogName);
-      const changes: PointerChange[] = [];
       for (const [i, c] of commits.entries()) {
-        const { metadataLocation, metadata } = written[i];
+        const { metadataLocation } = written[i]!;
         if (c.base) {
           if (!(await pointers.swap(c.id, c.base.metadataLocation, metadataLocation))) {
             throw new LostRaceError(`Table ${formatIdentifier(c.id)} changed since ${c.base.metadataLocation} was read; the commit was not applied`);
           }
-          changes.push({ kind: 'table-updated', table: c.id, previousMetadataLocation: c.base.metadataLocation, metadataLocation, metadata, previousMetadata: c.base.metadata });
         } else {
           if (!(await pointers.namespaceExists(c.id.namespace))) throw new NoSuchNamespaceError(c.id.namespace);
           await pointers.create(c.id, metadataLocation);
-          changes.push({ kind: 'table-created', table: c.id, metadataLocation, metadata });
         }
       }
-      if (recorder) published = await recorder.record(trx, changes);
+      if (recorder) published = await recorder.record(trx, changes, preparation);
     });
     published();
     return written;
