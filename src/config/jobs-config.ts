@@ -82,6 +82,7 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
     throw new ConfigError('jobs.timeout.defaultSeconds', `must not exceed jobs.timeout.maxSeconds (${timeoutMaxSeconds})`);
   }
   const ms = (seconds: number | undefined, fallback: number) => Math.round((seconds ?? fallback) * 1000);
+  const cleanupSchedule = parseSchedule(jobs.databaseCleanup?.schedule, jobs.databaseCleanup?.intervalSeconds);
   return {
     resolution: {
       selector: jobs.resolution?.selector ?? 'random',
@@ -122,7 +123,7 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
     },
     databaseCleanup: {
       intervalMs: ms(jobs.databaseCleanup?.intervalSeconds, 86_400),
-      schedule: parseSchedule(jobs.databaseCleanup?.schedule, jobs.databaseCleanup?.intervalSeconds),
+      ...(cleanupSchedule === undefined ? {} : { schedule: cleanupSchedule }),
       jobs: {
         enabled: jobs.databaseCleanup?.jobs?.enabled ?? true,
         retentionMs: Math.round((jobs.databaseCleanup?.jobs?.retentionDays ?? 90) * DAY_MS),
