@@ -32,6 +32,22 @@ function percentile(values: number[], p: number): number {
 
 const session = await DuckDbSession.open({ memoryLimit: '256MB', threads: 1 });
 const data = new TableData(session);
+/** Times `run` on both tables round by round, alternating which goes first so neither always meets a warmer cache. */
+async function interleaved(rounds: number, run: (table: Table, round: number) => Promise<number>, quiet: Table, loud: Table): Promise<[number[], number[]]> {
+  const without: number[] = [];
+  const withEvents: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2) {
+      without.push(await run(quiet, round));
+      withEvents.push(await run(loud, round));
+    } else {
+      withEvents.push(await run(loud, round));
+      without.push(await run(quiet, round));
+    }
+  }
+  return [without, withEvents];
+}
+
 const appendRows: string[] = [];
 const deleteRows: string[] = [];
 const lockRows: string[] = [];
@@ -80,18 +96,7 @@ for (const store of STORES) {
     };
     await append(quiet, -1);
     await append(loud, -1);
-    const without: number[] = [];
-    const withEvents: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      // Alternate which goes first so neither always meets a warmer cache.
-      if (round % 2) {
-        without.push(await append(quiet, round));
-        withEvents.push(await append(loud, round));
-      } else {
-        withEvents.push(await append(loud, round));
-        without.push(await append(quiet, round));
-      }
-    }
+    const [without, withEvents] = await interleaved(ROUNDS, (table, round) => append(table, round), quiet, loud);
     const countEvents = async () => Number((await database.db.selectFrom('catalog_event').select(({ fn }) => fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
     const appendEvents = await countEvents();
     appendRows.push(row(store, `${ROUNDS} each (${appendEvents} events)`, without, withEvents));
@@ -103,17 +108,7 @@ for (const store of STORES) {
       await table.newDelete().deleteByPartition(eq('day', `2024-01-${String(day + 1).padStart(2, '0')}a`)).commit();
       return performance.now() - t0;
     };
-    const deletesWithout: number[] = [];
-    const deletesWith: number[] = [];
-    for (let day = 0; day < DELETES; day++) {
-      if (day % 2) {
-        deletesWithout.push(await remove(quiet, day));
-        deletesWith.push(await remove(loud, day));
-      } else {
-        deletesWith.push(await remove(loud, day));
-        deletesWithout.push(await remove(quiet, day));
-      }
-    }
+    const [deletesWithout, deletesWith] = await interleaved(DELETES, remove, quiet, loud);
     const manifests = (await readManifestList(loud.io, (await loud.refresh()).currentSnapshot()!.manifestList)).length;
     const files = (await loud.dataFiles()).length;
     lockRows.push(`| ${store} | partition deletes | ${(spent.prepare / DELETES).toFixed(2)} | ${(spent.record / DELETES).toFixed(2)} |`);
