@@ -7,7 +7,7 @@ import { quoteString, type DuckDbSession } from './duckdb-session.ts';
 import type { Bound } from './expression.ts';
 import type { FileIO } from './file-io.ts';
 import { filterSql } from './filter-sql.ts';
-import { hasNestedRenames, WrittenNamesReader } from './nested-names.ts';
+import type { WrittenNamesOf } from './nested-names.ts';
 import { dataFileUri } from './parquet-writer.ts';
 import { POSITION_COLUMN, taskSql } from './scan-sql.ts';
 import type { Schema } from './schema.ts';
@@ -22,13 +22,21 @@ import { serializeValue } from './values.ts';
  * sorted by position, with the data file's partition and bounds on both columns. Equal path bounds
  * let readers apply the file to its one data file only, and let a commit that removes that data file
  * remove the delete file too. Rows already deleted are not named again. Returns the delete files,
- * uploaded but not committed.
+ * uploaded but not committed. `namesOf`: the files' own struct member names, when the table's history
+ * renamed one (see nested-names.ts).
  */
-export async function writePositionDeletes(session: DuckDbSession, io: FileIO, md: TableMetadata, schema: Schema, filter: Bound, tasks: readonly FileScanTask[]): Promise<DataFile[]> {
+export async function writePositionDeletes(
+  session: DuckDbSession,
+  io: FileIO,
+  md: TableMetadata,
+  schema: Schema,
+  filter: Bound,
+  tasks: readonly FileScanTask[],
+  namesOf?: WrittenNamesOf,
+): Promise<DataFile[]> {
   const local = mkdtempSync(path.join(os.tmpdir(), 'quarry-deletes-'));
   const stage = `quarry_posdel_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const out: DataFile[] = [];
-  const namesOf = hasNestedRenames(md, schema) ? new WrittenNamesReader(session).namesOf : undefined;
   try {
     for (const task of tasks) {
       const positions = `SELECT ${quoteString(task.file.filePath)} AS file_path, ${POSITION_COLUMN} AS pos FROM (${await taskSql(schema, task, io, true, namesOf)}) WHERE (${filterSql(filter, schema)}) IS TRUE`;

@@ -2,7 +2,7 @@ import { UnsupportedError } from '../errors/unsupported-error.ts';
 import { DELETE_FILE_PATH_ID, DELETE_POS_ID, FileContent, type DataFile } from './data-file.ts';
 import { quoteIdent, quoteString } from './duckdb-session.ts';
 import type { FileIO } from './file-io.ts';
-import { isPrimitive } from './iceberg-type.ts';
+import { isPrimitive, type IcebergType } from './iceberg-type.ts';
 import { withCurrentNames, writtenType, type WrittenNames, type WrittenNamesOf } from './nested-names.ts';
 import { duckType } from './parquet-writer.ts';
 import type { Schema } from './schema.ts';
@@ -51,9 +51,8 @@ interface ReadShape {
 
 function readShape(schema: Schema, names?: WrittenNames): ReadShape {
   if (!names) return { mapping: fieldIdMapping(schema), columns: (prefix) => schema.fields.map((f) => `${prefix}${quoteIdent(f.name)}`) };
-  const entries = schema.fields.map((f) => `${f.id}: {name: ${quoteString(f.name)}, type: ${quoteString(writtenType(f.type, names))}, default_value: NULL}`);
   return {
-    mapping: `MAP {${entries.join(', ')}}`,
+    mapping: fieldIdMapping(schema, (type) => writtenType(type, names)),
     columns: (prefix) =>
       schema.fields.map((f) => {
         const column = `${prefix}${quoteIdent(f.name)}`;
@@ -143,10 +142,10 @@ async function shapedTaskSql(schema: Schema, task: FileScanTask, io: FileIO, pos
 /**
  * read_parquet's `schema` option: Parquet field ids of top-level columns to the schema's names and
  * DuckDB types. Fields inside structs, lists and maps are matched by name, not id (DuckDB's mapping
- * works on top-level columns): files whose member names differ are read with `readShape(schema, names)`.
+ * works on top-level columns): files whose member names differ are read with `readShape(schema, names)`,
+ * whose `typeOf` names struct members as those files do.
  */
-function fieldIdMapping(schema: Schema): string {
-  const entries = schema.fields
-    .map((f) => `${f.id}: {name: ${quoteString(f.name)}, type: ${quoteString(duckType(f.type))}, default_value: NULL}`);
+function fieldIdMapping(schema: Schema, typeOf: (type: IcebergType) => string = duckType): string {
+  const entries = schema.fields.map((f) => `${f.id}: {name: ${quoteString(f.name)}, type: ${quoteString(typeOf(f.type))}, default_value: NULL}`);
   return `MAP {${entries.join(', ')}}`;
 }

@@ -136,7 +136,7 @@ export class TableData {
     const bound = bind(filter, schema);
     const op = table.newRowDelta();
     const plan = await new TableScan(table.io, md).filter(filter).planFiles();
-    const deletes = await writePositionDeletes(this.session, table.io, md, schema, bound, plan.tasks);
+    const deletes = await writePositionDeletes(this.session, table.io, md, schema, bound, plan.tasks, this.writtenNamesOf(md, schema));
     for (const d of deletes) op.addDeletes(d);
     const result: RowChangeResult = { deletedRows: deletes.reduce((n, d) => n + d.recordCount, 0), filesDropped: 0, filesRewritten: 0, rowsRewritten: 0, filesAdded: deletes.length };
     return {

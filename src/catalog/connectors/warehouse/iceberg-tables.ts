@@ -241,12 +241,14 @@ export class IcebergTables implements IcebergTableSupport {
   /** The pointer a Metacat table name means, by the same rule as `namespaceFor`, with its identifier. */
   private async pointerFor(name: QualifiedName, store: DbTablePointerStore): Promise<{ id: TableIdentifier; pointer: TablePointer } | undefined> {
     const asked = identifierOf(name);
-    const namespace = asked && (await this.namespaceFor(name, store));
-    if (!asked || !namespace) return undefined;
-    const exact = { namespace, name: asked.name };
-    const pointer = await store.get(exact);
-    if (pointer) return { id: exact, pointer };
-    const [match] = (await store.listTables(namespace)).filter((id) => id.name.toLowerCase() === asked.name).sort((a, b) => compareCodePoints(a.name, b.name));
+    if (!asked) return undefined;
+    // The usual case, and the only one that costs a single query: the names already are Metacat's.
+    const pointer = await store.get(asked);
+    if (pointer) return { id: asked, pointer };
+    const namespace = await this.namespaceFor(name, store);
+    if (!namespace) return undefined;
+    const folded = (await store.listTables(namespace)).filter((id) => id.name.toLowerCase() === asked.name);
+    const match = folded.find((id) => id.name === asked.name) ?? folded.sort((a, b) => compareCodePoints(a.name, b.name))[0];
     const matched = match && (await store.get(match));
     return matched ? { id: match, pointer: matched } : undefined;
   }
