@@ -33,7 +33,8 @@ Environment:
                         besides these settings it holds e.g. jobs.resolution.selector
                         (random | least-loaded) and jobs.resolution.selectorModule (a JS/TS file),
                         and the jobs section: jobs.directoryRoot, jobs.archiveRoot, jobs.localAgent,
-                        jobs.heartbeatTimeoutSeconds, jobs.claimTimeoutSeconds, jobs.timeout.*,
+                        jobs.heartbeatTimeoutSeconds, jobs.claimTimeoutSeconds,
+                        jobs.claimStartTimeoutSeconds, jobs.timeout.*,
                         jobs.activeLimit.*, jobs.attachments.*, jobs.submission.enabled (runtime:
                         PUT /api/admin/v1/jobs/submission), jobs.filesLimit.*, jobs.directoryCleanup.*,
                         jobs.archiveStatusTimeoutSeconds, jobs.databaseCleanup.* (see README, "The jobs

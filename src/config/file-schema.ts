@@ -29,8 +29,15 @@ const JobsFileSchema = Type.Object(
     cacheDirectory: Type.Optional(Type.String({ minLength: 1, description: 'Folder of the agent dependency cache (default $QUARRY_HOME/agent-cache).' })),
     localAgent: Type.Optional(Type.Boolean({ description: 'Whether `quarry server` starts a local agent when none runs (default true).' })),
     heartbeatIntervalSeconds: seconds('How often agents heartbeat (default 2).'),
-    heartbeatTimeoutSeconds: seconds('A claimed job whose agent is silent this long is FAILED (default 120).'),
+    heartbeatTimeoutSeconds: seconds("The agents' lease: a claimed job whose agent is silent this long is FAILED, and an agent no server answers for nearly this long kills its jobs (default 30)."),
     claimTimeoutSeconds: seconds('An accepted job no agent claims within this time is FAILED (default 240).'),
+    claimStartTimeoutSeconds: seconds('A claimed job its agent has not started (INIT) within this time goes back to the queue, e.g. when the claim answer was lost with a connection (default 10).'),
+    agentServers: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, pattern: '^https?://' }), {
+        minItems: 1,
+        description: '`quarry agent`: the server nodes to talk to (any will do; it fails over between them). `--server URL1,URL2` overrides it.',
+      }),
+    ),
     killGraceSeconds: seconds('Time between SIGTERM and SIGKILL when a job is killed or times out (default 10).'),
     leaderIntervalSeconds: seconds('How often the leader node sweeps for lost and unclaimed jobs (default 5).'),
     archiveStatusTimeoutSeconds: seconds('A finished job whose archive is still PENDING this long, and whose agent is gone, is marked UNKNOWN (default 120).'),
