@@ -226,7 +226,10 @@ export class Agent {
       }
       try {
         const claim = await this.client.claimNext(CLAIM_WAIT_MS, this.abort.signal);
-        if (claim) void this.execute(claim.job, claim.killRequested);
+        // A job requeued while this agent's first claim of it was still reporting INIT (the answer
+        // was lost) can come back to the same agent: the execution it has goes on; a second would
+        // run the job twice.
+        if (claim && !this.running.has(claim.job.jobId)) void this.execute(claim.job, claim.killRequested);
       } catch (error) {
         if (this.abort.signal.aborted) return;
         if (error instanceof ServerRejectedError && error.status === 404) await this.register().catch(() => undefined);

@@ -25,8 +25,12 @@ export class ConnectionHealth {
     this.log(`metadata database is unavailable: ${this.down.reason}`);
   }
 
-  markUp(now = Date.now()): void {
-    if (!this.down) return;
+  /**
+   * A statement succeeded. One that started before the outage was noticed proves nothing (it may
+   * have been answered just before the cut), so `startedAt` keeps the state from flapping.
+   */
+  markUp(now = Date.now(), startedAt = now): void {
+    if (!this.down || startedAt <= this.down.since) return;
     const seconds = ((now - this.down.since) / 1000).toFixed(1);
     this.down = undefined;
     this.log(`metadata database is available again after ${seconds} s`);

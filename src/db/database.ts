@@ -87,7 +87,7 @@ function openPostgres(url: string, poolSize: number, health: ConnectionHealth): 
     dialect: new PostgresDialect({ pool: watchedPool(pool, health) }),
     // Every statement's outcome tells whether the database is reachable.
     log: (event) => {
-      if (event.level === 'query') health.markUp();
+      if (event.level === 'query') health.markUp(Date.now(), Date.now() - event.queryDurationMillis);
       else if (isConnectionError(event.error)) health.markDown(event.error);
     },
   });

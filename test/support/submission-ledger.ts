@@ -38,6 +38,8 @@ export interface Accounting {
   detectSeconds?: number;
   /** Seconds from the fault to the agent killing its own jobs (partition), when measured. */
   fenceSeconds?: number;
+  /** The jobs that were lost or misreported: id, status, message (empty when the promise was kept). */
+  broken: string[];
 }
 
 /**
@@ -177,6 +179,9 @@ export class SubmissionLedger {
       lost: this.jobs.filter((j) => !final(j.status)).length,
       misreported: this.jobs.filter((j) => final(j.status) && (j.status !== truth(j) || (j.status === 'SUCCEEDED' && j.output !== j.expectedOutput))).length,
       leftoverProcesses: groups.filter(groupAlive).length,
+      broken: this.jobs
+        .filter((j) => !final(j.status) || j.status !== truth(j) || (j.status === 'SUCCEEDED' && j.output !== j.expectedOutput))
+        .map((j) => `${j.id} ${j.status ?? 'not final'} ${j.statusMsg ?? ''} output=${JSON.stringify(j.output)}`),
     };
   }
 
