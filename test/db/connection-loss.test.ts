@@ -7,6 +7,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { errorHandler } from '../../src/http/error-reply.ts';
 import { createTestDatabase, STORES } from '../support/stores.ts';
 import Fastify from 'fastify';
+import { icebergErrorHandler } from '../../src/catalog/routes/iceberg-rest-error-reply.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -87,5 +88,16 @@ describe('the HTTP answer to a lost database', () => {
     }
     assert.equal((await app.inject('/bug')).statusCode, 500, 'a wrong statement is still a bug, not an outage');
     await app.close();
+
+    const iceberg = Fastify({ logger: false });
+    iceberg.setErrorHandler(icebergErrorHandler);
+    iceberg.get('/refused', async () => {
+      throw errors.refused;
+    });
+    const answer = await iceberg.inject('/refused');
+    assert.equal(answer.statusCode, 503, 'the Iceberg REST catalog answers the same outage with the spec’s 503');
+    assert.equal(answer.headers['retry-after'], '5');
+    assert.equal(answer.json().error.type, 'ServiceUnavailableException');
+    await iceberg.close();
   });
 });
