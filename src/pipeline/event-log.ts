@@ -27,7 +27,15 @@ export interface EventLog {
   append(stream: string, records: readonly AppendRecord[]): Promise<void>;
   /** How many partitions the stream has. */
   partitionCount(stream: string): Promise<number>;
-  /** Up to `maxRecords` records of one partition, from `offset` on, in order; [] at the end. */
+  /**
+   * Says where a reader is about to start in each partition (after it loaded its committed offsets),
+   * so a log that reads ahead can fetch from there; optional hint, `read` works without it.
+   */
+  seek?(stream: string, positions: Readonly<Record<number, number>>): Promise<void>;
+  /**
+   * Up to `maxRecords` records of one partition, from `offset` on, in order; [] when there is
+   * nothing more now. Offsets may skip numbers (Kafka transaction markers), never go back.
+   */
   read(stream: string, partition: number, offset: number, maxRecords: number): Promise<LogRecord[]>;
   /** The offset the next record of the partition will get. */
   endOffset(stream: string, partition: number): Promise<number>;

@@ -55,7 +55,7 @@ export class KafkaLog implements EventLog {
 
   private async connectedProducer(): Promise<Producer> {
     if (!this.producer) {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const producer = this.kafka.producer({ idempotent: true, transactionalId: `quarry-collector-${randomUUID()}`, maxInFlightRequests: 1, allowAutoTopicCreation: false });
       await producer.connect();
       this.producer = producer;
     }
@@ -88,7 +88,16 @@ export class KafkaLog implements EventLog {
     if (records.length === 0) return;
     const send = this.sending.then(async () => {
       const producer = await this.connectedProducer();
-      await producer.send({ topic: this.topic(stream), acks: -1, messages: records.map((r) => ({ key: r.key ?? null, value: r.value })) });
+      // One transaction per batch: when the answer is an error, the batch is aborted, so a client's
+      // retry after a 503 cannot leave a second copy for read-committed readers to see.
+      const transaction = await producer.transaction();
+      try {
+        await transaction.send({ topic: this.topic(stream), acks: -1, messages: records.map((r) => ({ key: r.key ?? null, value: r.value })) });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
+      }
     });
     this.sending = send.catch(() => undefined);
     try {
@@ -102,14 +111,27 @@ export class KafkaLog implements EventLog {
     }
   }
 
+  async seek(stream: string, positions: Readonly<Record<number, number>>): Promise<void> {
+    await this.readers.get(stream)?.stop();
+    const reader = new TopicReader(() => this.newConsumer(), this.topic(stream));
+    this.readers.set(stream, reader);
+    await reader.start(positions);
+  }
+
   async read(stream: string, partition: number, offset: number, maxRecords: number): Promise<LogRecord[]> {
-    let reader = this.readers.get(stream);
-    if (!reader) {
-      reader = new TopicReader(this.kafka.consumer({ groupId: `quarry-sink-${randomUUID()}`, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 1000 }), this.topic(stream));
-      this.readers.set(stream, reader);
-      await reader.start();
+    const reader = this.readers.get(stream);
+    if (!reader || !reader.isAt(partition, offset)) {
+      // A reader that did not seek, or went elsewhere: start over from here (a fresh consumer never
+      // delivers a batch fetched for an older position).
+      await this.seek(stream, { ...reader?.positions(), [partition]: offset });
     }
-    return reader.take(partition, offset, maxRecords);
+    return this.readers.get(stream)!.take(partition, maxRecords);
+  }
+
+  private newConsumer(): Consumer {
+    // A private group: offsets live in the tables' snapshots, never in Kafka. Read committed (the default):
+    // aborted batches are never seen.
+    return this.kafka.consumer({ groupId: `quarry-sink-${randomUUID()}`, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 1000, readUncommitted: false });
   }
 
   async endOffset(stream: string, partition: number): Promise<number> {
@@ -130,58 +152,75 @@ export class KafkaLog implements EventLog {
   }
 }
 
-/** One stream's consumer: per partition, the records fetched from the offset the sink last asked for. */
+/**
+ * One stream's consumer, started at given offsets per partition: keeps, per partition, the records
+ * from there on (later records only, so fetches from before the seek took effect are ignored).
+ */
 class TopicReader {
   private readonly queues = new Map<number, { next: number; records: LogRecord[]; paused: boolean }>();
+  private consumer: Consumer | undefined;
 
   constructor(
-    private readonly consumer: Consumer,
+    private readonly newConsumer: () => Consumer,
     private readonly topic: string,
   ) {}
 
-  async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({
+  async start(positions: Readonly<Record<number, number>>): Promise<void> {
+    for (const [p, offset] of Object.entries(positions)) {
+      this.queues.set(Number(p), { next: offset, records: [], paused: false });
+      this.cursor.set(Number(p), offset);
+    }
+    const consumer = this.newConsumer();
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         const queue = this.queues.get(batch.partition);
-        // Until the sink asks for a partition, nothing is kept: it will seek to its own offset.
         if (!queue) return;
         for (const m of batch.messages) {
           const offset = Number(m.offset);
-          // Only the next record in sequence: batches still in flight from before a seek are ignored.
-          if (offset !== queue.next) continue;
+          if (offset < queue.next) continue;
           queue.records.push({ offset, value: m.value?.toString('utf8') ?? '', appendedAt: Number(m.timestamp) });
           queue.next = offset + 1;
         }
         if (queue.records.length >= READ_AHEAD && !queue.paused) {
           queue.paused = true;
-          this.consumer.pause([{ topic: this.topic, partitions: [batch.partition] }]);
+          consumer.pause([{ topic: this.topic, partitions: [batch.partition] }]);
         }
       },
     });
+    for (const [p, offset] of Object.entries(positions)) consumer.seek({ topic: this.topic, partition: Number(p), offset: String(offset) });
   }
 
-  take(partition: number, offset: number, maxRecords: number): LogRecord[] {
-    let queue = this.queues.get(partition);
-    const first = queue?.records[0]?.offset ?? queue?.next;
-    if (!queue || first !== offset) {
-      // The sink starts here (first read, or it reloaded after a lost commit): fetch from this offset.
-      queue = { next: offset, records: [], paused: queue?.paused ?? false };
-      this.queues.set(partition, queue);
-      this.consumer.seek({ topic: this.topic, partition, offset: String(offset) });
-    }
+  /** Whether `offset` is where the caller of this reader is in the partition (where it started, or just past what it took). */
+  isAt(partition: number, offset: number): boolean {
+    return this.cursor.get(partition) === offset;
+  }
+
+  /** Per partition, the offset the caller will ask for next. */
+  private readonly cursor = new Map<number, number>();
+
+  positions(): Record<number, number> {
+    const out: Record<number, number> = {};
+    for (const [p, offset] of this.cursor) out[p] = offset;
+    return out;
+  }
+
+  take(partition: number, maxRecords: number): LogRecord[] {
+    const queue = this.queues.get(partition)!;
     const out = queue.records.splice(0, maxRecords);
+    if (out.length > 0) this.cursor.set(partition, out[out.length - 1].offset + 1);
     if (queue.paused && queue.records.length < READ_AHEAD / 2) {
       queue.paused = false;
-      this.consumer.resume([{ topic: this.topic, partitions: [partition] }]);
+      this.consumer?.resume([{ topic: this.topic, partitions: [partition] }]);
     }
     return out;
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect().catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined);
   }
 }
 

@@ -69,11 +69,21 @@ export class SinkWorker {
     return results;
   }
 
-  /** Rounds until every stream's log is committed up to its end as of the call (for tests and shutdown). */
-  async drain(): Promise<void> {
+  /**
+   * Rounds until everything in the logs is committed (for tests, benchmarks and shutdown): until a
+   * round finds nothing, and for Kafka, whose reader fetches in the background, until rounds have
+   * found nothing for `quietMs`.
+   */
+  async drain(quietMs = 3000): Promise<void> {
+    let quietSince = Date.now();
     for (;;) {
       const results = await this.round(true);
-      if (results.size === 0) return;
+      if (results.size > 0) {
+        quietSince = Date.now();
+        continue;
+      }
+      if (this.log.kind === 'embedded' || Date.now() - quietSince >= quietMs) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 

@@ -96,6 +96,9 @@ export class StreamSink {
     this.buffer = [];
     this.buffered = 0;
     this.oldest = Infinity;
+    const partitions = await this.log.partitionCount(this.stream);
+    for (let p = 0; p < partitions; p++) this.position[p] = Math.min(this.dataBase[p] ?? 0, this.deadBase[p] ?? 0);
+    await this.log.seek?.(this.stream, this.position);
     this.loaded = true;
   }
 
