@@ -20,6 +20,8 @@ export interface SinkOptions {
   maxAgeMs: number;
   /** Compact small files of a table after this many pipeline commits to it (0: never). */
   compactEvery: number;
+  /** Rewrite a partition's small files once it has this many (default 8). */
+  compactMinFiles?: number;
 }
 
 /** What one flush did, for status and tests. */
@@ -72,7 +74,8 @@ export class StreamSink {
       this.position[p] ??= Math.min(this.dataBase[p] ?? 0, this.deadBase[p] ?? 0);
       const records = await this.log.read(this.stream, p, this.position[p], this.options.maxRecords - this.buffered);
       if (records.length === 0) continue;
-      this.buffer[p].push(...records);
+      // No spread: a read of 200,000 records would pass the call stack's argument limit.
+      for (const r of records) this.buffer[p].push(r);
       this.buffered += records.length;
       this.position[p] = records[records.length - 1].offset + 1;
       if (records[0].appendedAt < this.oldest) this.oldest = records[0].appendedAt;
@@ -188,7 +191,7 @@ export class StreamSink {
   private async compact(): Promise<void> {
     const data = new TableData(this.session);
     for (const table of [this.table, this.dead]) {
-      await data.compact(table, { smallFileBytes: 32 * 1024 * 1024, minFiles: 8 }).catch(() => undefined);
+      await data.compact(table, { smallFileBytes: 32 * 1024 * 1024, minFiles: this.options.compactMinFiles ?? 8 }).catch(() => undefined);
     }
   }
 }

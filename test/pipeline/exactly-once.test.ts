@@ -45,7 +45,7 @@ for (const logKind of LOGS) {
         pipeline = testPipelineConfig({
           log: logKind,
           ...(logKind === 'kafka' ? { kafka: { brokers: [brokers()], topicPrefix: `t${randomBytes(4).toString('hex')}.` } } : {}),
-          sink: { maxRecords: 1000, maxAgeMs: 200, pollMs: 50, compactEvery: 4 },
+          sink: { maxRecords: Math.max(1000, EVENTS / 20), maxAgeMs: 200, pollMs: 50, compactEvery: 4 },
         });
         node = await openTestPlatform(store, { pipeline });
         session = await DuckDbSession.open({ memoryLimit: '256MB', threads: 1 });
@@ -55,7 +55,7 @@ for (const logKind of LOGS) {
         await node?.close();
       });
 
-      test(`${EVENTS} events, ${KILLS}+ kills${logKind === 'kafka' ? ', one broker restart' : ''}`, { timeout: 600_000 }, async () => {
+      test(`${EVENTS} events, ${KILLS}+ kills${logKind === 'kafka' ? ', one broker restart' : ''}`, { timeout: Math.max(600_000, EVENTS * 3) }, async () => {
         const put = await node.app.inject({ method: 'PUT', url: '/api/pipeline/v1/streams/clicks', payload: { ...CLICKS, partitions: 3, keyField: 'user' } });
         assert.equal(put.statusCode, 201, put.body);
 
@@ -140,7 +140,7 @@ for (const logKind of LOGS) {
 
         await startSink();
         try {
-          for (const deadline = Date.now() + 300_000; ; ) {
+          for (const deadline = Date.now() + Math.max(300_000, EVENTS * 2); ; ) {
             const status = (await node.app.inject({ method: 'GET', url: '/api/pipeline/v1/streams/clicks' })).json();
             if (status.committed >= validCount && status.deadLettersCommitted >= malformed.size) break;
             if (Date.now() > deadline) assert.fail(`the sink did not commit everything: ${JSON.stringify(status)}`);

@@ -156,7 +156,7 @@ print(cat.load_table('web.clicks_dead_letters').scan().to_arrow().num_rows)
         assert.equal((await send(node.app, 'race', JSON.stringify(batch))).body.accepted, 50);
       }
       const pointers = Warehouse.open({ database: node.platform.database, warehouse: node.config.warehouse, s3: node.config.s3 });
-      const options = { maxRecords: 120, maxAgeMs: 0, compactEvery: 3, pollMs: 10 };
+      const options = { maxRecords: 40, maxAgeMs: 0, compactEvery: 3, compactMinFiles: 4, pollMs: 10 };
       const workers = [0, 1].map(() => new SinkWorker(new StreamStore(node.platform.database), pointers, node.platform.pipeline.log, options));
       try {
         await Promise.all(workers.map((w) => w.drain()));
@@ -167,6 +167,37 @@ print(cat.load_table('web.clicks_dead_letters').scan().to_arrow().num_rows)
       const ids = (await rows('web.race', 'id')).map((r) => Number(r.id));
       assert.equal(ids.length, 500);
       assert.deepEqual(ids, Array.from({ length: 500 }, (_, i) => i));
+      // Small files were compacted in the background, and the rows are still exactly those sent.
+      const race = await node.platform.icebergCatalog.warehouse.loadTable({ namespace: ['web'], name: 'race' });
+      assert.ok(race.history().some((s) => s.summary.operation === 'replace'), 'a compaction committed');
+    });
+
+    test('one sink batch of 150,000 events commits in one go', async () => {
+      const put = await node.app.inject({ method: 'PUT', url: '/api/pipeline/v1/streams/big', payload: { ...CLICKS, table: 'web.big' } });
+      assert.equal(put.statusCode, 201, put.body);
+      const events = 150_000;
+      for (let start = 0; start < events; start += 30_000) {
+        const lines = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ id: start + i, ts: '2026-04-01T00:00:00Z' }));
+        await node.platform.pipeline.log.append('big', lines.map((l) => ({ value: `{"v":${l}}` })));
+      }
+      const worker = new SinkWorker(new StreamStore(node.platform.database), node.platform.icebergCatalog.warehouse, node.platform.pipeline.log, { maxRecords: 200_000, maxAgeMs: 0, compactEvery: 0, pollMs: 10 });
+      try {
+        const results = await worker.round(true);
+        assert.equal(results.get('big')?.rows, events);
+      } finally {
+        await worker.stop();
+      }
+    });
+
+    test('a deleted stream refuses events and keeps its tables; the list shows every stream', async () => {
+      const removed = await node.app.inject({ method: 'DELETE', url: '/api/pipeline/v1/streams/big' });
+      assert.equal(removed.statusCode, 204);
+      const refused = await send(node.app, 'big', JSON.stringify({ id: 1, ts: '2026-04-01T00:00:00Z' }));
+      assert.equal(refused.status, 404);
+      assert.ok(await node.platform.icebergCatalog.warehouse.tableExists({ namespace: ['web'], name: 'big' }));
+      const list = (await node.app.inject({ method: 'GET', url: '/api/pipeline/v1/streams' })).json();
+      assert.deepEqual(list.streams.map((s: { name: string; active: boolean }) => `${s.name}:${s.active}`), ['big:false', 'clicks:true', 'race:true']);
+      assert.equal((await node.app.inject({ method: 'DELETE', url: '/api/pipeline/v1/streams/big' })).statusCode, 404);
     });
 
     test('a full log answers 503 with Retry-After and counts nothing', async () => {
