@@ -131,7 +131,7 @@ export class KafkaLog implements EventLog {
   private newConsumer(): Consumer {
     // A private group: offsets live in the tables' snapshots, never in Kafka. Read committed (the default):
     // aborted batches are never seen.
-    return this.kafka.consumer({ groupId: `quarry-sink-${randomUUID()}`, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 1000, readUncommitted: false });
+    return this.kafka.consumer({ groupId: `quarry-sink-${randomUUID()}`, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 500, readUncommitted: false });
   }
 
   async endOffset(stream: string, partition: number): Promise<number> {
