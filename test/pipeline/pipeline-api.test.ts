@@ -104,11 +104,20 @@ for (const store of STORES) {
       const first = await send(node.app, 'clicks', batch, { 'idempotency-key': 'batch-1' });
       const retry = await send(node.app, 'clicks', batch, { 'idempotency-key': 'batch-1' });
       assert.deepEqual(retry.body, first.body);
+      // A claim whose node died before answering: refused while fresh, taken over once stale.
+      const { db } = node.platform.database;
+      await db.insertInto('pipeline_idempotency').values({ stream: 'clicks', key: 'orphan', response: null, created_at: Date.now() }).execute();
+      const busy = await send(node.app, 'clicks', batch, { 'idempotency-key': 'orphan' });
+      assert.equal(busy.status, 409);
+      assert.match(busy.body.message!, /still being processed/);
+      await db.updateTable('pipeline_idempotency').set({ created_at: Date.now() - 3_600_000 }).where('key', '=', 'orphan').execute();
+      const orphan = JSON.stringify([{ id: 10, ts: '2026-01-01T12:00:02Z' }]);
+      assert.deepEqual((await send(node.app, 'clicks', orphan, { 'idempotency-key': 'orphan' })).body, { accepted: 1, rejected: 0, errors: [] });
 
       // The sink commits: the table holds exactly the valid events, in their own hours; the dead-letter table the rest.
       await node.platform.pipeline.sink.drain();
       const committed = await rows('web.clicks', 'id');
-      assert.deepEqual(committed.map((r) => Number(r.id)), [1, 2, 4, 7, 8, 9]);
+      assert.deepEqual(committed.map((r) => Number(r.id)), [1, 2, 4, 7, 8, 9, 10]);
       const late = await node.platform.icebergCatalog.warehouse.loadTable({ namespace: ['web'], name: 'clicks' });
       const hours = (await late.partitions()).map((p) => p.path);
       assert.deepEqual(hours, ['ts_hour=2025-12-31-23', 'ts_hour=2026-01-01-10', 'ts_hour=2026-01-01-11', 'ts_hour=2026-01-01-12']);
@@ -118,14 +127,14 @@ for (const store of STORES) {
       assert.ok(dead.every((r) => typeof r.received_at === 'string'));
 
       const status = (await node.app.inject({ method: 'GET', url: '/api/pipeline/v1/streams/clicks' })).json();
-      assert.equal(status.accepted, 6);
+      assert.equal(status.accepted, 7);
       assert.equal(status.rejected, 4);
-      assert.equal(status.committed, 6);
+      assert.equal(status.committed, 7);
       assert.equal(status.deadLettersCommitted, 4);
       assert.deepEqual(status.lag, { events: 0, seconds: 0 });
       assert.ok(status.lastCommit);
       const metrics = await node.app.inject({ method: 'GET', url: '/metrics' });
-      assert.match(metrics.body, /quarry_pipeline_events_committed_total\{stream="clicks"\} 6/);
+      assert.match(metrics.body, /quarry_pipeline_events_committed_total\{stream="clicks"\} 7/);
       assert.match(metrics.body, /quarry_pipeline_lag_events\{stream="clicks"\} 0/);
 
       // Each commit is a catalog event: PARTITION_ADD names the hours that landed.
@@ -145,7 +154,7 @@ print(sorted(t.column('id').to_pylist()))
 print(cat.load_table('web.clicks_dead_letters').scan().to_arrow().num_rows)
 `);
       assert.equal(py.code, 0, py.stderr);
-      assert.deepEqual(py.stdout.trim().split('\n'), ['[1, 2, 4, 7, 8, 9]', '4']);
+      assert.deepEqual(py.stdout.trim().split('\n'), ['[1, 2, 4, 7, 8, 9, 10]', '4']);
     });
 
     test('two sink workers racing on one stream commit every event exactly once', async () => {
