@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataFile } from '../table/data-file.ts';
 import type { DuckDbSession } from '../table/duckdb-session.ts';
-import { rowsSource, writeDataFiles } from '../table/parquet-writer.ts';
+import { quoteIdent, quoteString } from '../table/duckdb-session.ts';
+import { duckType, writeDataFiles } from '../table/parquet-writer.ts';
+import type { Schema } from '../table/schema.ts';
 import { CommitStateUnknownError } from '../table/table-errors.ts';
 import { TableData } from '../table/table-data.ts';
 import type { Table } from '../table/table.ts';
@@ -12,6 +14,14 @@ import { committedState, COMMITTED_KEY, sameOffsets, OffsetCheckedAppend, Offset
 import type { LogEntry } from './collector.ts';
 import type { EventLog, LogRecord } from './event-log.ts';
 import { deadLetterTable, tableIdentifier, type StreamDefinition } from './stream-definition.ts';
+
+const ROW_PREFIX = '{"v":';
+
+/** A DuckDB relation over an NDJSON file of rows: every table column typed, a missing key is NULL. */
+function jsonRowsSql(file: string, schema: Schema): string {
+  const columns = schema.fields.map((f) => `${quoteString(f.name)}: ${quoteString(duckType(f.type))}`);
+  return `SELECT ${schema.fields.map((f) => quoteIdent(f.name)).join(', ')} FROM read_json(${quoteString(file)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
+}
 
 export interface SinkOptions {
   /** Commit once this many records are buffered… */
@@ -106,18 +116,24 @@ export class StreamSink {
   }
 
   private async flush(): Promise<FlushResult> {
-    const rows: Record<string, unknown>[] = [];
-    const deadRows: Record<string, unknown>[] = [];
+    const rows: string[] = [];
+    const deadRows: string[] = [];
     const next: Offsets = {};
     for (const [p, records] of this.buffer.entries()) {
       if (!records) continue;
       next[p] = this.position[p];
       for (const r of records) {
+        // A valid event's record is `{"v":<row>}` as the collector wrote it: its row is passed on as
+        // text, without decoding and encoding it again.
+        if (r.value.startsWith(ROW_PREFIX)) {
+          if (r.offset >= (this.dataBase[p] ?? 0)) rows.push(r.value.slice(ROW_PREFIX.length, -1));
+          continue;
+        }
         const entry = JSON.parse(r.value) as LogEntry;
         if ('v' in entry) {
-          if (r.offset >= (this.dataBase[p] ?? 0)) rows.push(entry.v);
+          if (r.offset >= (this.dataBase[p] ?? 0)) rows.push(JSON.stringify(entry.v));
         } else if (r.offset >= (this.deadBase[p] ?? 0)) {
-          deadRows.push({ raw: entry.d.raw, reason: entry.d.reason, received_at: new Date(entry.d.at).toISOString(), line: entry.d.line });
+          deadRows.push(JSON.stringify({ raw: entry.d.raw, reason: entry.d.reason, received_at: new Date(entry.d.at).toISOString(), line: entry.d.line }));
         }
       }
     }
@@ -162,13 +178,16 @@ export class StreamSink {
     return { rows: rows.length, deadLetters: deadRows.length, lost: false };
   }
 
-  private async commit(table: Table, expected: Offsets, offsets: Offsets, rows: readonly Record<string, unknown>[], committedBefore: number): Promise<void> {
+  /** Commits `rows` (one JSON object per element) with the offsets they take the table to. */
+  private async commit(table: Table, expected: Offsets, offsets: Offsets, rows: readonly string[], committedBefore: number): Promise<void> {
     await table.refresh();
     let files: DataFile[] = [];
     if (rows.length > 0) {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'quarry-sink-'));
       try {
-        files = await writeDataFiles(this.session, table.io, table.metadata(), rowsSource(rows, table.schema(), dir));
+        const file = path.join(dir, 'rows.ndjson');
+        writeFileSync(file, rows.join('\n') + '\n');
+        files = await writeDataFiles(this.session, table.io, table.metadata(), jsonRowsSql(file, table.schema()));
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
