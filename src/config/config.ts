@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { ConfigFileSchema, type CatalogConfig, type CatalogSettings, type ConfigFile } from './file-schema.ts';
 import { loadJobsConfig, type JobsConfig } from './jobs-config.ts';
+import { loadPipelineConfig, type PipelineConfig } from './pipeline-config.ts';
 
 export type { CatalogConfig, CatalogSettings };
 
@@ -38,6 +39,8 @@ export interface QuarryConfig {
   http: { bodyLimitBytes: number };
   s3: S3Config;
   jobs: JobsConfig;
+  /** The event pipeline; absent means its defaults (embedded log, sink on). */
+  pipeline?: PipelineConfig;
   /** Catalogs served at /mds/v1 (file only); absent means the default `warehouse` catalog alone. */
   catalogs?: CatalogConfig[];
   /** Catalog service settings (file only). */
@@ -92,6 +95,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     http: { bodyLimitBytes: file.http?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES },
     s3,
     jobs: loadJobsConfig(file.jobs, home, warehouse, cwd),
+    pipeline: loadPipelineConfig(file.pipeline, env),
     catalogs: parseCatalogs(file.catalogs, filePath, cwd),
     catalog: file.catalog,
     file: filePath,

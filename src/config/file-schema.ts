@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { PipelineFileSchema } from './pipeline-config.ts';
 
 const seconds = (description: string) => Type.Optional(Type.Number({ exclusiveMinimum: 0, description }));
 
@@ -241,6 +242,7 @@ export const ConfigFileSchema = Type.Object(
       ),
     ),
     jobs: Type.Optional(JobsFileSchema),
+    pipeline: Type.Optional(PipelineFileSchema),
     s3: Type.Optional(
       Type.Object(
         {

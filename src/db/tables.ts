@@ -11,8 +11,9 @@ import type { CatalogTables } from './tables/catalog.ts';
  * - 64-bit identifiers that can exceed 2^53 (Iceberg snapshot ids) are stored as `text`.
  */
 import type { JobsTables } from './tables/jobs.ts';
+import type { PipelineTables } from './tables/pipeline.ts';
 import type { RegistryTables } from './tables/registry.ts';
 import type { WarehouseTables } from './tables/warehouse.ts';
 
 // Each area declares its tables in tables/<area>.ts and adds them to the extends list.
-export interface Tables extends RegistryTables, JobsTables, WarehouseTables, CatalogTables {}
+export interface Tables extends RegistryTables, JobsTables, WarehouseTables, CatalogTables, PipelineTables {}

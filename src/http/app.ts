@@ -8,6 +8,7 @@ import { agentRoutes } from '../jobs/routes/agent-routes.ts';
 import { QUARRY_VERSION } from '../config/version.ts';
 import { errorHandler } from './error-reply.ts';
 import { registerJobsRoutes } from '../jobs/routes.ts';
+import { pipelineRoutes } from '../pipeline/routes.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -60,7 +61,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   });
 
   await registerOpenApi(app, QUARRY_VERSION);
-  registerMetrics(app);
+  registerMetrics(app, [platform.pipeline.metrics]);
   registerHealth(app, platform.database);
   // Area routes register here as they are built, each under its own prefix and error mapping.
   await registerJobsRoutes(app, platform);
@@ -68,6 +69,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(adminRoutes, { area: platform.jobs });
   await registerCatalogApi(app, platform.catalog);
   await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });
+  await app.register(pipelineRoutes, { area: platform.pipeline });
 
   return app;
 }

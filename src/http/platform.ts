@@ -5,6 +5,7 @@ import type { QuarryConfig } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';
 import { RegistryService } from '../jobs/registry/registry-service.ts';
+import { openPipelineArea, type PipelineArea } from '../pipeline/pipeline-area.ts';
 import { createJobResolver } from '../jobs/resolution/job-resolver.ts';
 import { Warehouse } from '../warehouse/warehouse.ts';
 
@@ -23,6 +24,8 @@ export interface Platform {
   readonly catalog: CatalogArea;
   /** The Iceberg REST catalog over the configured warehouse (pointers in `database`, catalog `quarry`). */
   readonly icebergCatalog: IcebergRestCatalog;
+  /** The event pipeline: streams, collector, log, sink (/api/pipeline/v1). */
+  readonly pipeline: PipelineArea;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,8 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   // The REST catalog's commits and the warehouse's other pointer changes land in the catalog's event log.
   const recorder = catalog.warehouseRecorder(ICEBERG_REST_USER);
   const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder });
+  // The pipeline's commits are catalog events too (PARTITION_ADD names the hours that landed).
+  const pipeline = await openPipelineArea(config, database, Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder: catalog.warehouseRecorder('pipeline') }));
   return {
     config,
     database,
@@ -58,7 +63,9 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
     jobs: openedJobs,
     catalog,
     icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3, recorder }),
+    pipeline,
     async close() {
+      await pipeline.close();
       await openedJobs.close();
       await catalog.close();
       await database.close();
