@@ -11,6 +11,7 @@ import { registerJobsRoutes } from '../jobs/routes.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
+import { queryRoutes } from '../query/routes.ts';
 import type { Platform } from './platform.ts';
 import { MESSAGE_KEYWORD, formatValidationErrors } from './validation-messages.ts';
 
@@ -68,6 +69,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(adminRoutes, { area: platform.jobs });
   await registerCatalogApi(app, platform.catalog);
   await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });
+  await app.register(queryRoutes, { area: platform.query });
 
   return app;
 }

@@ -7,6 +7,8 @@ import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';
 import { RegistryService } from '../jobs/registry/registry-service.ts';
 import { createJobResolver } from '../jobs/resolution/job-resolver.ts';
 import { Warehouse } from '../warehouse/warehouse.ts';
+import { queryConfigOf } from '../config/query-config.ts';
+import { QueryArea } from '../query/query-area.ts';
 
 /**
  * Everything one server node runs, built from configuration: the composition root. The HTTP app
@@ -23,6 +25,8 @@ export interface Platform {
   readonly catalog: CatalogArea;
   /** The Iceberg REST catalog over the configured warehouse (pointers in `database`, catalog `quarry`). */
   readonly icebergCatalog: IcebergRestCatalog;
+  /** SQL over the warehouse's tables (/api/query/v1). */
+  readonly query: QueryArea;
   close(): Promise<void>;
 }
 
@@ -51,6 +55,7 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   // The REST catalog's commits and the warehouse's other pointer changes land in the catalog's event log.
   const recorder = catalog.warehouseRecorder(ICEBERG_REST_USER);
   const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder });
+  const query = new QueryArea(warehouse, queryConfigOf(config));
   return {
     config,
     database,
@@ -58,7 +63,9 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
     jobs: openedJobs,
     catalog,
     icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3, recorder }),
+    query,
     async close() {
+      query.close();
       await openedJobs.close();
       await catalog.close();
       await database.close();

@@ -3,7 +3,7 @@ import type { DuckDBResult } from '@duckdb/node-api';
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { NotFoundError } from '../errors/not-found-error.ts';
 import { isQuarryError } from '../errors/quarry-error.ts';
-import { quoteIdent, DuckDbSession } from '../table/duckdb-session.ts';
+import { quoteIdent, quoteString, DuckDbSession } from '../table/duckdb-session.ts';
 import { bind, type Expression } from '../table/expression.ts';
 import { isPrimitive } from '../table/iceberg-type.ts';
 import type { Schema } from '../table/schema.ts';
@@ -63,6 +63,10 @@ export interface RunningQuery {
   readonly tables: readonly TablePlanSummary[];
   columns(): Promise<QueryColumn[]>;
   rows(): AsyncIterable<unknown[][]>;
+  /** Writes the whole result to a local file DuckDB's COPY way (the file must have been named at start). */
+  copyTo(file: string, format: 'parquet' | 'csv'): Promise<number>;
+  /** DuckDB's plan for the rewritten query (its EXPLAIN), instead of running it. */
+  explain(): Promise<string>;
   stats(): QueryStats;
   cancel(): void;
   close(): void;
@@ -84,7 +88,7 @@ export class QueryEngine {
   ) {}
 
   /** Plans a query; the DuckDB behind it stays open until close(). */
-  async start(sql: string, signal?: AbortSignal): Promise<RunningQuery> {
+  async start(sql: string, signal?: AbortSignal, options: { outputFiles?: readonly string[] } = {}): Promise<RunningQuery> {
     const started = performance.now();
     if (typeof sql !== 'string' || sql.trim() === '') throw new InvalidInputError('Field sql must be a SELECT statement (got an empty string)', 'sql');
     mkdirSync(this.options.spillDirectory, { recursive: true });
@@ -143,7 +147,7 @@ export class QueryEngine {
       for (const { table, plan } of planned) {
         for (const task of plan.tasks) for (const file of [task.file, ...task.deletes]) readable.add(await table.io.localPath(file.filePath));
       }
-      await session.restrictTo([...readable]);
+      await session.restrictTo([...readable, ...(options.outputFiles ?? [])]);
       const data = new TableData(session);
       for (const [i, { ref, table, plan }] of planned.entries()) {
         const view = `__quarry_scan_${i}`;
@@ -178,6 +182,18 @@ export class QueryEngine {
             if (next.done) return;
             yield wide.some(Boolean) ? (next.value as unknown[][]).map((row) => row.map((v, c) => (wide[c] ? safeNumber(v) : v))) : (next.value as unknown[][]);
           }
+        },
+        async copyTo(file, format) {
+          if (!(options.outputFiles ?? []).includes(file)) throw new InvalidInputError(`Output file ${file} was not named when the query started`, 'output');
+          const reader = await wrap(() => session.connection.runAndReadAll(`COPY (${finalSql}) TO ${quoteString(file)} (FORMAT ${format === 'parquet' ? "parquet, COMPRESSION 'zstd'" : 'csv, HEADER true'})`), () => cancelled);
+          return Number(reader.getRows()[0]?.[0] ?? 0);
+        },
+        async explain() {
+          const reader = await wrap(() => session.connection.runAndReadAll(`EXPLAIN ${finalSql}`), () => cancelled);
+          return reader
+            .getRows()
+            .map((row) => String(row[1]))
+            .join('\n');
         },
         stats: () => ({ dataFiles, skippedFiles, bytesRead, elapsedMs: Math.round((performance.now() - started) * 10) / 10 }),
         cancel,
