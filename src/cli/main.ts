@@ -1,10 +1,11 @@
 import { QUARRY_VERSION } from '../config/version.ts';
 import type { CliCommand } from './command.ts';
 import { agentCommand } from './agent-command.ts';
+import { queryCommand } from './query-command.ts';
 import { serverCommand } from './server-command.ts';
 import { tableCommand } from './table-command.ts';
 
-const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand];
+const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, queryCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { loadQueryConfig, type QueryConfig } from './query-config.ts';
 import { ConfigError } from './config-error.ts';
 import { ConfigFileSchema, type CatalogConfig, type CatalogSettings, type ConfigFile } from './file-schema.ts';
 import { loadJobsConfig, type JobsConfig } from './jobs-config.ts';
@@ -45,6 +46,8 @@ export interface QuarryConfig {
   catalogs?: CatalogConfig[];
   /** Catalog service settings (file only). */
   catalog?: CatalogSettings;
+  /** SQL over warehouse tables: memory limit and spill folder. */
+  query?: QueryConfig;
   /** The file the configuration was read from, if any. */
   file?: string;
 }
@@ -98,6 +101,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     pipeline: loadPipelineConfig(file.pipeline, env),
     catalogs: parseCatalogs(file.catalogs, filePath, cwd),
     catalog: file.catalog,
+    query: loadQueryConfig(file.query, env, home, cwd),
     file: filePath,
   };
 }

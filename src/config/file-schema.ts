@@ -3,6 +3,17 @@ import { PipelineFileSchema } from './pipeline-config.ts';
 
 const seconds = (description: string) => Type.Optional(Type.Number({ exclusiveMinimum: 0, description }));
 
+/** The `query` section: limits of SQL over warehouse tables (src/query). */
+export const QueryFileSchema = Type.Object(
+  {
+    memoryLimit: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$', description: "DuckDB memory per query, e.g. '1GB' (default 1GB, QUARRY_QUERY_MEMORY_LIMIT); past it a query spills." })),
+    spillDirectory: Type.Optional(Type.String({ minLength: 1, description: 'Folder for spill files of queries over their memory limit (default $QUARRY_HOME/spill).' })),
+    threads: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'DuckDB threads per query (default: up to 2).' })),
+    maxJsonRows: Type.Optional(Type.Integer({ minimum: 1, description: 'Rows a JSON answer may hold (default 100000); larger results must stream as NDJSON or CSV.' })),
+  },
+  { additionalProperties: false },
+);
+
 /** The `jobs` section: cluster selection, where jobs run and are archived, agent liveness, per-user limits. */
 const JobsFileSchema = Type.Object(
   {
@@ -262,6 +273,7 @@ export const ConfigFileSchema = Type.Object(
       Type.Array(CatalogEntrySchema, { description: 'Catalogs served at /mds/v1; a warehouse catalog named "warehouse" is added when none is.' }),
     ),
     catalog: Type.Optional(CatalogSettingsSchema),
+    query: Type.Optional(QueryFileSchema),
   },
   { additionalProperties: false },
 );

@@ -12,6 +12,7 @@ import { pipelineRoutes } from '../pipeline/routes.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
+import { queryRoutes } from '../query/routes.ts';
 import type { Platform } from './platform.ts';
 import { MESSAGE_KEYWORD, formatValidationErrors } from './validation-messages.ts';
 
@@ -70,6 +71,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await registerCatalogApi(app, platform.catalog);
   await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });
   await app.register(pipelineRoutes, { area: platform.pipeline });
+  await app.register(queryRoutes, { area: platform.query });
 
   return app;
 }

@@ -8,6 +8,8 @@ import { RegistryService } from '../jobs/registry/registry-service.ts';
 import { openPipelineArea, type PipelineArea } from '../pipeline/pipeline-area.ts';
 import { createJobResolver } from '../jobs/resolution/job-resolver.ts';
 import { Warehouse } from '../warehouse/warehouse.ts';
+import { queryConfigOf } from '../config/query-config.ts';
+import { QueryArea } from '../query/query-area.ts';
 
 /**
  * Everything one server node runs, built from configuration: the composition root. The HTTP app
@@ -26,6 +28,8 @@ export interface Platform {
   readonly icebergCatalog: IcebergRestCatalog;
   /** The event pipeline: streams, collector, log, sink (/api/pipeline/v1). */
   readonly pipeline: PipelineArea;
+  /** SQL over the warehouse's tables (/api/query/v1). */
+  readonly query: QueryArea;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,7 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder });
   // The pipeline's commits are catalog events too (PARTITION_ADD names the hours that landed).
   const pipeline = await openPipelineArea(config, database, Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder: catalog.warehouseRecorder('pipeline') }));
+  const query = new QueryArea(warehouse, queryConfigOf(config));
   return {
     config,
     database,
@@ -64,7 +69,9 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
     catalog,
     icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3, recorder }),
     pipeline,
+    query,
     async close() {
+      query.close();
       await pipeline.close();
       await openedJobs.close();
       await catalog.close();
