@@ -94,7 +94,7 @@ for (const store of STORES) {
     test('a running query is listed and cancelled by DELETE', async () => {
       const pending = post({ sql: 'SELECT count(*) FROM range(100000000000) a' });
       let running: { id: string }[] = [];
-      for (let i = 0; i < 200 && running.length === 0; i++) {
+      for (let i = 0; i < 2400 && running.length === 0; i++) {
         await new Promise((r) => setTimeout(r, 25));
         running = (await (await fetch(`${base}/api/query/v1`)).json()) as { id: string }[];
       }
@@ -116,14 +116,14 @@ for (const store of STORES) {
         signal: abort.signal,
       }).catch(() => undefined);
       let running: unknown[] = [];
-      for (let i = 0; i < 200 && running.length === 0; i++) {
+      for (let i = 0; i < 2400 && running.length === 0; i++) {
         await new Promise((r) => setTimeout(r, 25));
         running = (await (await fetch(`${base}/api/query/v1`)).json()) as unknown[];
       }
       assert.equal(running.length, 1);
       abort.abort();
       await pending;
-      for (let i = 0; i < 200 && running.length > 0; i++) {
+      for (let i = 0; i < 2400 && running.length > 0; i++) {
         await new Promise((r) => setTimeout(r, 25));
         running = (await (await fetch(`${base}/api/query/v1`)).json()) as unknown[];
       }
