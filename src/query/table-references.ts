@@ -70,20 +70,17 @@ export function findTableReferences(root: SqlNode, columnsOf: (namespace: string
           : names.length === 2
             ? scope.filter((s) => s.ref.alias.toLowerCase() === names[0]!.toLowerCase())
             : [];
+      // An alias on the null-supplying side of an outer join matches but must not be pushed to.
       if (candidates.length !== 1 || !candidates[0]!.pushable) return undefined;
       const actual = (columnsOf(candidates[0]!.ref.namespace, candidates[0]!.ref.name) ?? []).find((c) => c.toLowerCase() === lower);
-      return actual === undefined ? undefined : { ref: keyOf(candidates[0]!.ref), column: actual };
+      return actual === undefined ? undefined : { ref: candidates[0]!.ref.key, column: actual };
     };
     // Unqualified names are ambiguous when two tables have the column: then nothing is pushed for it.
     const conditions = [...conjuncts(node.where_clause as SqlNode), ...scope.flatMap((s) => s.innerConditions)];
     const pushed = pushablePredicates({ type: 'CONJUNCTION_AND', children: conditions }, resolve);
-    for (const entry of scope) entry.ref.predicates.push(...(pushed.get(keyOf(entry.ref)) ?? []));
+    for (const entry of scope) entry.ref.predicates.push(...(pushed.get(entry.ref.key) ?? []));
   });
   return [...refs.values()];
-}
-
-function keyOf(ref: TableReference): string {
-  return ref.key;
 }
 
 interface ScopeEntry {
