@@ -6,6 +6,7 @@ import { openDatabase, type Database } from '../db/database.ts';
 import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';
 import { RegistryService } from '../jobs/registry/registry-service.ts';
 import { createJobResolver } from '../jobs/resolution/job-resolver.ts';
+import type { DbTablePointerStore } from '../warehouse/db-table-pointer-store.ts';
 import { Warehouse } from '../warehouse/warehouse.ts';
 
 /**
@@ -34,14 +35,15 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   const registry = new RegistryService(database);
   let jobs: JobsArea | undefined;
   let catalog: CatalogArea;
+  let warehouse: Warehouse<DbTablePointerStore>;
   try {
     jobs = await openJobsArea(config, database, async (clusterLoad) => {
       const resolver = await createJobResolver(config.jobs.resolution, { registry, clusterLoad });
       return (input) => resolver.resolve(input);
     });
-    // /mds/v1 records its changes' events itself (CatalogMutations), so its warehouse has no recorder.
-    const tables = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
-    catalog = openCatalogArea(config, database, { iceberg: new IcebergTables(database, tables) });
+    // /mds/v1 records its changes' events itself (CatalogMutations), so it uses the warehouse as opened: recording nothing.
+    warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
+    catalog = openCatalogArea(config, database, { iceberg: new IcebergTables(warehouse) });
   } catch (error) {
     await jobs?.close();
     await database.close();
@@ -49,15 +51,14 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   }
   const openedJobs = jobs;
   // The REST catalog's commits and the warehouse's other pointer changes land in the catalog's event log.
-  const recorder = catalog.warehouseRecorder(ICEBERG_REST_USER);
-  const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder });
+  const recording = warehouse.recording(catalog.warehouseRecorder(ICEBERG_REST_USER));
   return {
     config,
     database,
     registry,
     jobs: openedJobs,
     catalog,
-    icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3, recorder }),
+    icebergCatalog: new IcebergRestCatalog(recording, { s3: config.s3 }),
     async close() {
       await openedJobs.close();
       await catalog.close();
