@@ -15,7 +15,7 @@ export function tableRequest(name: QualifiedName, dto: TableDto): TableRequest {
     audit: {},
   };
   if (dto.serde) table.serde = storageIn(dto.serde);
-  if (dto.view) table.view = compact({ viewOriginalText: dto.view.viewOriginalText ?? undefined, viewExpandedText: dto.view.viewExpandedText ?? undefined });
+  if (dto.view) table.view = given(dto.view, ['viewOriginalText', 'viewExpandedText']);
   return {
     ...(dto.name ? { givenName: dto.name } : {}),
     table,
@@ -47,34 +47,21 @@ export function partitionsSaveRequest(dto: PartitionsSaveRequestDto): Partitions
 }
 
 function fieldIn(dto: FieldDto, pos: number): FieldInfo {
-  return compact({
+  return {
     name: dto.name.trim(),
     type: (dto.type ?? dto.source_type ?? '').trim(),
-    source_type: dto.source_type ?? undefined,
+    ...given(dto, ['source_type']),
     partition_key: dto.partition_key ?? false,
     pos: dto.pos ?? pos,
-    comment: dto.comment ?? undefined,
-    isNullable: dto.isNullable ?? undefined,
-    size: dto.size ?? undefined,
-    defaultValue: dto.defaultValue ?? undefined,
-    isSortKey: dto.isSortKey ?? undefined,
-    isIndexKey: dto.isIndexKey ?? undefined,
-  });
+    ...given(dto, ['comment', 'isNullable', 'size', 'defaultValue', 'isSortKey', 'isIndexKey']),
+  };
 }
 
 function storageIn(dto: StorageDto): StorageInfo {
-  return compact({
-    inputFormat: dto.inputFormat ?? undefined,
-    outputFormat: dto.outputFormat ?? undefined,
-    serializationLib: dto.serializationLib ?? undefined,
-    owner: dto.owner ?? undefined,
-    uri: dto.uri ?? undefined,
-    parameters: dto.parameters ?? undefined,
-    serdeInfoParameters: dto.serdeInfoParameters ?? undefined,
-  });
+  return given(dto, ['inputFormat', 'outputFormat', 'serializationLib', 'owner', 'uri', 'parameters', 'serdeInfoParameters']);
 }
 
-/** Drops undefined properties. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+/** The named properties that have a value (neither absent nor null), in the order named. */
+function given<T extends object, K extends keyof T>(dto: T, keys: readonly K[]): { [P in K]?: NonNullable<T[P]> } {
+  return Object.fromEntries(keys.filter((key) => dto[key] !== undefined && dto[key] !== null).map((key) => [key, dto[key]])) as { [P in K]?: NonNullable<T[P]> };
 }

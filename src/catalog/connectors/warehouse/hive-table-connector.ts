@@ -17,13 +17,12 @@ import {
   type ViewInfo,
 } from '../../catalog-model.ts';
 import type {
-  ConnectorCapabilities,
   ConnectorWrite,
   PartitionListRequest,
   PartitionSaveRequest,
   PartitionSaveResult,
 } from '../../connector.ts';
-import type { WarehouseMember } from './warehouse-member.ts';
+import { EVERY_CAPABILITY, type WarehouseMember } from './warehouse-member.ts';
 import { readJson, writeJson } from '../../json-column.ts';
 import { QualifiedName } from '../../qualified-name.ts';
 import { ICEBERG_POINTER_PARAMS, ICEBERG_TABLE_TYPE, icebergPartitionsAreCommitted } from './iceberg-table-support.ts';
@@ -31,17 +30,6 @@ import { normalizeUri, PartitionStore, type PartitionedTable } from './partition
 
 type TableRow = Selectable<Tables['catalog_table']>;
 
-const CAPABILITIES: ConnectorCapabilities = {
-  createDatabase: true,
-  updateDatabase: true,
-  deleteDatabase: true,
-  createTable: true,
-  updateTable: true,
-  deleteTable: true,
-  renameTable: true,
-  listPartitions: true,
-  savePartitions: true,
-};
 
 /**
  * Quarry's own catalog of Hive-style tables: databases, tables (schema fields, storage location and
@@ -51,7 +39,7 @@ const CAPABILITIES: ConnectorCapabilities = {
  */
 export class HiveTableConnector implements WarehouseMember {
   readonly type = 'warehouse';
-  readonly capabilities = CAPABILITIES;
+  readonly capabilities = EVERY_CAPABILITY;
   private readonly db: Kysely<Tables>;
   private readonly partitions: PartitionStore;
   private readonly adapter: DialectAdapter;

@@ -4,35 +4,24 @@ import { ConflictError } from '../../../errors/conflict-error.ts';
 import { NotFoundError } from '../../../errors/not-found-error.ts';
 import { UnsupportedError } from '../../../errors/unsupported-error.ts';
 import type { DatabaseInfo, PartitionInfo, TableInfo } from '../../catalog-model.ts';
-import type { ConnectorCapabilities, ConnectorWrite, PartitionListRequest, PartitionSaveResult, TableReadOptions } from '../../connector.ts';
+import type { ConnectorWrite, PartitionListRequest, PartitionSaveResult, TableReadOptions } from '../../connector.ts';
 import type { QualifiedName } from '../../qualified-name.ts';
 import { RENAME_ACROSS_DATABASES } from './hive-table-connector.ts';
 import { icebergPartitionsAreCommitted, ICEBERG_TABLE_TYPE, type IcebergTableSupport } from './iceberg-table-support.ts';
-import type { WarehouseMember } from './warehouse-member.ts';
+import { EVERY_CAPABILITY, type WarehouseMember } from './warehouse-member.ts';
 
-const CAPABILITIES: ConnectorCapabilities = {
-  createDatabase: true,
-  updateDatabase: true,
-  deleteDatabase: true,
-  createTable: true,
-  updateTable: true,
-  deleteTable: true,
-  renameTable: true,
-  listPartitions: true,
-  // Reached so that saving partitions of an Iceberg table is a 400 naming the reason, not a 501.
-  savePartitions: true,
-};
 
 /**
  * The warehouse's Iceberg tables as a connector: namespaces are databases, pointers are tables (the
  * IcebergTableSupport seam reads and writes them). A table created in a database that has no
  * namespace yet gets one. A namespace carries no Metacat parameters of its
  * own, so a database update here changes nothing (WarehouseConnector gives the database a row
- * instead); partitions come from snapshots and cannot be saved.
+ * instead); partitions come from snapshots and cannot be saved (the capability is there so such a
+ * request reaches this connector and gets a 400 saying why, not a 501).
  */
 export class IcebergTableConnector implements WarehouseMember {
   readonly type = 'warehouse';
-  readonly capabilities = CAPABILITIES;
+  readonly capabilities = EVERY_CAPABILITY;
 
   constructor(private readonly tables: IcebergTableSupport) {}
 

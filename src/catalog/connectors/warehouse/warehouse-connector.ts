@@ -1,7 +1,6 @@
 import type { DatabaseInfo, PartitionInfo, TableInfo } from '../../catalog-model.ts';
 import type {
   Connector,
-  ConnectorCapabilities,
   ConnectorWrite,
   PartitionListRequest,
   PartitionSaveRequest,
@@ -15,19 +14,8 @@ import { QualifiedName } from '../../qualified-name.ts';
 import { RENAME_ACROSS_DATABASES, type HiveTableConnector } from './hive-table-connector.ts';
 import type { IcebergTableConnector } from './iceberg-table-connector.ts';
 import { ICEBERG_TABLE_TYPE } from './iceberg-table-support.ts';
-import type { WarehouseMember } from './warehouse-member.ts';
+import { EVERY_CAPABILITY, type WarehouseMember } from './warehouse-member.ts';
 
-const CAPABILITIES: ConnectorCapabilities = {
-  createDatabase: true,
-  updateDatabase: true,
-  deleteDatabase: true,
-  createTable: true,
-  updateTable: true,
-  deleteTable: true,
-  renameTable: true,
-  listPartitions: true,
-  savePartitions: true,
-};
 
 /**
  * The `warehouse` catalog: its Hive-style tables (rows in the metadata database) and the warehouse's
@@ -40,7 +28,7 @@ const CAPABILITIES: ConnectorCapabilities = {
  */
 export class WarehouseConnector implements Connector {
   readonly type = 'warehouse';
-  readonly capabilities = CAPABILITIES;
+  readonly capabilities = EVERY_CAPABILITY;
   private readonly members: readonly WarehouseMember[];
 
   constructor(

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../../db/tables.ts';
-import type { Connector } from '../../connector.ts';
+import type { Connector, ConnectorCapabilities } from '../../connector.ts';
 import type { QualifiedName } from '../../qualified-name.ts';
 
 /**
@@ -13,3 +13,16 @@ export interface WarehouseMember extends Connector {
   hasDatabase(name: QualifiedName, db?: Kysely<Tables>): Promise<boolean>;
   hasTable(name: QualifiedName, db?: Kysely<Tables>): Promise<boolean>;
 }
+
+/** Every capability: each member, and the warehouse catalog, can do all a connector can. */
+export const EVERY_CAPABILITY: ConnectorCapabilities = {
+  createDatabase: true,
+  updateDatabase: true,
+  deleteDatabase: true,
+  createTable: true,
+  updateTable: true,
+  deleteTable: true,
+  renameTable: true,
+  listPartitions: true,
+  savePartitions: true,
+};
