@@ -7,6 +7,7 @@ import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';
 import { RegistryService } from '../jobs/registry/registry-service.ts';
 import { openPipelineArea, type PipelineArea } from '../pipeline/pipeline-area.ts';
 import { createJobResolver } from '../jobs/resolution/job-resolver.ts';
+import type { DbTablePointerStore } from '../warehouse/db-table-pointer-store.ts';
 import { Warehouse } from '../warehouse/warehouse.ts';
 import { queryConfigOf } from '../config/query-config.ts';
 import { QueryArea } from '../query/query-area.ts';
@@ -41,14 +42,15 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   const registry = new RegistryService(database);
   let jobs: JobsArea | undefined;
   let catalog: CatalogArea;
+  let warehouse: Warehouse<DbTablePointerStore>;
   try {
     jobs = await openJobsArea(config, database, async (clusterLoad) => {
       const resolver = await createJobResolver(config.jobs.resolution, { registry, clusterLoad });
       return (input) => resolver.resolve(input);
     });
-    // /mds/v1 records its changes' events itself (CatalogMutations), so its warehouse has no recorder.
-    const tables = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
-    catalog = openCatalogArea(config, database, { iceberg: new IcebergTables(database, tables) });
+    // /mds/v1 records its changes' events itself (CatalogMutations), so it uses the warehouse as opened: recording nothing.
+    warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
+    catalog = openCatalogArea(config, database, { iceberg: new IcebergTables(warehouse) });
   } catch (error) {
     await jobs?.close();
     await database.close();
@@ -56,18 +58,17 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   }
   const openedJobs = jobs;
   // The REST catalog's commits and the warehouse's other pointer changes land in the catalog's event log.
-  const recorder = catalog.warehouseRecorder(ICEBERG_REST_USER);
-  const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder });
+  const recording = warehouse.recording(catalog.warehouseRecorder(ICEBERG_REST_USER));
   // The pipeline's commits are catalog events too (PARTITION_ADD names the hours that landed).
-  const pipeline = await openPipelineArea(config, database, Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder: catalog.warehouseRecorder('pipeline') }));
-  const query = new QueryArea(warehouse, queryConfigOf(config));
+  const pipeline = await openPipelineArea(config, database, warehouse.recording(catalog.warehouseRecorder('pipeline')));
+  const query = new QueryArea(recording, queryConfigOf(config));
   return {
     config,
     database,
     registry,
     jobs: openedJobs,
     catalog,
-    icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3, recorder }),
+    icebergCatalog: new IcebergRestCatalog(recording, { s3: config.s3 }),
     pipeline,
     query,
     async close() {
