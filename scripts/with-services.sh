@@ -6,6 +6,9 @@
 #   QUARRY_TEST_MARIADB_URL    root URL of a MariaDB server (no password), for catalog federation
 #   QUARRY_TEST_PYTHON         python of the peer-client virtual environment
 #   QUARRY_TEST_S3_ENDPOINT    http endpoint of an S3-compatible server (moto; path-style, any credentials)
+#   QUARRY_TEST_SPARK_PYTHON   python with pyspark (tests start Spark in local mode themselves)
+#   QUARRY_TEST_SPARK_JAR      the iceberg-spark-runtime jar for that Spark
+#   QUARRY_TEST_SPARK_JAVA_HOME  the Java 17 Spark runs on
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services/apt.sh
@@ -23,6 +26,9 @@ if [ "${QUARRY_SKIP_INSTALL:-0}" != 1 ]; then
 fi
 QUARRY_TEST_PYTHON=$(bash scripts/services/python-env.sh)
 export QUARRY_TEST_PYTHON
+{ read -r QUARRY_TEST_SPARK_PYTHON; read -r QUARRY_TEST_SPARK_JAR; read -r QUARRY_TEST_SPARK_JAVA_HOME; } < <(bash scripts/services/spark.sh install)
+[ -n "$QUARRY_TEST_SPARK_JAVA_HOME" ] || { echo "quarry: scripts/services/spark.sh install failed" >&2; exit 1; }
+export QUARRY_TEST_SPARK_PYTHON QUARRY_TEST_SPARK_JAR QUARRY_TEST_SPARK_JAVA_HOME
 
 run_dir=$(mktemp -d /tmp/quarry-services.XXXXXX)
 chmod 755 "$run_dir"
