@@ -8,6 +8,9 @@
 #   QUARRY_TEST_S3_ENDPOINT    http endpoint of an S3-compatible server (moto; path-style, any credentials)
 #   QUARRY_TEST_KAFKA_BROKERS  host:port of a Kafka 4.4.0 broker (KRaft, single node)
 #   QUARRY_TEST_KAFKA_DIR      its folder, for tests that restart it (scripts/services/kafka.sh stop/start)
+#   QUARRY_TEST_SPARK_PYTHON   python with pyspark (tests start Spark in local mode themselves)
+#   QUARRY_TEST_SPARK_JAR      the iceberg-spark-runtime jar for that Spark
+#   QUARRY_TEST_SPARK_JAVA_HOME  the Java 17 Spark runs on
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services/apt.sh
@@ -26,6 +29,9 @@ if [ "${QUARRY_SKIP_INSTALL:-0}" != 1 ]; then
 fi
 QUARRY_TEST_PYTHON=$(bash scripts/services/python-env.sh)
 export QUARRY_TEST_PYTHON
+{ read -r QUARRY_TEST_SPARK_PYTHON; read -r QUARRY_TEST_SPARK_JAR; read -r QUARRY_TEST_SPARK_JAVA_HOME; } < <(bash scripts/services/spark.sh install)
+[ -n "$QUARRY_TEST_SPARK_JAVA_HOME" ] || { echo "quarry: scripts/services/spark.sh install failed" >&2; exit 1; }
+export QUARRY_TEST_SPARK_PYTHON QUARRY_TEST_SPARK_JAR QUARRY_TEST_SPARK_JAVA_HOME
 
 run_dir=$(mktemp -d /tmp/quarry-services.XXXXXX)
 chmod 755 "$run_dir"

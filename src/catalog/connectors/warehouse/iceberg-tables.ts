@@ -4,7 +4,8 @@ import { ConflictError } from '../../../errors/conflict-error.ts';
 import { InvalidInputError } from '../../../errors/invalid-input-error.ts';
 import { PreconditionError } from '../../../errors/precondition-error.ts';
 import { ObjectNotFoundError } from '../../../storage/object-store-errors.ts';
-import type { TableState } from '../../../table/table-operations.ts';
+import { parseLocation } from '../../../table/object-location.ts';
+import { readMetadataFile, type TableState } from '../../../table/table-operations.ts';
 import type { TableIdentifier, TablePointer } from '../../../table/table-pointer-store.ts';
 import type { DbTablePointerStore } from '../../../warehouse/db-table-pointer-store.ts';
 import type { Warehouse } from '../../../warehouse/warehouse.ts';
@@ -293,12 +294,12 @@ function staleBase(name: QualifiedName, previous: string, current: string): Prec
   );
 }
 
-const LOCATION = /^(s3a?:\/\/[^/]+\/.+|file:\/\/\/.+|\/.+)$/;
-
 function checkLocation(location: string, parameter: string): void {
-  if (!LOCATION.test(location)) {
+  try {
+    parseLocation(location);
+  } catch {
     throw new InvalidInputError(
-      `metadata.${parameter} ${JSON.stringify(location)} is not a metadata file location: expected s3://bucket/… or file:///… naming a metadata.json file`,
+      `metadata.${parameter} ${JSON.stringify(location)} is not a metadata file location: expected s3://bucket/… (or s3a://, s3n://), file:/… or file:///… naming a metadata.json file`,
       `metadata.${parameter}`,
     );
   }
