@@ -9,6 +9,7 @@ import { QUARRY_VERSION } from '../config/version.ts';
 import { errorHandler } from './error-reply.ts';
 import { registerJobsRoutes } from '../jobs/routes.ts';
 import { registerHealth } from './health.ts';
+import { humanLogStream } from './log-lines.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import type { Platform } from './platform.ts';
@@ -17,7 +18,7 @@ import { MESSAGE_KEYWORD, formatValidationErrors } from './validation-messages.t
 export { QUARRY_VERSION };
 
 export interface AppOptions {
-  /** Fastify logger setting; tests pass false. Defaults to JSON logs at the configured level. */
+  /** Fastify logger setting; tests pass false. Defaults to the configured level and format (one line per record for people, or JSON). */
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -31,7 +32,7 @@ const registerMessageKeyword: AjvPlugin = (ajv) => ajv.addKeyword({ keyword: MES
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = platform;
   const fastifyOptions: FastifyServerOptions = {
-    logger: options.logger ?? { level: config.logLevel },
+    logger: options.logger ?? { level: config.logLevel, ...(config.logFormat === 'json' ? {} : { stream: humanLogStream() }) },
     bodyLimit: config.http.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: (req) => {
