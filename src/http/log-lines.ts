@@ -10,15 +10,31 @@ const SHOWN_APART = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'reqId',
 
 /**
  * A pino destination that prints each record as one line a person reads at a terminal:
- * `12:00:01.234 INFO  [req-1] → GET /api/v3/jobs`, `… [req-1] ← 202 4.1ms` or `… WARN  message key=value`, with an
- * error's stack indented below it. Pino hands it one JSON record per write; anything that does not
- * parse as one is passed through untouched, so nothing logged is ever lost.
+ * `12:00:01.234 INFO  [req-1] GET /api/v3/jobs → 202 4.1ms` or `… WARN  message key=value`, with an
+ * error's stack indented below it. Fastify logs a request twice (arrival, completion); the arrival
+ * is held back and printed with the completion as one line, so a request is one line. Pino hands
+ * it one JSON record per write; anything that does not parse as one is passed through untouched.
  */
 export function humanLogStream(sink: LineSink = process.stdout): LineSink {
+  // Requests in flight by id; bounded by open requests (each is removed when it completes).
+  const arrived = new Map<string, string>();
   return {
     write(chunk: string) {
       for (const line of chunk.split('\n')) {
-        if (line) sink.write(`${formatRecord(line)}\n`);
+        if (!line) continue;
+        const record = parseRecord(line);
+        const req = record?.req as { method?: string; url?: string } | undefined;
+        if (record && typeof record.reqId === 'string' && record.msg === 'incoming request' && req?.method) {
+          arrived.set(record.reqId, `${req.method} ${req.url ?? ''}`);
+          continue;
+        }
+        let text = record ? formatFields(record) : line;
+        if (record && typeof record.reqId === 'string' && record.res !== undefined) {
+          const request = arrived.get(record.reqId);
+          arrived.delete(record.reqId);
+          if (request) text = text.replace(`[${record.reqId}] `, `[${record.reqId}] ${request} `);
+        }
+        sink.write(`${text}\n`);
       }
       return true;
     },
@@ -27,22 +43,28 @@ export function humanLogStream(sink: LineSink = process.stdout): LineSink {
 
 /** One pino JSON record as a human-readable line (or the input as is when it is not a record). */
 export function formatRecord(json: string): string {
-  let record: Record<string, unknown>;
+  const record = parseRecord(json);
+  return record ? formatFields(record) : json;
+}
+
+function parseRecord(json: string): Record<string, unknown> | undefined {
   try {
-    record = JSON.parse(json) as Record<string, unknown>;
+    const record: unknown = JSON.parse(json);
+    return typeof record === 'object' && record !== null && !Array.isArray(record) ? (record as Record<string, unknown>) : undefined;
   } catch {
-    return json;
+    return undefined;
   }
-  if (typeof record !== 'object' || record === null) return json;
+}
+
+function formatFields(record: Record<string, unknown>): string {
   const time = typeof record.time === 'number' ? new Date(record.time).toISOString().slice(11, 23) : '';
   const level = (LEVELS[record.level as number] ?? String(record.level ?? '')).padEnd(5);
   const parts: string[] = [];
   if (typeof record.reqId === 'string') parts.push(`[${record.reqId}]`);
   const req = record.req as { method?: string; url?: string; remoteAddress?: string } | undefined;
   const res = record.res as { statusCode?: number } | undefined;
-  // Fastify logs a request twice: "incoming request" with req, "request completed" with res.
-  if (req?.method) parts.push(`→ ${req.method} ${req.url ?? ''}`);
-  if (res?.statusCode !== undefined) parts.push(`← ${res.statusCode}${typeof record.responseTime === 'number' ? ` ${record.responseTime.toFixed(1)}ms` : ''}`);
+  if (req?.method) parts.push(`${req.method} ${req.url ?? ''}`);
+  if (res?.statusCode !== undefined) parts.push(`→ ${res.statusCode}${typeof record.responseTime === 'number' ? ` ${record.responseTime.toFixed(1)}ms` : ''}`);
   if (typeof record.msg === 'string' && !(record.msg === 'incoming request' && req) && !(record.msg === 'request completed' && res)) parts.push(record.msg);
   for (const [key, value] of Object.entries(record)) {
     if (!SHOWN_APART.has(key) && value !== undefined) parts.push(`${key}=${formatValue(value)}`);
@@ -51,7 +73,7 @@ export function formatRecord(json: string): string {
   const err = record.err as { message?: string; stack?: string } | undefined;
   if (err) {
     const stack = err.stack ?? err.message ?? JSON.stringify(err);
-    // The message is already on the line unless pino used the error's as msg.
+    // Indented, so every record still starts at the left margin.
     text += `\n${stack.split('\n').map((l) => `    ${l}`).join('\n')}`;
   }
   return text;

@@ -45,14 +45,17 @@ describe('console logs', () => {
       formatRecord(JSON.stringify({ level: 30, time, pid: 1, hostname: 'h', msg: 'Quarry listening on http://x', address: 'http://x', home: '/a b' })),
       '09:30:01.234 INFO  Quarry listening on http://x address=http://x home="/a b"',
     );
-    assert.equal(formatRecord(JSON.stringify({ level: 30, time, reqId: 'r1', req: { method: 'GET', url: '/health' }, msg: 'incoming request' })), '09:30:01.234 INFO  [r1] → GET /health');
-    assert.equal(formatRecord(JSON.stringify({ level: 30, time, reqId: 'r1', res: { statusCode: 200 }, responseTime: 4.25, msg: 'request completed' })), '09:30:01.234 INFO  [r1] ← 200 4.3ms');
+    assert.equal(formatRecord(JSON.stringify({ level: 30, time, reqId: 'r1', res: { statusCode: 200 }, responseTime: 4.25, msg: 'request completed' })), '09:30:01.234 INFO  [r1] → 200 4.3ms');
     const error = formatRecord(JSON.stringify({ level: 50, time, msg: 'boom', err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at f (x.ts:1:1)' } }));
     assert.equal(error, '09:30:01.234 ERROR boom\n    Error: boom\n        at f (x.ts:1:1)');
     assert.equal(formatRecord('not json'), 'not json');
+    // A request is one line: its arrival is held until it completes.
     const lines: string[] = [];
-    humanLogStream({ write: (text) => lines.push(text) }).write(`${JSON.stringify({ level: 40, time, msg: 'a' })}\n`);
-    assert.deepEqual(lines, ['09:30:01.234 WARN  a\n']);
+    const stream = humanLogStream({ write: (text) => lines.push(text) });
+    stream.write(`${JSON.stringify({ level: 30, time, reqId: 'r2', req: { method: 'GET', url: '/health' }, msg: 'incoming request' })}\n`);
+    stream.write(`${JSON.stringify({ level: 40, time, msg: 'a' })}\n`);
+    stream.write(`${JSON.stringify({ level: 30, time, reqId: 'r2', res: { statusCode: 200 }, responseTime: 1, msg: 'request completed' })}\n`);
+    assert.deepEqual(lines, ['09:30:01.234 WARN  a\n', '09:30:01.234 INFO  [r2] GET /health → 200 1.0ms\n']);
   });
 
   it('QUARRY_LOG_FORMAT and logFormat choose pretty (the default) or json, and a bad value stops the start', () => {
@@ -69,7 +72,7 @@ describe('console logs', () => {
   it('the server prints lines for people by default and JSON records when asked', async () => {
     const pretty = await serverOutput({});
     assert.match(pretty, /^\d\d:\d\d:\d\d\.\d{3} INFO {2}Quarry listening on http:\/\/127\.0\.0\.1:\d+ /m);
-    assert.match(pretty, /^\d\d:\d\d:\d\d\.\d{3} INFO {2}\[[\w-]+\] ← 404 [\d.]+ms$/m);
+    assert.match(pretty, /^\d\d:\d\d:\d\d\.\d{3} INFO {2}\[[\w-]+\] GET \/api\/v3\/jobs\/no-such-job → 404 [\d.]+ms$/m);
     assert.doesNotMatch(pretty, /^\{/m);
     const json = await serverOutput({ QUARRY_LOG_FORMAT: 'json' });
     const records = json.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; level: number });
