@@ -41,7 +41,7 @@ export function errorLine(error: unknown): string {
   if (system?.code === 'EACCES' && system.syscall === 'listen') {
     return `not allowed to listen on ${system.address ?? 'that address'}:${system.port ?? ''}: ports below 1024 need privileges; choose another (--port N or QUARRY_PORT)`;
   }
-  if (system?.code === 'ECONNREFUSED') return `${firstLine(system.message)}: is the server running, and is the address right?`;
+  if (system?.code === 'ECONNREFUSED') return `${firstLine(system.message)}: nothing listens there; check that the service runs and that its address (QUARRY_DATABASE_URL, QUARRY_S3_ENDPOINT) is right`;
   if (isDuckDbError(error)) return duckDbProblem(error);
   return firstLine(error instanceof Error ? error.message : String(error));
 }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../support/test-service.ts';
 
 const QUARRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/quarry.js');
 
@@ -57,6 +58,20 @@ describe('quarry errors are one line naming the input and what to do', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('an S3 endpoint where nothing listens, without dependency warnings', async () => {
+    const port = await freePort();
+    const res = run(['table', 'create', 'demo.s', '--column', 'id:long'], {
+      QUARRY_HOME: path.join(dir, 's3-home'),
+      QUARRY_WAREHOUSE: 's3://quarry-missing/wh',
+      QUARRY_S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      QUARRY_S3_ACCESS_KEY_ID: 'test',
+      QUARRY_S3_SECRET_ACCESS_KEY: 'test',
+    });
+    assert.equal(res.status, 1);
+    // Under Node 20 the AWS SDK printed an eight-line NodeVersionSupportWarning before this line.
+    assertOneLine(res.stderr, undefined, new RegExp(`^quarry table create: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}: nothing listens there; check that the service runs`));
   });
 
   it('shows the stack only with --debug or QUARRY_LOG_LEVEL=debug', () => {
