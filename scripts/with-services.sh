@@ -26,6 +26,8 @@ if [ "${QUARRY_SKIP_INSTALL:-0}" != 1 ]; then
   bash scripts/services/postgres.sh install
   bash scripts/services/mariadb.sh install
   bash scripts/services/kafka.sh install
+  # The README's examples (test/docs/readme-examples.test.ts) run with curl and jq, as a reader's would.
+  apt_install curl jq
 fi
 QUARRY_TEST_PYTHON=$(bash scripts/services/python-env.sh)
 export QUARRY_TEST_PYTHON

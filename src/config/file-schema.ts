@@ -238,6 +238,9 @@ export const ConfigFileSchema = Type.Object(
     logLevel: Type.Optional(
       Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { description: 'Log level (QUARRY_LOG_LEVEL).' }),
     ),
+    logFormat: Type.Optional(
+      Type.Enum(['pretty', 'json'], { description: 'Console log lines: pretty (default, for people) or json (for log collectors) (QUARRY_LOG_FORMAT).' }),
+    ),
     publicUrl: Type.Optional(
       Type.String({ minLength: 1, description: 'Base URL clients use to reach this server, for links and agents (QUARRY_PUBLIC_URL).' }),
     ),

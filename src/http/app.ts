@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerCatalogApi } from '../catalog/routes.ts';
 import { icebergRestRoutes } from '../catalog/routes/iceberg-rest-routes.ts';
 import { adminRoutes } from '../jobs/routes/admin-routes.ts';
@@ -10,6 +10,7 @@ import { errorHandler } from './error-reply.ts';
 import { registerJobsRoutes } from '../jobs/routes.ts';
 import { pipelineRoutes } from '../pipeline/routes.ts';
 import { registerHealth } from './health.ts';
+import { humanLogStream } from './log-lines.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { queryRoutes } from '../query/routes.ts';
@@ -19,7 +20,7 @@ import { MESSAGE_KEYWORD, formatValidationErrors } from './validation-messages.t
 export { QUARRY_VERSION };
 
 export interface AppOptions {
-  /** Fastify logger setting; tests pass false. Defaults to JSON logs at the configured level. */
+  /** Fastify logger setting; tests pass false. Defaults to the configured level and format (one line per record for people, or JSON). */
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -33,7 +34,11 @@ const registerMessageKeyword: AjvPlugin = (ajv) => ajv.addKeyword({ keyword: MES
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = platform;
   const fastifyOptions: FastifyServerOptions = {
-    logger: options.logger ?? { level: config.logLevel },
+    logger: options.logger ?? { level: config.logLevel, ...(config.logFormat === 'json' ? {} : { stream: humanLogStream() }) },
+    // Agents heartbeat every few seconds and long-poll for work: logged only when debugging.
+    logController: new LogController({
+      disableRequestLogging: (req: { url?: string }) => !['debug', 'trace'].includes(config.logLevel) && (req.url ?? '').startsWith('/api/agent/'),
+    }),
     bodyLimit: config.http.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: (req) => {
