@@ -5,7 +5,7 @@ import { InvalidInputError } from '../../../errors/invalid-input-error.ts';
 import { PreconditionError } from '../../../errors/precondition-error.ts';
 import { ObjectNotFoundError } from '../../../storage/object-store-errors.ts';
 import { parseLocation } from '../../../table/object-location.ts';
-import { readMetadataFile, type TableState } from '../../../table/table-operations.ts';
+import type { TableState } from '../../../table/table-operations.ts';
 import type { TableIdentifier, TablePointer } from '../../../table/table-pointer-store.ts';
 import type { DbTablePointerStore } from '../../../warehouse/db-table-pointer-store.ts';
 import type { Warehouse } from '../../../warehouse/warehouse.ts';
