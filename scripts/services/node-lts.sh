@@ -41,6 +41,9 @@ prepare_tree() {
     (
       cd "$tree"
       export PATH="$node_dir/bin:$PATH"
+      # Under `npm test`, npm exports its own config as npm_config_* (Debian's npm sets nodedir=/usr, the
+      # system Node's headers), and node-gyp prefers that to --nodedir: point it at this Node's headers.
+      export npm_config_nodedir="$node_dir"
       # Install scripts run by hand below: better-sqlite3's would first try to download a prebuilt binary.
       npm ci --no-audit --no-fund --ignore-scripts >&2
       node node_modules/esbuild/install.js >&2
