@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { errorHandler } from '../http/error-reply.ts';
+import { errorHandler } from '../http-shared/error-reply.ts';
 import type { CatalogArea } from './catalog-area.ts';
 import { registerCatalogRoutes } from './routes/catalog-routes.ts';
 import { registerEventRoutes } from './routes/event-routes.ts';

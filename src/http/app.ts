@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerCatalogApi } from '../catalog/routes.ts';
-import { icebergRestRoutes } from '../catalog/routes/iceberg-rest-routes.ts';
+import { icebergRestRoutes } from '../iceberg-rest/routes.ts';
 import { adminRoutes } from '../jobs/routes/admin-routes.ts';
 import { agentRoutes } from '../jobs/routes/agent-routes.ts';
 import { QUARRY_VERSION } from '../config/version.ts';
-import { errorHandler } from './error-reply.ts';
+import { errorHandler } from '../http-shared/error-reply.ts';
 import { registerJobsRoutes } from '../jobs/routes.ts';
 import { pipelineRoutes } from '../pipeline/routes.ts';
 import { registerHealth } from './health.ts';
@@ -15,7 +15,7 @@ import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { queryRoutes } from '../query/routes.ts';
 import type { Platform } from './platform.ts';
-import { MESSAGE_KEYWORD, formatValidationErrors } from './validation-messages.ts';
+import { MESSAGE_KEYWORD, formatValidationErrors } from '../http-shared/validation-messages.ts';
 
 export { QUARRY_VERSION };
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Database } from '../db/database.ts';
-import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE } from './error-reply.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE } from '../http-shared/error-reply.ts';
 
 const ComponentSchema = Type.Object({ status: Type.Enum(['UP', 'DOWN']), detail: Type.Optional(Type.String()) });
 const HealthSchema = Type.Object({

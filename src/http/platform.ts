@@ -1,6 +1,6 @@
 import { openCatalogArea, type CatalogArea } from '../catalog/catalog-area.ts';
 import { IcebergTables } from '../catalog/connectors/warehouse/iceberg-tables.ts';
-import { IcebergRestCatalog } from '../catalog/iceberg-rest/iceberg-rest-catalog.ts';
+import { IcebergRestCatalog } from '../iceberg-rest/iceberg-rest-catalog.ts';
 import type { QuarryConfig } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { errorHandler } from '../http/error-reply.ts';
+import { errorHandler } from '../http-shared/error-reply.ts';
 import type { Platform } from '../http/platform.ts';
 import { registerCommandRoutes } from './routes/command-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { TooLargeError } from '../errors/too-large-error.ts';
-import { errorHandler } from '../http/error-reply.ts';
+import { errorHandler } from '../http-shared/error-reply.ts';
 import type { QueryArea } from './query-area.ts';
 import { CONTENT_TYPES, RESULT_FORMATS, resultLines, type ResultFormat } from './result-formats.ts';
 

@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import { NotFoundError } from '../../errors/not-found-error.ts';
 import { resolveRange } from '../../storage/byte-range.ts';
-import { formatValidationErrors } from '../../http/validation-messages.ts';
+import { formatValidationErrors } from '../../http-shared/validation-messages.ts';
 import type { JobsArea } from '../jobs-area.ts';
 import type { Attachment, SubmissionContext } from '../job-request.ts';
 import type { JobStatus } from '../job-status.ts';

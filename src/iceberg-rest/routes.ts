@@ -2,18 +2,18 @@ import { createHash } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { InvalidInputError } from '../../errors/invalid-input-error.ts';
-import { metadataToJson, type TableMetadata } from '../../table/table-metadata.ts';
-import type { TableIdentifier } from '../../table/table-pointer-store.ts';
-import { NoSuchWarehouseError } from '../iceberg-rest/catalog-errors.ts';
-import { decodeNamespace, NAMESPACE_SEPARATOR } from '../iceberg-rest/catalog-names.ts';
-import type { IcebergRestCatalog, TableChange } from '../iceberg-rest/iceberg-rest-catalog.ts';
-import type { CreateTableRequest as CreateTableBody } from '../iceberg-rest/new-table-metadata.ts';
-import type { TableRequirement as Requirement } from '../../table/table-requirements.ts';
-import type { TableUpdate as Update } from '../../table/table-update.ts';
-import { runAsAuthor } from '../events/change-author.ts';
-import { icebergErrorBody, icebergErrorHandler } from './iceberg-rest-error-reply.ts';
-import { requestUser } from './request-context.ts';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
+import { metadataToJson, type TableMetadata } from '../table/table-metadata.ts';
+import type { TableIdentifier } from '../table/table-pointer-store.ts';
+import { NoSuchWarehouseError } from './catalog-errors.ts';
+import { decodeNamespace, NAMESPACE_SEPARATOR } from '../warehouse/warehouse-names.ts';
+import type { IcebergRestCatalog, TableChange } from './iceberg-rest-catalog.ts';
+import type { CreateTableRequest as CreateTableBody } from './new-table-metadata.ts';
+import type { TableRequirement as Requirement } from '../table/table-requirements.ts';
+import type { TableUpdate as Update } from '../table/table-update.ts';
+import { runAsAuthor } from '../warehouse/change-author.ts';
+import { icebergErrorBody, icebergErrorHandler } from './routes/iceberg-rest-error-reply.ts';
+import { requestUser } from '../catalog/routes/request-context.ts';
 import {
   CatalogConfig,
   CommitTableRequest,
@@ -35,9 +35,9 @@ import {
   TableParams,
   UpdateNamespacePropertiesRequest,
   UpdateNamespacePropertiesResponse,
-} from './iceberg-rest-schemas.ts';
-import { exactBody, useLosslessJsonBodies } from './lossless-json-body.ts';
-import { dropNullOptionalFields } from './null-optional-fields.ts';
+} from './routes/iceberg-rest-schemas.ts';
+import { exactBody, useLosslessJsonBodies } from './routes/lossless-json-body.ts';
+import { dropNullOptionalFields } from './routes/null-optional-fields.ts';
 
 /** The endpoints this server implements, advertised by GET /config in the spec's notation. */
 export const ICEBERG_REST_ENDPOINTS = [
