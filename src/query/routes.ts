@@ -60,7 +60,7 @@ const RunningSchema = Type.Object({ id: Type.String(), sql: Type.String(), user:
 const EXPLAIN = /^\s*EXPLAIN\s+/i;
 
 /** SQL over warehouse tables under /api/query/v1: run (JSON, NDJSON or CSV), explain, list and cancel. */
-export async function queryRoutes(fastify: FastifyInstance, options: { area: QueryArea }): Promise<void> {
+export async function queryPlugin(fastify: FastifyInstance, options: { area: QueryArea }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { area } = options;
   app.setErrorHandler(errorHandler());

@@ -36,12 +36,12 @@ function hangUp(reply: FastifyReply): AbortSignal {
 /**
  * The agent API under `/api/agent/v1` (schemas in src/jobs/agent-protocol.ts): how agents on any
  * host register, claim jobs, heartbeat, learn of kills (long poll) and report status changes as
- * compare-and-set. With an agent token configured, a call without it is a 401 before anything runs.
+ * compare-and-set. With an agent token configured (`area.agentToken`), a call without it is a 401
+ * before anything runs.
  */
-export async function agentRoutes(fastify: FastifyInstance, options: { area: JobsArea; token?: string }): Promise<void> {
+export async function agentApiPlugin(fastify: FastifyInstance, options: { area: JobsArea }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { agents } = options.area;
-  const { token } = options;
+  const { agents, agentToken: token } = options.area;
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
       if (carriesAgentToken(request.headers.authorization, token)) return;
