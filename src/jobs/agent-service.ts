@@ -2,10 +2,10 @@ import type { JobsConfig } from '../config/jobs-config.ts';
 import { ConflictError } from '../errors/conflict-error.ts';
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { NotFoundError } from '../errors/not-found-error.ts';
-import type { AgentRegistration, AgentSettings, ClaimResponse, JobStates, StatusChange, StatusChangeResult } from './agent-protocol.ts';
+import type { AgentRegistration, AgentSettings, ClaimResponse, JobStates, StatusChange, StatusChangeResult } from '../protocol/agent/agent-protocol.ts';
 import type { JobRecord } from './job-record.ts';
 import type { JobSignals } from './job-signals.ts';
-import { StatusMessages, canTransition, type ArchiveStatus } from './job-status.ts';
+import { StatusMessages, canTransition, type ArchiveStatus } from '../protocol/agent/job-status.ts';
 import type { JobStore } from './job-store.ts';
 
 /** Longest a long poll is held; agents ask again at once. */

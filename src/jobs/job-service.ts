@@ -13,7 +13,7 @@ import type { JobSearchFilter } from './job-search.ts';
 import type { Page, PageRequest } from './paging.ts';
 import type { JobSignals } from './job-signals.ts';
 import { buildSpecification } from './job-specification-builder.ts';
-import { StatusMessages, UNCLAIMED_STATUSES, isFinal } from './job-status.ts';
+import { StatusMessages, UNCLAIMED_STATUSES, isFinal } from '../protocol/agent/job-status.ts';
 import type { JobStore } from './job-store.ts';
 import type { SubmissionGate } from './submission-gate.ts';
 import { JobResolutionError } from './resolution/job-resolution-error.ts';

@@ -16,7 +16,7 @@ import {
   isFinal,
   type ArchiveStatus,
   type JobStatus,
-} from './job-status.ts';
+} from '../protocol/agent/job-status.ts';
 
 export interface StatusChangeOutcome {
   changed: boolean;

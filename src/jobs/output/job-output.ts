@@ -5,11 +5,11 @@ import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import { NotFoundError } from '../../errors/not-found-error.ts';
 import { UnavailableError } from '../../errors/unavailable-error.ts';
 import { openObjectStore } from '../../storage/open-object-store.ts';
-import type { PathInfo } from '../agent-protocol.ts';
-import { agentAuthorization } from '../agent-token.ts';
+import type { PathInfo } from '../../protocol/agent/agent-protocol.ts';
+import { agentAuthorization } from '../../protocol/agent/agent-token.ts';
 import type { JobRecord } from '../job-record.ts';
 import type { JobStore } from '../job-store.ts';
-import { describeFromManifest, MANIFEST_PATH, type JobManifest } from './job-manifest.ts';
+import { describeFromManifest, MANIFEST_PATH, type JobManifest } from '../../protocol/agent/job-manifest.ts';
 
 /** Where a job's files are read from: its agent while the job is live, the archive afterwards. */
 export interface OutputSource {

@@ -13,9 +13,9 @@ import {
   KillListSchema,
   StatusChangeResultSchema,
   StatusChangeSchema,
-} from '../agent-protocol.ts';
+} from '../../protocol/agent/agent-protocol.ts';
 import { MAX_POLL_MS } from '../agent-service.ts';
-import { AGENT_TOKEN_REQUIRED, carriesAgentToken } from '../agent-token.ts';
+import { AGENT_TOKEN_REQUIRED, carriesAgentToken } from '../../protocol/agent/agent-token.ts';
 import { UnauthenticatedError } from '../../errors/unauthenticated-error.ts';
 import type { JobsArea } from '../jobs-area.ts';
 

@@ -8,10 +8,10 @@ import { resolveRange } from '../../storage/byte-range.ts';
 import { formatValidationErrors } from '../../http-shared/validation-messages.ts';
 import type { JobsArea } from '../jobs-area.ts';
 import type { Attachment, SubmissionContext } from '../job-request.ts';
-import type { JobStatus } from '../job-status.ts';
-import { checkOutputPath } from '../output/output-path.ts';
-import { contentTypeOf } from '../output/content-type.ts';
-import { parseRangeHeader } from '../output/range-header.ts';
+import type { JobStatus } from '../../protocol/agent/job-status.ts';
+import { checkOutputPath } from '../../protocol/agent/output-path.ts';
+import { contentTypeOf } from '../../protocol/agent/content-type.ts';
+import { parseRangeHeader } from '../../protocol/agent/range-header.ts';
 import { HalPage, halPage, linkBase, pageRequest } from './hal-paging.ts';
 import { buildListing, listingHtml } from './output-listing.ts';
 import {
