@@ -41,4 +41,26 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // (After the domain blocks, which also match these files: the last block's rule wins.)
+    // The agent is a separate process that reaches the server only over HTTP: besides its own files
+    // it may import the wire contract both sides share (src/protocol/agent), storage and config.
+    files: ['src/agent/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'fastify', message: 'Domain code must not depend on HTTP; put routes in routes.ts.' }],
+        patterns: [NO_UTILS, { regex: '^\\.\\./(?!protocol/agent/|storage/|config/)', message: 'src/agent may import only src/protocol/agent, src/storage and src/config (and its own files): what it shares with the server belongs in src/protocol/agent.' }],
+      }],
+    },
+  },
+  {
+    // The wire contract is imported by both sides, so it depends on neither.
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'fastify', message: 'The wire contract must not depend on HTTP.' }],
+        patterns: [NO_UTILS, { regex: '^(\\.\\./)+(?!errors/|storage/|protocol/)[a-z-]+/', message: 'src/protocol may import only src/errors and src/storage: both the server and the agent import it.' }],
+      }],
+    },
+  },
 );

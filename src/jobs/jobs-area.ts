@@ -3,6 +3,7 @@ import type { JobsConfig } from '../config/jobs-config.ts';
 import type { Database } from '../db/database.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import { AgentService } from './agent-service.ts';
+import { AgentStore } from './agent-store.ts';
 import { JobService, type ResolveJob } from './job-service.ts';
 import { JobSettings } from './job-settings.ts';
 import { JobSignals } from './job-signals.ts';
@@ -25,6 +26,8 @@ export interface JobsArea {
   /** The token agents must present on the agent API (`agentToken`); absent: the agent API is open. */
   readonly agentToken: string | undefined;
   readonly store: JobStore;
+  /** Agents, their heartbeats and the kill requests they act on. */
+  readonly agentStore: AgentStore;
   readonly jobs: JobService;
   readonly agents: AgentService;
   readonly output: JobOutput;
@@ -44,6 +47,7 @@ export interface JobsArea {
  */
 export async function openJobsArea(config: QuarryConfig, database: Database, makeResolver: (registry: RegistryService, clusterLoad: ClusterLoad) => Promise<ResolveJob>): Promise<JobsArea> {
   const store = new JobStore(database);
+  const agentStore = new AgentStore(database);
   const clusterLoad: ClusterLoad = (ids) => store.countActiveByCluster(ids);
   const registry = new RegistryService(database);
   const resolve = await makeResolver(registry, clusterLoad);
@@ -65,9 +69,10 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
     publicUrl: config.publicUrl,
     agentToken: config.agentToken,
     store,
-    jobs: new JobService(store, resolve, attachments, config.jobs, signals, submission),
-    agents: new AgentService(store, signals, config.jobs),
-    output: new JobOutput(store, config.s3, config.agentToken),
+    agentStore,
+    jobs: new JobService(store, resolve, attachments, config.jobs, signals, submission, agentStore),
+    agents: new AgentService(store, signals, config.jobs, agentStore),
+    output: new JobOutput(agentStore, config.s3, config.agentToken),
     leader,
     cleanup,
     submission,
