@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { IcebergRestCatalog } from '../src/catalog/iceberg-rest/iceberg-rest-catalog.ts';
+import { IcebergRestCatalog } from '../src/iceberg-rest/iceberg-rest-catalog.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { DuckDbSession } from '../src/table/duckdb-session.ts';
 import type { IcebergType } from '../src/table/iceberg-type.ts';

@@ -31,7 +31,7 @@ const BATCH = 500;
 
 const pad = (n: number, width = 5) => String(n).padStart(width, '0');
 
-function clusterFixture(i: number, now: Date): Cluster {
+function clusterFixture(i: number, now: number): Cluster {
   return {
     id: `cluster-${pad(i)}`,
     name: `cluster-${pad(i)}`,
@@ -42,11 +42,11 @@ function clusterFixture(i: number, now: Date): Cluster {
     configs: [`s3://configs/cluster-${i}/yarn-site.xml`],
     dependencies: [],
     created: now,
-    updated: new Date(now.getTime() + i),
+    updated: now + i,
   };
 }
 
-function commandFixture(j: number, now: Date): Command {
+function commandFixture(j: number, now: number): Command {
   return {
     id: `command-${pad(j, 4)}`,
     name: `command-${pad(j, 4)}`,
@@ -61,13 +61,13 @@ function commandFixture(j: number, now: Date): Command {
     clusterCriteria: [{ tags: [`zone:z${j % ZONES}`, `sched:s${j % SCHEDULES}`] }, { tags: [`zone:z${j % ZONES}`] }],
     applicationIds: [],
     created: now,
-    updated: new Date(now.getTime() + j),
+    updated: now + j,
   };
 }
 
 async function seed(t: TestPlatform): Promise<void> {
   const repository = new RegistryRepository(t.platform.database.db, t.platform.database.adapter);
-  const now = new Date();
+  const now = Date.now();
   for (let start = 0; start < CLUSTERS; start += BATCH) {
     await repository.transaction(async (tx) => {
       for (let i = start; i < Math.min(start + BATCH, CLUSTERS); i++) await tx.insert('cluster', clusterFixture(i, now));

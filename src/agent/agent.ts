@@ -6,7 +6,7 @@ import type { S3Config } from '../config/config.ts';
 import { DependencyCache } from './dependency-cache.ts';
 import { startFileServer } from './file-server.ts';
 import { JobDirectory } from './job-directory.ts';
-import type { AgentSettings } from '../jobs/agent-protocol.ts';
+import type { AgentSettings } from '../protocol/agent/agent-protocol.ts';
 import { DEFAULT_DIRECTORY_CLEANUP, deleteArchivedJobDirectories } from './directory-cleanup.ts';
 import { DEFAULT_FILES_LIMIT } from './job-files-limit.ts';
 import { JobExecution, type AgentState } from './job-execution.ts';

@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
-import type { DirectoryCleanup, JobStates } from '../jobs/agent-protocol.ts';
-import { isFinal } from '../jobs/job-status.ts';
+import type { DirectoryCleanup, JobStates } from '../protocol/agent/agent-protocol.ts';
+import { isFinal } from '../protocol/agent/job-status.ts';
 import { JobDirectory } from './job-directory.ts';
 
 /** Genie's DiskCleanupTask defaults: daily, directories of jobs finished more than 3 days ago. */

@@ -3,10 +3,10 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { FileEntry, PathInfo } from '../jobs/agent-protocol.ts';
-import { AGENT_TOKEN_REQUIRED, carriesAgentToken } from '../jobs/agent-token.ts';
-import { checkOutputPath } from '../jobs/output/output-path.ts';
-import { parseRangeHeader } from '../jobs/output/range-header.ts';
+import type { FileEntry, PathInfo } from '../protocol/agent/agent-protocol.ts';
+import { AGENT_TOKEN_REQUIRED, carriesAgentToken } from '../protocol/agent/agent-token.ts';
+import { checkOutputPath } from '../protocol/agent/output-path.ts';
+import { parseRangeHeader } from '../protocol/agent/range-header.ts';
 import { resolveRange } from '../storage/byte-range.ts';
 
 const JOB_ID = /^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]{0,254}$/;

@@ -3,8 +3,8 @@ import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Config } from '../config/config.ts';
-import { contentTypeOf } from '../jobs/output/content-type.ts';
-import { MANIFEST_PATH, type JobManifest, type ManifestEntry } from '../jobs/output/job-manifest.ts';
+import { contentTypeOf } from '../protocol/agent/content-type.ts';
+import { MANIFEST_PATH, type JobManifest, type ManifestEntry } from '../protocol/agent/job-manifest.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import { isSkippedDirectory, isUndescendedDirectory } from './manifest-rules.ts';
 

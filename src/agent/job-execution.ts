@@ -1,8 +1,8 @@
 import { appendFile, chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Config } from '../config/config.ts';
-import type { FilesLimit, JobSpecification, ResourceFiles } from '../jobs/agent-protocol.ts';
-import { StatusMessages, isFinal, type JobStatus } from '../jobs/job-status.ts';
+import type { FilesLimit, JobSpecification, ResourceFiles } from '../protocol/agent/agent-protocol.ts';
+import { StatusMessages, isFinal, type JobStatus } from '../protocol/agent/job-status.ts';
 import type { DependencyCache } from './dependency-cache.ts';
 import { archiveJobDirectory } from './job-archiver.ts';
 import { findFilesLimitBreach } from './job-files-limit.ts';

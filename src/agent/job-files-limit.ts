@@ -1,6 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { FilesLimit } from '../jobs/agent-protocol.ts';
+import type { FilesLimit } from '../protocol/agent/agent-protocol.ts';
 import { isSkippedDirectory, isUndescendedDirectory } from './manifest-rules.ts';
 
 /** Genie's defaults (JobMonitorServiceProperties): every minute; 64,000 files, 8 GiB per file, 16 GiB in all. */

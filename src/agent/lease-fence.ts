@@ -1,4 +1,4 @@
-import type { AgentSettings } from '../jobs/agent-protocol.ts';
+import type { AgentSettings } from '../protocol/agent/agent-protocol.ts';
 
 /**
  * The agent's half of the lease on its jobs. Any answer from a node renews it (a node that answers,

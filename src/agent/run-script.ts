@@ -1,4 +1,4 @@
-import type { JobSpecification } from '../jobs/agent-protocol.ts';
+import type { JobSpecification } from '../protocol/agent/agent-protocol.ts';
 import { SETUP_FILE_NAME, type JobDirectory } from './job-directory.ts';
 
 /** Quotes a value for bash as one word. */

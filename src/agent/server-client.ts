@@ -6,9 +6,9 @@ import type {
   KillList,
   StatusChange,
   StatusChangeResult,
-} from '../jobs/agent-protocol.ts';
-import { agentAuthorization } from '../jobs/agent-token.ts';
-import type { ArchiveStatus } from '../jobs/job-status.ts';
+} from '../protocol/agent/agent-protocol.ts';
+import { agentAuthorization } from '../protocol/agent/agent-token.ts';
+import type { ArchiveStatus } from '../protocol/agent/job-status.ts';
 import { ServerEndpoints } from './server-endpoints.ts';
 import type { StatusOutbox } from './status-outbox.ts';
 

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { StatusChange } from '../jobs/agent-protocol.ts';
+import type { StatusChange } from '../protocol/agent/agent-protocol.ts';
 
 /** A status change not yet acknowledged by any server node. */
 export interface PendingStatusChange {

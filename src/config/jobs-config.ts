@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ConfigFile } from './file-schema.ts';
-import { CronSchedule, CronSyntaxError } from '../jobs/leader/cron-schedule.ts';
+import { CronSchedule, CronSyntaxError } from './cron-schedule.ts';
 import { ConfigError } from './config-error.ts';
 
 /** Settings of the jobs area: where jobs run and are archived, agent liveness, limits. Durations in ms. */

@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { registerCatalogApi } from '../catalog/routes.ts';
-import { icebergRestRoutes } from '../catalog/routes/iceberg-rest-routes.ts';
-import { adminRoutes } from '../jobs/routes/admin-routes.ts';
-import { agentRoutes } from '../jobs/routes/agent-routes.ts';
+import { catalogPlugin } from '../catalog/routes.ts';
 import { QUARRY_VERSION } from '../config/version.ts';
-import { errorHandler } from './error-reply.ts';
-import { registerJobsRoutes } from '../jobs/routes.ts';
-import { pipelineRoutes } from '../pipeline/routes.ts';
-import { registerHealth } from './health.ts';
+import type { AreaPlugin } from '../http-shared/area-plugin.ts';
+import { errorHandler } from '../http-shared/error-reply.ts';
+import { MESSAGE_KEYWORD, formatValidationErrors } from '../http-shared/validation-messages.ts';
+import { icebergRestPlugin } from '../iceberg-rest/routes.ts';
+import { jobsPlugin } from '../jobs/routes.ts';
+import { adminPlugin } from '../jobs/routes/admin-routes.ts';
+import { agentApiPlugin } from '../jobs/routes/agent-routes.ts';
+import { pipelinePlugin } from '../pipeline/routes.ts';
+import { queryPlugin } from '../query/routes.ts';
+import { healthPlugin } from './health.ts';
 import { humanLogStream } from './log-lines.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
-import { queryRoutes } from '../query/routes.ts';
 import type { Platform } from './platform.ts';
-import { MESSAGE_KEYWORD, formatValidationErrors } from './validation-messages.ts';
 
 export { QUARRY_VERSION };
 
@@ -30,7 +31,35 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 type AjvPlugin = Extract<NonNullable<NonNullable<FastifyServerOptions['ajv']>['plugins']>[number], (...args: never[]) => unknown>;
 const registerMessageKeyword: AjvPlugin = (ajv) => ajv.addKeyword({ keyword: MESSAGE_KEYWORD, schemaType: 'string' });
 
-/** Assembles the HTTP server for a platform: common plumbing first, then each area's routes. */
+/** One entry of the area list: an area's plugin bound to the area object it receives. */
+interface AreaRoutes {
+  register(app: FastifyInstance): Promise<unknown>;
+}
+
+/** Binds a plugin to its area object; the type parameter ties the two together. */
+function area<Area>(plugin: AreaPlugin<Area>, object: Area, prefix?: string): AreaRoutes {
+  return { register: async (app) => app.register(plugin, prefix === undefined ? { area: object } : { area: object, prefix }) };
+}
+
+/**
+ * Every area's HTTP surface, in registration order: one plugin per area, each given only its own
+ * area object from the platform. A new area adds one line here (and its object to Platform).
+ * Plugins without a prefix here write their routes' full paths.
+ */
+function areaRoutes(platform: Platform): AreaRoutes[] {
+  return [
+    area(healthPlugin, platform.database),
+    area(jobsPlugin, platform.jobs, '/api/v3'),
+    area(agentApiPlugin, platform.jobs),
+    area(adminPlugin, platform.jobs),
+    area(catalogPlugin, platform.catalog, '/mds/v1'),
+    area(icebergRestPlugin, platform.icebergCatalog, '/iceberg/v1'),
+    area(pipelinePlugin, platform.pipeline),
+    area(queryPlugin, platform.query),
+  ];
+}
+
+/** Assembles the HTTP server for a platform: common plumbing first (docs, metrics), then the area list. */
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = platform;
   const fastifyOptions: FastifyServerOptions = {
@@ -68,15 +97,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
 
   await registerOpenApi(app, QUARRY_VERSION);
   registerMetrics(app, [platform.pipeline.metrics]);
-  registerHealth(app, platform.database);
-  // Area routes register here as they are built, each under its own prefix and error mapping.
-  await registerJobsRoutes(app, platform);
-  await app.register(agentRoutes, { area: platform.jobs, token: platform.config.agentToken });
-  await app.register(adminRoutes, { area: platform.jobs });
-  await registerCatalogApi(app, platform.catalog);
-  await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });
-  await app.register(pipelineRoutes, { area: platform.pipeline });
-  await app.register(queryRoutes, { area: platform.query });
+  // Each area's plugin in an encapsulation context of its own, under its prefix.
+  for (const entry of areaRoutes(platform)) await entry.register(app);
 
   return app;
 }

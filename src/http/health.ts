@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Database } from '../db/database.ts';
-import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE } from './error-reply.ts';
+import type { AreaPlugin } from '../http-shared/area-plugin.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE } from '../http-shared/error-reply.ts';
 
 const ComponentSchema = Type.Object({ status: Type.Enum(['UP', 'DOWN']), detail: Type.Optional(Type.String()) });
 const HealthSchema = Type.Object({
@@ -16,9 +16,9 @@ const HealthSchema = Type.Object({
  * serves HTTP at all — restarting a node does not bring a lost database back, so an outage must
  * not get nodes killed; it reports what it last saw of the database without waiting for it.
  * Readiness (`/health/ready`) asks the database now and answers 503 with Retry-After while it is
- * unreachable, so a load balancer sends traffic elsewhere.
+ * unreachable, so a load balancer sends traffic elsewhere. Its area object is the node's database.
  */
-export function registerHealth(app: FastifyInstance, database: Database): void {
+export const healthPlugin: AreaPlugin<Database> = async (app, { area: database }) => {
   app.get(
     '/health',
     { schema: { tags: ['server'], summary: 'Liveness: whether this node process serves requests', response: { 200: HealthSchema } } },
@@ -44,4 +44,4 @@ export function registerHealth(app: FastifyInstance, database: Database): void {
       return { status: 'DOWN', message: DATABASE_UNAVAILABLE_MESSAGE, components };
     },
   );
-}
+};

@@ -1,10 +1,10 @@
 import { openCatalogArea, type CatalogArea } from '../catalog/catalog-area.ts';
 import { IcebergTables } from '../catalog/connectors/warehouse/iceberg-tables.ts';
-import { IcebergRestCatalog } from '../catalog/iceberg-rest/iceberg-rest-catalog.ts';
+import { IcebergRestCatalog } from '../iceberg-rest/iceberg-rest-catalog.ts';
 import type { QuarryConfig } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';
-import { RegistryService } from '../jobs/registry/registry-service.ts';
+import type { RegistryService } from '../jobs/registry/registry-service.ts';
 import { openPipelineArea, type PipelineArea } from '../pipeline/pipeline-area.ts';
 import { createJobResolver } from '../jobs/resolution/job-resolver.ts';
 import type { DbTablePointerStore } from '../warehouse/db-table-pointer-store.ts';
@@ -19,7 +19,7 @@ import { QueryArea } from '../query/query-area.ts';
 export interface Platform {
   readonly config: QuarryConfig;
   readonly database: Database;
-  /** Genie's registry of applications, clusters and commands. */
+  /** Genie's registry of applications, clusters and commands (the jobs area's). */
   readonly registry: RegistryService;
   /** Jobs: submission, lifecycle, agents, output, leader duties. */
   readonly jobs: JobsArea;
@@ -39,12 +39,11 @@ const ICEBERG_REST_USER = 'iceberg-rest';
 
 export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   const database = await openDatabase(config.database);
-  const registry = new RegistryService(database);
   let jobs: JobsArea | undefined;
   let catalog: CatalogArea;
   let warehouse: Warehouse<DbTablePointerStore>;
   try {
-    jobs = await openJobsArea(config, database, async (clusterLoad) => {
+    jobs = await openJobsArea(config, database, async (registry, clusterLoad) => {
       const resolver = await createJobResolver(config.jobs.resolution, { registry, clusterLoad });
       return (input) => resolver.resolve(input);
     });
@@ -65,7 +64,7 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
   return {
     config,
     database,
-    registry,
+    registry: openedJobs.registry,
     jobs: openedJobs,
     catalog,
     icebergCatalog: new IcebergRestCatalog(recording, { s3: config.s3 }),

@@ -2,10 +2,11 @@ import type { JobsConfig } from '../config/jobs-config.ts';
 import { ConflictError } from '../errors/conflict-error.ts';
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { NotFoundError } from '../errors/not-found-error.ts';
-import type { AgentRegistration, AgentSettings, ClaimResponse, JobStates, StatusChange, StatusChangeResult } from './agent-protocol.ts';
+import type { AgentRegistration, AgentSettings, ClaimResponse, JobStates, StatusChange, StatusChangeResult } from '../protocol/agent/agent-protocol.ts';
+import type { AgentStore } from './agent-store.ts';
 import type { JobRecord } from './job-record.ts';
 import type { JobSignals } from './job-signals.ts';
-import { StatusMessages, canTransition, type ArchiveStatus } from './job-status.ts';
+import { StatusMessages, canTransition, type ArchiveStatus } from '../protocol/agent/job-status.ts';
 import type { JobStore } from './job-store.ts';
 
 /** Longest a long poll is held; agents ask again at once. */
@@ -19,10 +20,11 @@ export class AgentService {
     private readonly store: JobStore,
     private readonly signals: JobSignals,
     private readonly config: JobsConfig,
+    private readonly agentStore: AgentStore,
   ) {}
 
   async register(agentId: string, registration: AgentRegistration): Promise<AgentSettings> {
-    await this.store.upsertAgent({ id: agentId, ...registration });
+    await this.agentStore.upsertAgent({ id: agentId, ...registration });
     return {
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       killGraceMs: this.config.killGraceMs,
@@ -67,7 +69,7 @@ export class AgentService {
 
   async heartbeat(agentId: string, jobIds: string[]): Promise<string[]> {
     await this.requireAgent(agentId);
-    return this.store.heartbeat(agentId, jobIds);
+    return this.agentStore.heartbeat(agentId, jobIds);
   }
 
   /**
@@ -79,7 +81,7 @@ export class AgentService {
     const deadline = Date.now() + Math.min(waitMs, MAX_POLL_MS);
     const known = new Set(acknowledged);
     for (;;) {
-      const ids = (await this.store.killRequests(agentId)).filter((id) => !known.has(id));
+      const ids = (await this.agentStore.killRequests(agentId)).filter((id) => !known.has(id));
       const left = deadline - Date.now();
       if (ids.length > 0 || left <= 0 || signal?.aborted) return ids;
       await this.signals.waitForKill(agentId, Math.min(left, DB_POLL_MS * 4), signal);
@@ -118,7 +120,7 @@ export class AgentService {
   }
 
   private async requireAgent(agentId: string) {
-    const agent = await this.store.getAgent(agentId);
+    const agent = await this.agentStore.getAgent(agentId);
     if (!agent) throw new NotFoundError(`No agent with id ${agentId} is registered; register with PUT /api/agent/v1/agents/${agentId}`, { agentId });
     return agent;
   }

@@ -1,6 +1,6 @@
-import type { ArchiveStatus, JobStatus } from './job-status.ts';
+import type { ArchiveStatus, JobStatus } from '../protocol/agent/job-status.ts';
 import type { JobRequest } from './job-request.ts';
-import type { JobSpecification } from './agent-protocol.ts';
+import type { JobSpecification } from '../protocol/agent/agent-protocol.ts';
 
 /** A job as the jobs area sees it: one row of the `job` table, parsed. Times are epoch ms. */
 export interface JobRecord {

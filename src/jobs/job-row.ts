@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { JobTable } from '../db/tables/jobs.ts';
 import type { JobRecord } from './job-record.ts';
-import type { ArchiveStatus, JobStatus } from './job-status.ts';
+import type { ArchiveStatus, JobStatus } from '../protocol/agent/job-status.ts';
 
 /** Conversions between `job` rows (snake case, JSON as text) and JobRecord. */
 

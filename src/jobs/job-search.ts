@@ -1,6 +1,6 @@
 import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
 import type { Tables } from '../db/tables.ts';
-import type { JobStatus } from './job-status.ts';
+import type { JobStatus } from '../protocol/agent/job-status.ts';
 import { fromRow } from './job-row.ts';
 import type { JobRecord } from './job-record.ts';
 import type { Page, PageRequest } from './paging.ts';

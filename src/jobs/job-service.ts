@@ -13,7 +13,8 @@ import type { JobSearchFilter } from './job-search.ts';
 import type { Page, PageRequest } from './paging.ts';
 import type { JobSignals } from './job-signals.ts';
 import { buildSpecification } from './job-specification-builder.ts';
-import { StatusMessages, UNCLAIMED_STATUSES, isFinal } from './job-status.ts';
+import { StatusMessages, UNCLAIMED_STATUSES, isFinal } from '../protocol/agent/job-status.ts';
+import type { AgentStore } from './agent-store.ts';
 import type { JobStore } from './job-store.ts';
 import type { SubmissionGate } from './submission-gate.ts';
 import { JobResolutionError } from './resolution/job-resolution-error.ts';
@@ -35,6 +36,7 @@ export class JobService {
     private readonly config: JobsConfig,
     private readonly signals: JobSignals,
     private readonly gate: SubmissionGate,
+    private readonly agentStore: AgentStore,
   ) {}
 
   /** Validates, saves, resolves and accepts a job; returns its id. */
@@ -158,7 +160,7 @@ export class JobService {
         if (outcome.changed || isFinal(outcome.status)) return;
         continue;
       }
-      await this.store.requestKill(id);
+      await this.agentStore.requestKill(id);
       if (job.agentId) this.signals.killRequested(job.agentId);
       return;
     }

@@ -1,4 +1,4 @@
-import type { JobSpecification, ResourceFiles } from './agent-protocol.ts';
+import type { JobSpecification, ResourceFiles } from '../protocol/agent/agent-protocol.ts';
 import type { JobRequest } from './job-request.ts';
 import type { StoredSpecification } from './job-record.ts';
 import type { Resolution } from './resolution/job-resolution.ts';

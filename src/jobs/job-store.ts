@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Tables } from '../db/tables.ts';
 import { ConflictError } from '../errors/conflict-error.ts';
@@ -16,7 +16,7 @@ import {
   isFinal,
   type ArchiveStatus,
   type JobStatus,
-} from './job-status.ts';
+} from '../protocol/agent/job-status.ts';
 
 export interface StatusChangeOutcome {
   changed: boolean;
@@ -39,7 +39,8 @@ const STATUS_MSG_MAX = 255;
 /**
  * The `job` table and its companions. Every status change is a compare-and-set on the current
  * status (`update … where status = expected`), so two server nodes, or an agent and the leader,
- * can race and exactly one wins; a final status is never left.
+ * can race and exactly one wins; a final status is never left. Agents, their heartbeats and
+ * kill requests are AgentStore's (`agent-store.ts`).
  */
 export class JobStore {
   private readonly db: Kysely<Tables>;
@@ -222,64 +223,6 @@ export class JobStore {
   /** One page of jobs matching a search (src/jobs/job-search.ts). */
   search(filter: JobSearchFilter, page: PageRequest): Promise<Page<JobRecord>> {
     return searchJobs(this.db, filter, page);
-  }
-
-  /** Records a kill request for an active job; returns false if it was already asked. */
-  async requestKill(id: string, now = Date.now()): Promise<boolean> {
-    const result = await this.db.updateTable('job').set({ kill_requested_at: now, updated: now }).where('id', '=', id).where('kill_requested_at', 'is', null).executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
-  }
-
-  async upsertAgent(agent: { id: string; hostName: string; address?: string; pid: number; version: string }, now = Date.now()): Promise<void> {
-    const values = { host_name: agent.hostName, address: agent.address ?? null, pid: agent.pid, version: agent.version, heartbeat_at: now };
-    await this.db
-      .insertInto('job_agent')
-      .values({ id: agent.id, started: now, ...values })
-      .onConflict((oc) => oc.column('id').doUpdateSet(values))
-      .execute();
-  }
-
-  async getAgent(id: string): Promise<Selectable<Tables['job_agent']> | undefined> {
-    return this.db.selectFrom('job_agent').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
-  /** Renews the agent's and its running jobs' heartbeat; answers which of them should be killed. */
-  async heartbeat(agentId: string, jobIds: string[], now = Date.now()): Promise<string[]> {
-    await this.db.updateTable('job_agent').set({ heartbeat_at: now }).where('id', '=', agentId).execute();
-    if (jobIds.length > 0) {
-      await this.db
-        .updateTable('job')
-        .set({ heartbeat_at: now })
-        .where('agent_id', '=', agentId)
-        .where('id', 'in', jobIds)
-        .where('status', 'in', AGENT_OWNED_STATUSES)
-        .execute();
-    }
-    // Jobs the agent still runs that the server has already ended (the leader failed them while the
-    // agent was unreachable) or handed to another agent: the agent must stop them too, as Genie's
-    // monitor kills a job whose server-side status is no longer RUNNING.
-    const ended =
-      jobIds.length === 0
-        ? []
-        : await this.db
-            .selectFrom('job')
-            .select('id')
-            .where('id', 'in', jobIds)
-            .where((eb) => eb.or([eb('status', 'not in', AGENT_OWNED_STATUSES), eb('agent_id', '!=', agentId), eb('agent_id', 'is', null)]))
-            .execute();
-    const kills = await this.killRequests(agentId);
-    return [...new Set([...kills, ...ended.map((row) => row.id)])];
-  }
-
-  async killRequests(agentId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('job')
-      .select('id')
-      .where('agent_id', '=', agentId)
-      .where('kill_requested_at', 'is not', null)
-      .where('status', 'in', AGENT_OWNED_STATUSES)
-      .execute();
-    return rows.map((r) => r.id);
   }
 
   /** The lifecycle facts of the named jobs that exist (for an agent deciding which directories to delete). */

@@ -3,6 +3,7 @@ import type { JobsConfig } from '../config/jobs-config.ts';
 import type { Database } from '../db/database.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import { AgentService } from './agent-service.ts';
+import { AgentStore } from './agent-store.ts';
 import { JobService, type ResolveJob } from './job-service.ts';
 import { JobSettings } from './job-settings.ts';
 import { JobSignals } from './job-signals.ts';
@@ -11,13 +12,22 @@ import { DatabaseCleanup } from './leader/database-cleanup.ts';
 import { LeaderDuties } from './leader/leader-duties.ts';
 import { UnusedResources } from './leader/unused-resources.ts';
 import { JobOutput } from './output/job-output.ts';
+import { RegistryService } from './registry/registry-service.ts';
 import type { ClusterLoad } from './resolution/job-resolution.ts';
 import { SubmissionGate } from './submission-gate.ts';
 
 /** The jobs area of one server node: its services, wired from configuration. */
 export interface JobsArea {
   readonly config: JobsConfig;
+  /** Genie's registry of applications, clusters and commands. */
+  readonly registry: RegistryService;
+  /** The base URL of links in Genie's answers (`publicUrl`); absent: the request's own origin. */
+  readonly publicUrl: string | undefined;
+  /** The token agents must present on the agent API (`agentToken`); absent: the agent API is open. */
+  readonly agentToken: string | undefined;
   readonly store: JobStore;
+  /** Agents, their heartbeats and the kill requests they act on. */
+  readonly agentStore: AgentStore;
   readonly jobs: JobService;
   readonly agents: AgentService;
   readonly output: JobOutput;
@@ -32,13 +42,15 @@ export interface JobsArea {
 }
 
 /**
- * Builds the jobs area. `makeResolver` receives the area's ClusterLoad (active jobs per cluster,
- * from the job table) for the least-loaded cluster selector.
+ * Builds the jobs area. `makeResolver` receives the area's registry and its ClusterLoad (active
+ * jobs per cluster, from the job table) for the least-loaded cluster selector.
  */
-export async function openJobsArea(config: QuarryConfig, database: Database, makeResolver: (clusterLoad: ClusterLoad) => Promise<ResolveJob>): Promise<JobsArea> {
+export async function openJobsArea(config: QuarryConfig, database: Database, makeResolver: (registry: RegistryService, clusterLoad: ClusterLoad) => Promise<ResolveJob>): Promise<JobsArea> {
   const store = new JobStore(database);
+  const agentStore = new AgentStore(database);
   const clusterLoad: ClusterLoad = (ids) => store.countActiveByCluster(ids);
-  const resolve = await makeResolver(clusterLoad);
+  const registry = new RegistryService(database);
+  const resolve = await makeResolver(registry, clusterLoad);
   const signals = new JobSignals();
   const attachments = openObjectStore(config.jobs.attachmentRoot, config.s3);
   const settings = new JobSettings(database);
@@ -53,10 +65,14 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
   leader.start();
   return {
     config: config.jobs,
+    registry,
+    publicUrl: config.publicUrl,
+    agentToken: config.agentToken,
     store,
-    jobs: new JobService(store, resolve, attachments, config.jobs, signals, submission),
-    agents: new AgentService(store, signals, config.jobs),
-    output: new JobOutput(store, config.s3, config.agentToken),
+    agentStore,
+    jobs: new JobService(store, resolve, attachments, config.jobs, signals, submission, agentStore),
+    agents: new AgentService(store, signals, config.jobs, agentStore),
+    output: new JobOutput(agentStore, config.s3, config.agentToken),
     leader,
     cleanup,
     submission,

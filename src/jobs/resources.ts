@@ -18,8 +18,10 @@ export type ResourceKind = 'application' | 'cluster' | 'command';
 /** Fields every registry resource has. */
 export interface ResourceBase {
   id: string;
-  created: Date;
-  updated: Date;
+  /** Epoch milliseconds, as every record of Quarry's keeps time (the wire's ISO text is made at the routes). */
+  created: number;
+  /** Epoch milliseconds. */
+  updated: number;
   name: string;
   user: string;
   version: string;

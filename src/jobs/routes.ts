@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { errorHandler } from '../http/error-reply.ts';
-import type { Platform } from '../http/platform.ts';
+import type { AreaPlugin } from '../http-shared/area-plugin.ts';
+import { errorHandler } from '../http-shared/error-reply.ts';
+import type { JobsArea } from './jobs-area.ts';
 import { registerCommandRoutes } from './routes/command-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { Links } from './routes/genie-schemas.ts';
@@ -9,50 +9,46 @@ import { acceptEmptyJsonBodies, formatGenieValidationErrors } from './routes/gen
 import { linkBase } from './routes/hal-paging.ts';
 import { HAL_JSON, registerResourceRoutes, type RegistryRouteOptions } from './routes/resource-routes.ts';
 
-/**
- * The jobs area's HTTP surface: Genie's `/api/v3`. One encapsulated plugin gives every route below
- * Genie's status codes (validation failures and resolution failures 412, failed preconditions
- * 400), Genie's validation sentences, and Spring's tolerance of empty JSON bodies. Sub-plugins for
- * the registry and for jobs register inside it.
- */
+/** Genie's status codes for the kinds of error whose code differs from Quarry's defaults. */
 export const GENIE_STATUS_BY_KIND = { invalid: 412, precondition: 400 } as const;
 
-export async function registerJobsRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  await app.register(
-    async (api) => {
-      api.setErrorHandler(errorHandler(GENIE_STATUS_BY_KIND));
-      api.setSchemaErrorFormatter(formatGenieValidationErrors);
-      acceptEmptyJsonBodies(api);
+/**
+ * The jobs area's HTTP surface: Genie's `/api/v3` (the app registers it under that prefix). Every
+ * route below gets Genie's status codes (validation failures and resolution failures 412, failed
+ * preconditions 400), Genie's validation sentences, and Spring's tolerance of empty JSON bodies.
+ * The registry's routes and the jobs sub-plugin register inside it.
+ */
+export const jobsPlugin: AreaPlugin<JobsArea> = async (api, { area }) => {
+  api.setErrorHandler(errorHandler(GENIE_STATUS_BY_KIND));
+  api.setSchemaErrorFormatter(formatGenieValidationErrors);
+  acceptEmptyJsonBodies(api);
 
-      api.get(
-        '/',
-        {
-          schema: {
-            tags: ['Genie'],
-            summary: 'The API root and its links',
-            response: { 200: Type.Object({ description: Type.String(), _links: Links('self', 'applications', 'commands', 'clusters', 'jobs') }) },
-          },
-        },
-        async (request, reply) => {
-          const root = `${linkBase(request, platform.config.publicUrl)}/api/v3`;
-          return reply.type(HAL_JSON).send({
-            description: 'Genie V3 API',
-            _links: {
-              self: { href: root },
-              applications: { href: `${root}/applications` },
-              commands: { href: `${root}/commands` },
-              clusters: { href: `${root}/clusters` },
-              jobs: { href: `${root}/jobs` },
-            },
-          });
-        },
-      );
-
-      const registry: RegistryRouteOptions = { registry: platform.registry, publicUrl: platform.config.publicUrl };
-      for (const kind of ['application', 'cluster', 'command'] as const) registerResourceRoutes(api, kind, registry);
-      registerCommandRoutes(api, registry);
-      await api.register(jobRoutes, { area: platform.jobs, publicUrl: platform.config.publicUrl });
+  api.get(
+    '/',
+    {
+      schema: {
+        tags: ['Genie'],
+        summary: 'The API root and its links',
+        response: { 200: Type.Object({ description: Type.String(), _links: Links('self', 'applications', 'commands', 'clusters', 'jobs') }) },
+      },
     },
-    { prefix: '/api/v3' },
+    async (request, reply) => {
+      const root = `${linkBase(request, area.publicUrl)}/api/v3`;
+      return reply.type(HAL_JSON).send({
+        description: 'Genie V3 API',
+        _links: {
+          self: { href: root },
+          applications: { href: `${root}/applications` },
+          commands: { href: `${root}/commands` },
+          clusters: { href: `${root}/clusters` },
+          jobs: { href: `${root}/jobs` },
+        },
+      });
+    },
   );
-}
+
+  const registry: RegistryRouteOptions = { registry: area.registry, publicUrl: area.publicUrl };
+  for (const kind of ['application', 'cluster', 'command'] as const) registerResourceRoutes(api, kind, registry);
+  registerCommandRoutes(api, registry);
+  await api.register(jobRoutes, { area, publicUrl: area.publicUrl });
+};

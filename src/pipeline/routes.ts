@@ -78,7 +78,7 @@ const CollectResultSchema = Type.Object({
  * collector. The collector reads its body raw (JSON, NDJSON, gzip) and validates each event itself,
  * so one bad event does not refuse the batch.
  */
-export async function pipelineRoutes(fastify: FastifyInstance, options: { area: PipelineArea }): Promise<void> {
+export async function pipelinePlugin(fastify: FastifyInstance, options: { area: PipelineArea }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { area } = options;
 

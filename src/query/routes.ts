@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { TooLargeError } from '../errors/too-large-error.ts';
-import { errorHandler } from '../http/error-reply.ts';
+import { errorHandler } from '../http-shared/error-reply.ts';
 import type { QueryArea } from './query-area.ts';
 import { CONTENT_TYPES, RESULT_FORMATS, resultLines, type ResultFormat } from './result-formats.ts';
 
@@ -60,7 +60,7 @@ const RunningSchema = Type.Object({ id: Type.String(), sql: Type.String(), user:
 const EXPLAIN = /^\s*EXPLAIN\s+/i;
 
 /** SQL over warehouse tables under /api/query/v1: run (JSON, NDJSON or CSV), explain, list and cancel. */
-export async function queryRoutes(fastify: FastifyInstance, options: { area: QueryArea }): Promise<void> {
+export async function queryPlugin(fastify: FastifyInstance, options: { area: QueryArea }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { area } = options;
   app.setErrorHandler(errorHandler());

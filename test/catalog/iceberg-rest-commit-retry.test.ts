@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from '../../src/db/database.ts';
-import { IcebergRestCatalog } from '../../src/catalog/iceberg-rest/iceberg-rest-catalog.ts';
+import { IcebergRestCatalog } from '../../src/iceberg-rest/iceberg-rest-catalog.ts';
 import { CommitFailedError, CommitStateUnknownError } from '../../src/table/table-errors.ts';
 import { DbTablePointerStore } from '../../src/warehouse/db-table-pointer-store.ts';
 import { Warehouse } from '../../src/warehouse/warehouse.ts';

@@ -4,10 +4,10 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { isConnectionError } from '../../src/db/connection-health.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { errorHandler } from '../../src/http/error-reply.ts';
+import { errorHandler } from '../../src/http-shared/error-reply.ts';
 import { createTestDatabase, STORES } from '../support/stores.ts';
 import Fastify from 'fastify';
-import { icebergErrorHandler } from '../../src/catalog/routes/iceberg-rest-error-reply.ts';
+import { icebergErrorHandler } from '../../src/iceberg-rest/routes/iceberg-rest-error-reply.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { preview } from '../../src/http/validation-messages.ts';
+import { preview } from '../../src/http-shared/validation-messages.ts';
 
 describe('validation message previews of untrusted values', () => {
   it('shows a value deeper than JSON.stringify can walk without overflowing the stack', () => {

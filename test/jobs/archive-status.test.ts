@@ -29,12 +29,12 @@ for (const store of STORES) {
       const t = await openTestPlatform(store, { jobs: { leaderIntervalMs: 3_600_000, heartbeatTimeoutMs: 10 * MINUTE, claimTimeoutMs: 10 * MINUTE, archiveStatusTimeoutMs: 2 * MINUTE } });
       try {
         await putRegistry(injectSender(t.app), bashFixture());
-        const { store: jobs, leader } = t.platform.jobs;
+        const { store: jobs, agentStore: agents, leader } = t.platform.jobs;
         const submit = async () => String((await t.app.inject({ method: 'POST', url: '/api/v3/jobs', payload: bashJob('-c true') })).headers.location).split('/').pop()!;
         const t0 = Date.now();
         await leader.tick(t0); // becomes leader; judges nothing for one heartbeat timeout
-        await jobs.upsertAgent({ id: 'gone', hostName: 'h1', pid: 1, version: '1' }, t0);
-        await jobs.upsertAgent({ id: 'alive', hostName: 'h2', pid: 2, version: '1' }, t0);
+        await agents.upsertAgent({ id: 'gone', hostName: 'h1', pid: 1, version: '1' }, t0);
+        await agents.upsertAgent({ id: 'alive', hostName: 'h2', pid: 2, version: '1' }, t0);
 
         const [stuck, uploading, recent, running, archived] = [await submit(), await submit(), await submit(), await submit(), await submit()];
         await finish(jobs, stuck, 'gone', t0);
@@ -44,7 +44,7 @@ for (const store of STORES) {
         const later = t0 + 11 * MINUTE;
         await finish(jobs, recent, 'gone', later - MINUTE);
         assert.ok(await jobs.claim(running, 'alive', 'h2', 'claimed', t0));
-        await jobs.heartbeat('alive', [running], later); // the live agent keeps its jobs and itself fresh
+        await agents.heartbeat('alive', [running], later); // the live agent keeps its jobs and itself fresh
 
         await leader.tick(later);
         const archiveStatus = async (id: string) => (await jobs.get(id))!.archiveStatus;

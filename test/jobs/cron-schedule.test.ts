@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CronSchedule, CronSyntaxError } from '../../src/jobs/leader/cron-schedule.ts';
+import { CronSchedule, CronSyntaxError } from '../../src/config/cron-schedule.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const next = (expression: string, after: string) => {

@@ -73,7 +73,7 @@ export async function openJobsHarness(store: StoreKind, overrides: ConfigOverrid
   }
 }
 
-const now = new Date();
+const now = Date.now();
 const base = { created: now, updated: now, user: 'admin', version: '1', configs: [] as string[], dependencies: [] as string[] };
 
 export function cluster(id: string, tags: string[], extra: Partial<Cluster> = {}): Cluster {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { IcebergRestCatalog } from '../../src/catalog/iceberg-rest/iceberg-rest-catalog.ts';
+import { IcebergRestCatalog } from '../../src/iceberg-rest/iceberg-rest-catalog.ts';
 import { metadataToJson, type TableMetadata } from '../../src/table/table-metadata.ts';
 import type { TableUpdate } from '../../src/table/table-update.ts';
 import { parseLosslessJson } from '../../src/table/lossless-json.ts';

@@ -7,7 +7,7 @@ import { readMetadataFile } from '../../table/table-operations.ts';
 import type { TableIdentifier } from '../../table/table-pointer-store.ts';
 import type { PointerChange, PointerChangeRecorder, RecordPreparation } from '../../warehouse/pointer-change.ts';
 import { icebergPartitionName } from '../iceberg-partition-name.ts';
-import { currentAuthor } from './change-author.ts';
+import { currentAuthor } from '../../warehouse/change-author.ts';
 import { QualifiedName } from '../qualified-name.ts';
 import { EVENT_NAME_LIMIT, type CatalogEvent, type CatalogEventDraft, type CatalogEventType } from './catalog-event.ts';
 import type { CatalogEventLog } from './event-log.ts';

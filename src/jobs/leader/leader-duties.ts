@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { JobsConfig } from '../../config/jobs-config.ts';
 import type { Database } from '../../db/database.ts';
 import type { JobSettings } from '../job-settings.ts';
-import { StatusMessages } from '../job-status.ts';
+import { StatusMessages } from '../../protocol/agent/job-status.ts';
 import type { JobStore } from '../job-store.ts';
-import { CronSchedule } from './cron-schedule.ts';
+import { CronSchedule } from '../../config/cron-schedule.ts';
 import type { CleanupReport, DatabaseCleanup } from './database-cleanup.ts';
 import { LeaderLease } from './leader-lease.ts';
 

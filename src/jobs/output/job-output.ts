@@ -5,11 +5,11 @@ import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import { NotFoundError } from '../../errors/not-found-error.ts';
 import { UnavailableError } from '../../errors/unavailable-error.ts';
 import { openObjectStore } from '../../storage/open-object-store.ts';
-import type { PathInfo } from '../agent-protocol.ts';
-import { agentAuthorization } from '../agent-token.ts';
+import type { PathInfo } from '../../protocol/agent/agent-protocol.ts';
+import { agentAuthorization } from '../../protocol/agent/agent-token.ts';
 import type { JobRecord } from '../job-record.ts';
-import type { JobStore } from '../job-store.ts';
-import { describeFromManifest, MANIFEST_PATH, type JobManifest } from './job-manifest.ts';
+import type { AgentStore } from '../agent-store.ts';
+import { describeFromManifest, MANIFEST_PATH, type JobManifest } from '../../protocol/agent/job-manifest.ts';
 
 /** Where a job's files are read from: its agent while the job is live, the archive afterwards. */
 export interface OutputSource {
@@ -29,7 +29,7 @@ const AGENT_TIMEOUT_MS = 10_000;
  */
 export class JobOutput {
   constructor(
-    private readonly store: JobStore,
+    private readonly agentStore: AgentStore,
     private readonly s3: S3Config,
     /** Shown to agents' file endpoints, which require it when one is configured. */
     private readonly agentToken?: string,
@@ -48,7 +48,7 @@ export class JobOutput {
       case 'PENDING':
         break;
     }
-    const agent = job.agentId ? await this.store.getAgent(job.agentId) : undefined;
+    const agent = job.agentId ? await this.agentStore.getAgent(job.agentId) : undefined;
     if (!agent?.address) throw new NotFoundError(`Job ${job.id} has no output yet: no agent has started it (status ${job.status})`, { id: job.id });
     const live = agentSource(agent.address, job.id, this.agentToken);
     try {

@@ -297,8 +297,8 @@ function toRow<K extends ResourceKind>(kind: K, resource: ResourceOf<K>): Omit<A
     configs: JSON.stringify(resource.configs),
     dependencies: JSON.stringify(resource.dependencies),
     status: resource.status,
-    created: resource.created.getTime(),
-    updated: resource.updated.getTime(),
+    created: resource.created,
+    updated: resource.updated,
   };
   if (kind === 'application') row.type = (resource as Application).type ?? null;
   if (kind === 'command') {
@@ -313,8 +313,8 @@ function toRow<K extends ResourceKind>(kind: K, resource: ResourceOf<K>): Omit<A
 function fromRow<K extends ResourceKind>(kind: K, row: AnyRow, tags: string[], applicationIds: string[]): ResourceOf<K> {
   const base = {
     id: row.id,
-    created: new Date(Number(row.created)),
-    updated: new Date(Number(row.updated)),
+    created: Number(row.created),
+    updated: Number(row.updated),
     name: row.name,
     user: row.user_name,
     version: row.version,

@@ -110,7 +110,7 @@ export class RegistryService {
   async create<K extends ResourceKind>(kind: K, input: ResourceInput<K>): Promise<string> {
     const id = input.id === undefined || input.id.trim() === '' ? randomUUID() : input.id;
     checkResourceId(id);
-    const now = new Date(this.now());
+    const now = this.now();
     const resource = this.normalize(kind, input, { id, created: now, updated: now, applicationIds: [] });
     await this.checkApplicationsExist(kind, resource);
     try {
@@ -181,7 +181,7 @@ export class RegistryService {
       const next = this.normalize(kind, input, {
         id,
         created: current.created,
-        updated: new Date(Math.max(this.now(), current.updated.getTime() + 1)),
+        updated: Math.max(this.now(), current.updated + 1),
         applicationIds: (current as Partial<Command>).applicationIds ?? [],
       });
       await this.checkApplicationsExist(kind, next);
@@ -405,7 +405,7 @@ export class RegistryService {
   private normalize<K extends ResourceKind>(
     kind: K,
     input: ResourceInput<K>,
-    fixed: { id: string; created: Date; updated: Date; applicationIds: string[] },
+    fixed: { id: string; created: number; updated: number; applicationIds: string[] },
   ): ResourceOf<K> {
     for (const field of ['version', 'user', 'name'] as const) {
       const value = input[field];

@@ -39,7 +39,7 @@ const CleanupReportSchema = Type.Object({
  * leader's database cleanup: its last run and when the next is due. (Quarry has no user
  * authentication yet: like the rest of the API, these are open to whoever can reach the server.)
  */
-export async function adminRoutes(fastify: FastifyInstance, options: { area: JobsArea }): Promise<void> {
+export async function adminPlugin(fastify: FastifyInstance, options: { area: JobsArea }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { submission, leader, config } = options.area;
   const path = '/api/admin/v1/jobs/submission';

@@ -13,9 +13,9 @@ import {
   KillListSchema,
   StatusChangeResultSchema,
   StatusChangeSchema,
-} from '../agent-protocol.ts';
+} from '../../protocol/agent/agent-protocol.ts';
 import { MAX_POLL_MS } from '../agent-service.ts';
-import { AGENT_TOKEN_REQUIRED, carriesAgentToken } from '../agent-token.ts';
+import { AGENT_TOKEN_REQUIRED, carriesAgentToken } from '../../protocol/agent/agent-token.ts';
 import { UnauthenticatedError } from '../../errors/unauthenticated-error.ts';
 import type { JobsArea } from '../jobs-area.ts';
 
@@ -36,12 +36,12 @@ function hangUp(reply: FastifyReply): AbortSignal {
 /**
  * The agent API under `/api/agent/v1` (schemas in src/jobs/agent-protocol.ts): how agents on any
  * host register, claim jobs, heartbeat, learn of kills (long poll) and report status changes as
- * compare-and-set. With an agent token configured, a call without it is a 401 before anything runs.
+ * compare-and-set. With an agent token configured (`area.agentToken`), a call without it is a 401
+ * before anything runs.
  */
-export async function agentRoutes(fastify: FastifyInstance, options: { area: JobsArea; token?: string }): Promise<void> {
+export async function agentApiPlugin(fastify: FastifyInstance, options: { area: JobsArea }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { agents } = options.area;
-  const { token } = options;
+  const { agents, agentToken: token } = options.area;
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
       if (carriesAgentToken(request.headers.authorization, token)) return;

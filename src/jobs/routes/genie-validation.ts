@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FastifySchemaValidationError, SchemaErrorDataVar } from 'fastify/types/schema.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
-import { MESSAGE_KEYWORD, formatValidationErrors } from '../../http/validation-messages.ts';
+import { MESSAGE_KEYWORD, formatValidationErrors } from '../../http-shared/validation-messages.ts';
 
 /**
  * Quarry's validation messages, plus one Genie habit: a missing required field gets the same

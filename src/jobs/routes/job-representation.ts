@@ -149,10 +149,14 @@ export function jobMetadataJson(job: JobRecord, base: string) {
   };
 }
 
-/** v3 JSON of a registry resource as it was at resolution (stored as JSON, so its dates are revived). */
+/**
+ * v3 JSON of a registry resource as it was at resolution. Its times are stored as epoch
+ * milliseconds; jobs resolved before records kept time that way stored ISO text, read here too.
+ */
 export function resolvedResourceJson(resource: unknown, base: string, kind: ResourceKind) {
-  const stored = resource as ResourceBase;
-  const revived = { ...stored, created: new Date(stored.created), updated: new Date(stored.updated) } as ResourceOf<typeof kind>;
+  const stored = resource as Omit<ResourceBase, 'created' | 'updated'> & { created: number | string; updated: number | string };
+  const epoch = (time: number | string) => (typeof time === 'number' ? time : Date.parse(time));
+  const revived = { ...stored, created: epoch(stored.created), updated: epoch(stored.updated) } as ResourceOf<typeof kind>;
   return toEntity(kind, revived, base);
 }
 

@@ -5,13 +5,13 @@ import { Type } from 'typebox';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import { NotFoundError } from '../../errors/not-found-error.ts';
 import { resolveRange } from '../../storage/byte-range.ts';
-import { formatValidationErrors } from '../../http/validation-messages.ts';
+import { formatValidationErrors } from '../../http-shared/validation-messages.ts';
 import type { JobsArea } from '../jobs-area.ts';
 import type { Attachment, SubmissionContext } from '../job-request.ts';
-import type { JobStatus } from '../job-status.ts';
-import { checkOutputPath } from '../output/output-path.ts';
-import { contentTypeOf } from '../output/content-type.ts';
-import { parseRangeHeader } from '../output/range-header.ts';
+import type { JobStatus } from '../../protocol/agent/job-status.ts';
+import { checkOutputPath } from '../../protocol/agent/output-path.ts';
+import { contentTypeOf } from '../../protocol/agent/content-type.ts';
+import { parseRangeHeader } from '../../protocol/agent/range-header.ts';
 import { HalPage, halPage, linkBase, pageRequest } from './hal-paging.ts';
 import { buildListing, listingHtml } from './output-listing.ts';
 import {

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { JOB_STATUSES } from '../job-status.ts';
+import { JOB_STATUSES } from '../../protocol/agent/job-status.ts';
 import { PageQueryFields } from './hal-paging.ts';
 
 /**

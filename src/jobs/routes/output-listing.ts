@@ -1,4 +1,4 @@
-import type { FileEntry } from '../agent-protocol.ts';
+import type { FileEntry } from '../../protocol/agent/agent-protocol.ts';
 
 /** Genie's directory listing for `/jobs/{id}/output/{dir}`: JSON for API clients, HTML for people. */
 export interface ListingEntry {

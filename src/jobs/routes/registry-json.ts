@@ -69,8 +69,8 @@ function runtimeToJson(runtime: Runtime) {
 export function toDocument<K extends ResourceKind>(kind: K, resource: ResourceOf<K>): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     id: resource.id,
-    created: resource.created.toISOString(),
-    updated: resource.updated.toISOString(),
+    created: new Date(resource.created).toISOString(),
+    updated: new Date(resource.updated).toISOString(),
     version: resource.version,
     user: resource.user,
     name: resource.name,

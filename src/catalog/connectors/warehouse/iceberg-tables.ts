@@ -11,7 +11,7 @@ import type { DbTablePointerStore } from '../../../warehouse/db-table-pointer-st
 import type { Warehouse } from '../../../warehouse/warehouse.ts';
 import type { DatabaseInfo, PartitionInfo, TableInfo } from '../../catalog-model.ts';
 import type { ConnectorWrite, PartitionListRequest, TableReadOptions } from '../../connector.ts';
-import { checkNamespace, checkTableName } from '../../iceberg-rest/catalog-names.ts';
+import { checkNamespace, checkTableName } from '../../../warehouse/warehouse-names.ts';
 import { compareCodePoints } from '../../filter/numeric-value.ts';
 import { QualifiedName } from '../../qualified-name.ts';
 import { listIcebergPartitions, readIcebergPartitions, type IcebergPartition } from './iceberg-partitions.ts';

@@ -1,7 +1,7 @@
-import { ConflictError } from '../../errors/conflict-error.ts';
-import { InvalidInputError } from '../../errors/invalid-input-error.ts';
-import { NotFoundError } from '../../errors/not-found-error.ts';
-import { namespaceName } from './catalog-names.ts';
+import { ConflictError } from '../errors/conflict-error.ts';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
+import { NotFoundError } from '../errors/not-found-error.ts';
+import { namespaceName } from '../warehouse/warehouse-names.ts';
 
 /**
  * The catalog's own failures, one class per outcome the Iceberg REST protocol tells apart (the HTTP
@@ -9,7 +9,7 @@ import { namespaceName } from './catalog-names.ts';
  * NoSuchTableError, NoSuchNamespaceError (the pointer store's too), TableExistsError,
  * CommitFailedError, CommitStateUnknownError.
  */
-export { NoSuchNamespaceError } from '../../table/table-errors.ts';
+export { NoSuchNamespaceError } from '../table/table-errors.ts';
 
 export class NamespaceExistsError extends ConflictError {
   constructor(readonly namespace: readonly string[]) {

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../../errors/invalid-input-error.ts';
-import type { TableIdentifier } from '../../table/table-pointer-store.ts';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
+import type { TableIdentifier } from '../table/table-pointer-store.ts';
 
 /** The separator of multi-level namespaces in a URL path segment or `parent` parameter (spec: 0x1F). */
 export const NAMESPACE_SEPARATOR = '\u001f';

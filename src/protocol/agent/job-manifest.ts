@@ -1,4 +1,4 @@
-import type { FileEntry, PathInfo } from '../agent-protocol.ts';
+import type { FileEntry, PathInfo } from './agent-protocol.ts';
 
 /** `genie/manifest.json` in an archive: every archived file and folder, by path relative to the job directory. */
 export interface JobManifest {

@@ -1,9 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isConnectionError } from '../../db/connection-health.ts';
 import { isQuarryError, type QuarryError } from '../../errors/quarry-error.ts';
-import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE } from '../../http/error-reply.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE } from '../../http-shared/error-reply.ts';
 import { CommitFailedError, CommitStateUnknownError, NoSuchTableError, TableExistsError } from '../../table/table-errors.ts';
-import { ContradictoryRequestError, NamespaceExistsError, NamespaceNotEmptyError, NoSuchNamespaceError, NoSuchWarehouseError } from '../iceberg-rest/catalog-errors.ts';
+import { ContradictoryRequestError, NamespaceExistsError, NamespaceNotEmptyError, NoSuchNamespaceError, NoSuchWarehouseError } from '../catalog-errors.ts';
 
 /** The Iceberg REST error body: `{"error": {"message", "type", "code"}}`. */
 export function icebergErrorBody(code: number, type: string, message: string): string {

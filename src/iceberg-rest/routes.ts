@@ -2,18 +2,19 @@ import { createHash } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { InvalidInputError } from '../../errors/invalid-input-error.ts';
-import { metadataToJson, type TableMetadata } from '../../table/table-metadata.ts';
-import type { TableIdentifier } from '../../table/table-pointer-store.ts';
-import { NoSuchWarehouseError } from '../iceberg-rest/catalog-errors.ts';
-import { decodeNamespace, NAMESPACE_SEPARATOR } from '../iceberg-rest/catalog-names.ts';
-import type { IcebergRestCatalog, TableChange } from '../iceberg-rest/iceberg-rest-catalog.ts';
-import type { CreateTableRequest as CreateTableBody } from '../iceberg-rest/new-table-metadata.ts';
-import type { TableRequirement as Requirement } from '../../table/table-requirements.ts';
-import type { TableUpdate as Update } from '../../table/table-update.ts';
-import { runAsAuthor } from '../events/change-author.ts';
-import { icebergErrorBody, icebergErrorHandler } from './iceberg-rest-error-reply.ts';
-import { requestUser } from './request-context.ts';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
+import { metadataToJson, type TableMetadata } from '../table/table-metadata.ts';
+import type { TableIdentifier } from '../table/table-pointer-store.ts';
+import { NoSuchWarehouseError } from './catalog-errors.ts';
+import { decodeNamespace, NAMESPACE_SEPARATOR } from '../warehouse/warehouse-names.ts';
+import type { IcebergRestCatalog, TableChange } from './iceberg-rest-catalog.ts';
+import type { CreateTableRequest as CreateTableBody } from './new-table-metadata.ts';
+import type { TableRequirement as Requirement } from '../table/table-requirements.ts';
+import type { TableUpdate as Update } from '../table/table-update.ts';
+import type { AreaPlugin } from '../http-shared/area-plugin.ts';
+import { requestUser } from '../http-shared/request-user.ts';
+import { runAsAuthor } from '../warehouse/change-author.ts';
+import { icebergErrorBody, icebergErrorHandler } from './routes/iceberg-rest-error-reply.ts';
 import {
   CatalogConfig,
   CommitTableRequest,
@@ -35,9 +36,9 @@ import {
   TableParams,
   UpdateNamespacePropertiesRequest,
   UpdateNamespacePropertiesResponse,
-} from './iceberg-rest-schemas.ts';
-import { exactBody, useLosslessJsonBodies } from './lossless-json-body.ts';
-import { dropNullOptionalFields } from './null-optional-fields.ts';
+} from './routes/iceberg-rest-schemas.ts';
+import { exactBody, useLosslessJsonBodies } from './routes/lossless-json-body.ts';
+import { dropNullOptionalFields } from './routes/null-optional-fields.ts';
 
 /** The endpoints this server implements, advertised by GET /config in the spec's notation. */
 export const ICEBERG_REST_ENDPOINTS = [
@@ -66,65 +67,63 @@ const EXISTS = { ...NO_CONTENT, 404: Type.Null({ description: 'Does not exist' }
 const DEFAULT_PAGE_SIZE = 100;
 
 /**
- * The Iceberg REST catalog API, registered under `/iceberg/v1`: a client configured with
+ * The Iceberg REST catalog area's API, registered under `/iceberg/v1`: a client configured with
  * `uri = <server>/iceberg` reaches every route. The catalog routes are also served under the
  * spec's `{prefix}` segment when it names this catalog (`/iceberg/v1/quarry/namespaces`), for
  * clients that put the warehouse name there; /config advertises no prefix. Errors use the spec's
  * body `{"error": {"message", "type", "code"}}`; table metadata is written with exact 64-bit ids.
  * Changes are announced as the user of `X-Netflix.user.name`, as in /mds/v1 (`iceberg-rest` without).
  */
-export function icebergRestRoutes(catalog: IcebergRestCatalog): FastifyPluginAsync {
-  return async (plugin) => {
-    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-    useLosslessJsonBodies(app);
-    app.setErrorHandler(icebergErrorHandler);
-    // Spark sends explicit nulls for optional fields; they mean "absent" (see dropNullOptionalFields).
-    app.addHook('preValidation', async (request) => {
-      const schema = request.routeOptions.schema?.body;
-      if (schema !== undefined && request.body !== undefined) request.body = dropNullOptionalFields(schema, request.body);
-    });
-    // The catalog's events name the user of `X-Netflix.user.name` (PyIceberg: the catalog property
-    // `header.X-Netflix.user.name`). Set once the body is parsed, so the handler runs inside it.
-    app.addHook('preHandler', (request, _reply, done) => {
-      const user = requestUser(request);
-      if (user) runAsAuthor(user, done);
-      else done();
-    });
-    app.setNotFoundHandler((request, reply) => {
-      const message = `No route for ${request.method} ${request.url.split('?')[0]}; this catalog serves config, namespaces, tables, rename and transactions (no views, scan planning or vended credentials)`;
-      return reply.status(404).type('application/json').send(icebergErrorBody(404, 'NotFoundException', message));
-    });
+export const icebergRestPlugin: AreaPlugin<IcebergRestCatalog> = async (plugin, { area: catalog }) => {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  useLosslessJsonBodies(app);
+  app.setErrorHandler(icebergErrorHandler);
+  // Spark sends explicit nulls for optional fields; they mean "absent" (see dropNullOptionalFields).
+  app.addHook('preValidation', async (request) => {
+    const schema = request.routeOptions.schema?.body;
+    if (schema !== undefined && request.body !== undefined) request.body = dropNullOptionalFields(schema, request.body);
+  });
+  // The catalog's events name the user of `X-Netflix.user.name` (PyIceberg: the catalog property
+  // `header.X-Netflix.user.name`). Set once the body is parsed, so the handler runs inside it.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const user = requestUser(request);
+    if (user) runAsAuthor(user, done);
+    else done();
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const message = `No route for ${request.method} ${request.url.split('?')[0]}; this catalog serves config, namespaces, tables, rename and transactions (no views, scan planning or vended credentials)`;
+    return reply.status(404).type('application/json').send(icebergErrorBody(404, 'NotFoundException', message));
+  });
 
-    app.get(
-      '/config',
-      {
-        schema: {
-          tags: TAGS,
-          summary: 'Catalog configuration for clients',
-          querystring: Type.Object({ warehouse: Type.Optional(Type.String({ description: "This catalog's name or warehouse root" })) }),
-          response: { 200: CatalogConfig, ...errors(400, 404) },
-        },
+  app.get(
+    '/config',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Catalog configuration for clients',
+        querystring: Type.Object({ warehouse: Type.Optional(Type.String({ description: "This catalog's name or warehouse root" })) }),
+        response: { 200: CatalogConfig, ...errors(400, 404) },
       },
-      async (request) => ({ ...catalog.config(request.query.warehouse), endpoints: ICEBERG_REST_ENDPOINTS }),
-    );
+    },
+    async (request) => ({ ...catalog.config(request.query.warehouse), endpoints: ICEBERG_REST_ENDPOINTS }),
+  );
 
-    await app.register(catalogRoutes(catalog));
-    await app.register(
-      async (prefixed) => {
-        // The same routes again, undocumented, behind a check that the prefix names this catalog.
-        prefixed.addHook('onRoute', (route) => {
-          route.schema = { ...route.schema, hide: true };
-        });
-        prefixed.addHook('onRequest', async (request) => {
-          const { prefix } = request.params as { prefix: string };
-          if (prefix !== catalog.catalogName) throw new NoSuchWarehouseError(prefix, [catalog.catalogName]);
-        });
-        await prefixed.register(catalogRoutes(catalog));
-      },
-      { prefix: '/:prefix' },
-    );
-  };
-}
+  await app.register(catalogRoutes(catalog));
+  await app.register(
+    async (prefixed) => {
+      // The same routes again, undocumented, behind a check that the prefix names this catalog.
+      prefixed.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, hide: true };
+      });
+      prefixed.addHook('onRequest', async (request) => {
+        const { prefix } = request.params as { prefix: string };
+        if (prefix !== catalog.catalogName) throw new NoSuchWarehouseError(prefix, [catalog.catalogName]);
+      });
+      await prefixed.register(catalogRoutes(catalog));
+    },
+    { prefix: '/:prefix' },
+  );
+};
 
 /** Namespace, table, rename and transaction routes, relative to `/v1` or `/v1/{prefix}`. */
 function catalogRoutes(catalog: IcebergRestCatalog): FastifyPluginAsync {

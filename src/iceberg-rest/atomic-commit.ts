@@ -1,9 +1,9 @@
-import { ObjectExistsError } from '../../storage/object-store-errors.ts';
-import type { FileIO } from '../../table/file-io.ts';
-import { CommitStateUnknownError, LostRaceError, NoSuchNamespaceError, TableExistsError } from '../../table/table-errors.ts';
-import { metadataToJson, type TableMetadata } from '../../table/table-metadata.ts';
-import { nextMetadataLocation, withMetadataLog, type TableState } from '../../table/table-operations.ts';
-import { formatIdentifier, type TableIdentifier, type TablePointerStore } from '../../table/table-pointer-store.ts';
+import { ObjectExistsError } from '../storage/object-store-errors.ts';
+import type { FileIO } from '../table/file-io.ts';
+import { CommitStateUnknownError, LostRaceError, NoSuchNamespaceError, TableExistsError } from '../table/table-errors.ts';
+import { metadataToJson, type TableMetadata } from '../table/table-metadata.ts';
+import { nextMetadataLocation, withMetadataLog, type TableState } from '../table/table-operations.ts';
+import { formatIdentifier, type TableIdentifier, type TablePointerStore } from '../table/table-pointer-store.ts';
 
 /** One table's change, planned against the state it was read in. */
 export interface PlannedCommit {

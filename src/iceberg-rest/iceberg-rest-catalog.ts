@@ -1,18 +1,18 @@
-import type { S3Config } from '../../config/config.ts';
-import { InvalidInputError } from '../../errors/invalid-input-error.ts';
-import { ObjectNotFoundError } from '../../storage/object-store-errors.ts';
-import { retryCommit, type RetryPolicy } from '../../table/commit-retry.ts';
-import { LostRaceError, NoSuchTableError, TableExistsError } from '../../table/table-errors.ts';
-import type { TableState } from '../../table/table-operations.ts';
-import { formatIdentifier, type TableIdentifier } from '../../table/table-pointer-store.ts';
-import type { Warehouse } from '../../warehouse/warehouse.ts';
+import type { S3Config } from '../config/config.ts';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
+import { ObjectNotFoundError } from '../storage/object-store-errors.ts';
+import { retryCommit, type RetryPolicy } from '../table/commit-retry.ts';
+import { LostRaceError, NoSuchTableError, TableExistsError } from '../table/table-errors.ts';
+import type { TableState } from '../table/table-operations.ts';
+import { formatIdentifier, type TableIdentifier } from '../table/table-pointer-store.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
 import { commitAtomically, type PlannedCommit } from './atomic-commit.ts';
 import { ContradictoryRequestError, NamespaceExistsError, NamespaceNotEmptyError, NoSuchNamespaceError, NoSuchWarehouseError } from './catalog-errors.ts';
-import { checkIdentifier, checkNamespace, checkTableName, namespaceName } from './catalog-names.ts';
+import { checkIdentifier, checkNamespace, checkTableName, namespaceName } from '../warehouse/warehouse-names.ts';
 import { newTableFromRequest, type CreateTableRequest } from './new-table-metadata.ts';
-import { checkRequirements, type TableRequirement } from '../../table/table-requirements.ts';
-import { applyTableUpdates } from '../../table/metadata-builder.ts';
-import type { TableUpdate } from '../../table/table-update.ts';
+import { checkRequirements, type TableRequirement } from '../table/table-requirements.ts';
+import { applyTableUpdates } from '../table/metadata-builder.ts';
+import type { TableUpdate } from '../table/table-update.ts';
 
 /** One table's part of a commit: what it must look like now, and what to change. */
 export interface TableChange {
