@@ -20,13 +20,15 @@ export class PostgresSnapshotSource implements SnapshotSource {
     await client.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await client.query(`SET LOCAL TIME ZONE 'UTC'`);
+      // Zoned values in UTC and dates in ISO order, whatever the server's defaults, as TextRow promises.
+      await client.query(`SET LOCAL TIME ZONE 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'`);
       // The first statement takes the transaction's snapshot: its clock is the read time.
       const { rows } = await client.query<{ now: string }>('SELECT clock_timestamp()::text AS now');
       const readTime = new Date(rows[0]!.now.replace(' ', 'T').replace(/\+00$/, 'Z'));
       const select = `SELECT ${request.columns.map(columnText).join(', ')} FROM ${quote(request.database)}.${quote(request.table)}${request.where ? ` WHERE (${request.where})` : ''}`;
       try {
-        await client.query(`DECLARE quarry_snapshot NO SCROLL CURSOR FOR ${select}`);
+        // A named (prepared) statement is one statement only: a --where cannot end the read-only transaction and run others.
+        await client.query({ name: 'quarry_snapshot_declare', text: `DECLARE quarry_snapshot NO SCROLL CURSOR FOR ${select}` });
       } catch (error) {
         if (request.where) throw new InvalidInputError(`--where ${JSON.stringify(request.where)} failed on ${request.database}.${request.table}: ${(error as Error).message}`, 'where');
         throw error;

@@ -42,22 +42,20 @@ export class RowStage {
   async append(batch: readonly TextRow[]): Promise<void> {
     if (batch.length === 0) return;
     const file = path.join(this.dir, 'batch.json');
-    const keys = this.columns.map((_, i) => `"c${i}":`);
+    // One JSON array per row (JSON.stringify is native and fast), read by DuckDB as one list column.
     let text = '';
     let longest = 0;
     for (const row of batch) {
-      let line = '{';
-      for (let i = 0; i < keys.length; i++) line += `${i ? ',' : ''}${keys[i]}${JSON.stringify(row[i] ?? null)}`;
-      text += `${line}}\n`;
+      const line = JSON.stringify(row);
+      text += `${line}\n`;
       longest = Math.max(longest, line.length);
     }
     writeFileSync(file, text);
-    const spec = this.columns.map((_, i) => `c${i}: 'VARCHAR'`).join(', ');
     // DuckDB's reader buffers this much per object; the default (16 MB) is raised only for a batch that needs it.
     const objectBytes = Math.max(16 * 1024 * 1024, 4 * longest + 1024);
-    const source = `read_json(${quoteString(file)}, format = 'newline_delimited', columns = {${spec}}, maximum_object_size = ${objectBytes})`;
+    const source = `read_json(${quoteString(file)}, format = 'newline_delimited', records = false, columns = {j: 'VARCHAR[]'}, maximum_object_size = ${objectBytes})`;
     try {
-      const values = this.columns.map((c, i) => castFromText(`c${i}`, c.type, c.name)).join(', ');
+      const values = this.columns.map((c, i) => castFromText(`j[${i + 1}]`, c.type, c.name)).join(', ');
       await this.session.run(`INSERT INTO ${this.table} SELECT ${values} FROM ${source}`);
     } catch (error) {
       throw (await this.unconvertible(source)) ?? error;
@@ -72,7 +70,7 @@ export class RowStage {
   private async unconvertible(source: string): Promise<InvalidInputError | undefined> {
     for (const [i, column] of this.columns.entries()) {
       const found = await this.session
-        .jsonRows(`SELECT c${i} AS v FROM ${source} WHERE c${i} IS NOT NULL AND TRY(${castFromText(`c${i}`, column.type, column.name)}) IS NULL LIMIT 1`)
+        .jsonRows(`SELECT j[${i + 1}] AS v FROM ${source} WHERE j[${i + 1}] IS NOT NULL AND TRY(${castFromText(`j[${i + 1}]`, column.type, column.name)}) IS NULL LIMIT 1`)
         .catch(() => []);
       if (found.length > 0) {
         return new InvalidInputError(`Column ${JSON.stringify(column.name)} holds ${JSON.stringify(found[0]!.v)}, which its type ${typeName(column.type)} cannot hold; leave the column out with --columns or fix the value`, column.name);

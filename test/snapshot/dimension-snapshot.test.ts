@@ -59,10 +59,11 @@ async function partitionRows(w: TestWarehouse, table: Table, date: number): Prom
   return w.data.readRows(table, table.newScan().filter(parseFilter(`dateint = ${date}`)), 'id');
 }
 
-/** Every file under the table's data folder is one the current snapshot references: none orphaned. */
+/** Every file under the table's data folder is one a snapshot references (replaced days stay for time travel): none orphaned. */
 async function assertNoOrphans(w: TestWarehouse, table: Table): Promise<void> {
   await table.refresh();
-  const live = new Set((await table.dataFiles()).map((f) => f.filePath));
+  const live = new Set<string>();
+  for (const s of table.history()) for (const f of await table.dataFiles(s.snapshotId)) live.add(f.filePath);
   const stored = (await w.warehouse.io.list(`${table.location()}/data/`)).map((f) => f.uri);
   assert.deepEqual(stored.filter((uri) => !live.has(uri)), []);
 }
@@ -253,6 +254,7 @@ print(json.dumps([{'id': r['id'], 'name': r['name'], 'raw': r['raw'].hex() if r[
         [{ source: 'members' }, InvalidInputError, /Source "members" must be DATABASE\.TABLE/],
         [{ columns: ['id', 'nosuch'] }, InvalidInputError, /Column "nosuch" is not in pg\.dim\.members \(columns: id, name/],
         [{ where: 'nosuch > 1' }, InvalidInputError, /--where "nosuch > 1" failed on dim\.members: column "nosuch" does not exist/],
+        [{ where: 'true); delete from dim.members; select (1' }, InvalidInputError, /--where .* failed on dim\.members: cannot insert multiple commands into a prepared statement/],
         [{ catalog: 'maria', source: `${peers.database.mysql}.members`, where: 'nosuch > 1' }, InvalidInputError, /--where "nosuch > 1" failed on .*members: Unknown column 'nosuch'/],
         [{ catalog: 'lite', source: 'main.members', where: 'nosuch > 1' }, InvalidInputError, /--where "nosuch > 1" failed on main\.members: no such column: nosuch/],
         [{ date: '20240230' }, InvalidInputError, /Date "20240230" is not a day written YYYYMMDD/],
@@ -262,6 +264,12 @@ print(json.dumps([{'id': r['id'], 'name': r['name'], 'raw': r['raw'].hex() if r[
         await assert.rejects(snapshot().run({ ...base, ...change } as never), (error: Error) => error instanceof type && message.test(error.message), JSON.stringify(change));
       }
       assert.equal(await w.warehouse.tableExists({ namespace: ['dims'], name: 'bad_input' }), false);
+      const client = await peers.postgres();
+      try {
+        assert.equal((await client.query('select count(*)::int as n from dim.members')).rows[0].n, 3, 'a --where ran no statement of its own');
+      } finally {
+        await client.end();
+      }
       // A condition that fails only while rows are read (division by zero) fails the run the same way.
       await assert.rejects(snapshot().run({ ...base, where: 'qty / (qty - qty) > 0' }), (error: Error) => /division by zero/.test(error.message));
       assert.equal(await w.warehouse.tableExists({ namespace: ['dims'], name: 'bad_input' }), false);
