@@ -4,9 +4,10 @@ import type { CliCommand } from './command.ts';
 import { agentCommand } from './agent-command.ts';
 import { queryCommand } from './query-command.ts';
 import { serverCommand } from './server-command.ts';
+import { snapshotCommand } from './snapshot-command.ts';
 import { tableCommand } from './table-command.ts';
 
-const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, queryCommand];
+const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, queryCommand, snapshotCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -90,15 +90,15 @@ export class TableData {
     return this.withRows(table.schema(), rows, (sql) => this.overwriteQuery(table, filter, sql, options));
   }
 
-  /** overwriteRows with the new rows from a DuckDB query. */
-  async overwriteQuery(table: Table, filter: Expression, sql: string, options?: WriteOptions): Promise<CommitResult> {
-    const change = await (await this.prepareOverwrite(table, filter, sql, options)).commit();
+  /** overwriteRows with the new rows from a DuckDB query; `summary` adds entries to the snapshot's summary (lineage). */
+  async overwriteQuery(table: Table, filter: Expression, sql: string, options?: WriteOptions, summary?: Record<string, string>): Promise<CommitResult> {
+    const change = await (await this.prepareOverwrite(table, filter, sql, options, summary)).commit();
     return change.commit!;
   }
 
   /** overwriteQuery in two steps (see PreparedRowChange). */
-  prepareOverwrite(table: Table, filter: Expression, sql: string, options?: WriteOptions): Promise<PreparedRowChange> {
-    return this.changeRows(table, filter, { newRowsSql: sql, options });
+  prepareOverwrite(table: Table, filter: Expression, sql: string, options?: WriteOptions, summary?: Record<string, string>): Promise<PreparedRowChange> {
+    return this.changeRows(table, filter, { newRowsSql: sql, options, summary });
   }
 
   /**
@@ -146,7 +146,7 @@ export class TableData {
     };
   }
 
-  private async changeRows(table: Table, filter: Expression, args: { newRowsSql?: string; options?: WriteOptions }): Promise<PreparedRowChange> {
+  private async changeRows(table: Table, filter: Expression, args: { newRowsSql?: string; options?: WriteOptions; summary?: Record<string, string> }): Promise<PreparedRowChange> {
     await table.refresh();
     const md = table.metadata();
     const schema = currentSchema(md);
@@ -155,6 +155,7 @@ export class TableData {
     const overwrite = args.newRowsSql !== undefined;
     const op = new OverwriteFiles(table.ops, overwrite ? { operation: 'overwrite', validateNoConflictingAppends: true } : { validateNoConflictingAppends: false });
     if (overwrite) op.conflictDetectionFilter(filter);
+    for (const [key, value] of Object.entries(args.summary ?? {})) op.set(key, value);
     const added: DataFile[] = [];
     const abort = async () => void (await Promise.all(added.map((f) => table.io.delete(f.filePath).catch(() => undefined))));
     try {

@@ -231,7 +231,9 @@ describe('catalog federation over real PostgreSQL, MariaDB and SQLite', () => {
       it('browses MariaDB databases and tables, matching names ignoring case', async () => {
         const catalog = (await get('/catalog/shop_maria')).json();
         const database = new URL(peers.mariadbUrl).pathname.slice(1);
-        assert.deepEqual(catalog.databases, [database]);
+        // Other test files may have databases on the same server meanwhile: only ours is known, and no system schema shows.
+        assert.ok(catalog.databases.includes(database), JSON.stringify(catalog.databases));
+        assert.deepEqual(catalog.databases.filter((d: string) => ['information_schema', 'mysql', 'performance_schema', 'sys'].includes(d)), []);
         const db = (await get(`/catalog/shop_maria/database/${database}`)).json();
         assert.deepEqual([...db.tables].sort(), ['Orders', 'big_orders', 'order_lines'], 'names keep their spelling');
 

@@ -66,6 +66,7 @@ export class MysqlSource implements RelationalSource {
       ? await this.query('select view_definition as definition from information_schema.views where table_schema = ? and table_name = ?', [database, name])
       : [];
     return {
+      name,
       kind: isView ? 'VIEW' : 'TABLE',
       columns: columns.map((c) => ({
         name: String(c.name),

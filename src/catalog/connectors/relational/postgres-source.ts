@@ -44,8 +44,8 @@ export class PostgresSource implements RelationalSource {
   }
 
   async describeTable(database: string, table: string): Promise<SourceTable | undefined> {
-    const { rows: found } = await this.pool.query<{ oid: number; relkind: string; reltuples: number; comment: string | null; view: string | null }>(
-      `select c.oid, c.relkind, c.reltuples, obj_description(c.oid, 'pg_class') as comment,
+    const { rows: found } = await this.pool.query<{ oid: number; name: string; relkind: string; reltuples: number; comment: string | null; view: string | null }>(
+      `select c.oid, c.relname as name, c.relkind, c.reltuples, obj_description(c.oid, 'pg_class') as comment,
               case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end as view
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
        where n.nspname = $1 and lower(c.relname) = lower($2) and c.relkind = any($3)
@@ -78,6 +78,7 @@ export class PostgresSource implements RelationalSource {
       [relation.oid],
     );
     return {
+      name: relation.name,
       kind: relation.relkind === 'v' || relation.relkind === 'm' ? 'VIEW' : 'TABLE',
       columns: columns.map((c): SourceColumn => ({
         name: c.name,

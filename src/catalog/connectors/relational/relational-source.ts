@@ -13,6 +13,8 @@ export interface SourceColumn {
 }
 
 export interface SourceTable {
+  /** The table's name as the source spells it (lookups ignore case). */
+  readonly name: string;
   readonly kind: 'TABLE' | 'VIEW';
   readonly columns: readonly SourceColumn[];
   readonly primaryKey: readonly string[];

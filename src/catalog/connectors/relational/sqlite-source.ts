@@ -51,6 +51,7 @@ export class SqliteSource implements RelationalSource {
     const primaryKey = visible.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
     const isView = relation.type === 'view';
     return {
+      name: relation.name,
       kind: isView ? 'VIEW' : 'TABLE',
       columns: visible.map((c) => {
         const size = /\(\s*(\d+)\s*\)/.exec(c.type)?.[1];

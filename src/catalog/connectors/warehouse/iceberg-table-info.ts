@@ -11,7 +11,8 @@ import { ICEBERG_TABLE_TYPE } from './iceberg-table-support.ts';
  * (`table_type`, `metadata_location`, `previous_metadata_location`), and — when the metadata file
  * was read — the current schema as fields, the table location as `serde.uri`, `current_snapshot_id`
  * (-1 without snapshots), `table_version` (the format version), `branches` (JSON: branch name →
- * snapshot id) and, with `includeDetails`, the whole file as `metadata_content`.
+ * snapshot id), the current snapshot's `quarry.snapshot.*` summary entries (a dimension snapshot's
+ * lineage) and, with `includeDetails`, the whole file as `metadata_content`.
  */
 export function icebergTableInfo(name: QualifiedName, pointer: TablePointer, state: TableState | undefined, includeDetails = false): TableInfo {
   const metadata: Record<string, string> = { table_type: ICEBERG_TABLE_TYPE, metadata_location: pointer.metadataLocation };
@@ -26,6 +27,9 @@ export function icebergTableInfo(name: QualifiedName, pointer: TablePointer, sta
       .map(([branch, ref]) => [branch, ref.snapshotId.toString()]),
   );
   metadata.branches = JSON.stringify(branches);
+  // Lineage a dimension snapshot wrote into the current snapshot's summary (source, read time, rows, job).
+  const current = md.snapshots.find((s) => s.snapshotId === md.currentSnapshotId);
+  for (const [key, value] of Object.entries(current?.summary ?? {})) if (key.startsWith('quarry.snapshot.')) metadata[key] = value;
   if (includeDetails) metadata.metadata_content = metadataToJson(md);
   const firstSnapshot = md.snapshots.reduce<number | undefined>((min, s) => (min === undefined || s.timestampMs < min ? s.timestampMs : min), undefined);
   return {
