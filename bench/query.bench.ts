@@ -60,7 +60,7 @@ try {
   const files = await table.dataFiles();
   console.log(`wrote ${ROWS} rows in ${files.length} files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  const engine = new QueryEngine(warehouse, { memoryLimit: '1GB', spillDirectory: path.join(dir, 'spill'), threads: 2, catalogNames: ['warehouse'] });
+  const engine = new QueryEngine(warehouse, { memoryLimit: '1GB', spillDirectory: path.join(dir, 'spill'), threads: 2, catalogNames: ['warehouse'], warm: true });
   const run = async (sql: string) => {
     const q = await engine.start(sql);
     try {

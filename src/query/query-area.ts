@@ -28,6 +28,7 @@ export class QueryArea {
       spillDirectory: config.spillDirectory,
       threads: config.threads,
       catalogNames: ['warehouse', 'quarry'],
+      warm: true,
     });
   }
 
@@ -56,5 +57,6 @@ export class QueryArea {
 
   close(): void {
     for (const { query } of this.running.values()) query.cancel();
+    this.engine.close();
   }
 }

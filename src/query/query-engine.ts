@@ -6,6 +6,8 @@ import { isQuarryError } from '../errors/quarry-error.ts';
 import { quoteIdent, quoteString, DuckDbSession } from '../table/duckdb-session.ts';
 import { bind, type Expression } from '../table/expression.ts';
 import { isPrimitive } from '../table/iceberg-type.ts';
+import { ManifestCache } from '../table/manifest-cache.ts';
+import { localFileOf } from '../table/object-location.ts';
 import type { Schema } from '../table/schema.ts';
 import { TableData } from '../table/table-data.ts';
 import { NoSuchTableError } from '../table/table-errors.ts';
@@ -14,6 +16,7 @@ import type { Table } from '../table/table.ts';
 import { parseTimestamp } from '../table/values.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { QueryCancelledError, QueryFailedError } from './query-errors.ts';
+import { readableArea } from './readable-area.ts';
 import { deparse, parseSelect } from './sql-tree.ts';
 import { findTableReferences, type TableReference } from './table-references.ts';
 import { rewriteTimeTravel } from './time-travel-syntax.ts';
@@ -26,6 +29,11 @@ export interface QueryEngineOptions {
   threads?: number;
   /** Names that mean the warehouse as a catalog prefix (`warehouse.db.table`). */
   catalogNames: readonly string[];
+  /**
+   * Keep the next query's DuckDB opened ahead (a server node): opening one costs tens of
+   * milliseconds, which a short query would otherwise pay each time. Call close() to free it.
+   */
+  warm?: boolean;
 }
 
 /** What planning found for one table reference: the evidence of pruning. */
@@ -81,18 +89,45 @@ export interface RunningQuery {
  */
 export class QueryEngine {
   private sequence = 0;
+  /** Decoded manifests, shared by every query of this engine (manifests never change). */
+  private readonly manifests = new ManifestCache();
+  private spare: Promise<DuckDbSession | undefined> | undefined;
+  private closed = false;
 
   constructor(
     private readonly warehouse: Warehouse,
     private readonly options: QueryEngineOptions,
   ) {}
 
+  /** Frees the DuckDB kept for the next query; queries still running are not affected. */
+  close(): void {
+    this.closed = true;
+    void this.spare?.then((session) => session?.close());
+    this.spare = undefined;
+  }
+
+  /** A fresh DuckDB for one query: the one opened ahead when there is one, and the next one opened ahead. */
+  private async session(): Promise<DuckDbSession> {
+    const ahead = this.spare;
+    this.spare = undefined;
+    const session = (await ahead) ?? (await this.openSession());
+    if (this.options.warm && !this.closed) {
+      // A failure to open ahead is not this query's: the next query opens its own and reports it.
+      this.spare = this.openSession().catch(() => undefined);
+    }
+    return session;
+  }
+
+  private openSession(): Promise<DuckDbSession> {
+    return DuckDbSession.open({ memoryLimit: this.options.memoryLimit, threads: this.options.threads, spillDirectory: this.options.spillDirectory });
+  }
+
   /** Plans a query; the DuckDB behind it stays open until close(). */
   async start(sql: string, signal?: AbortSignal, options: { outputFiles?: readonly string[] } = {}): Promise<RunningQuery> {
     const started = performance.now();
     if (typeof sql !== 'string' || sql.trim() === '') throw new InvalidInputError('Field sql must be a SELECT statement (got an empty string)', 'sql');
     mkdirSync(this.options.spillDirectory, { recursive: true });
-    const session = await DuckDbSession.open({ memoryLimit: this.options.memoryLimit, threads: this.options.threads, spillDirectory: this.options.spillDirectory });
+    const session = await this.session();
     let cancelled = false;
     const cancel = () => {
       cancelled = true;
@@ -124,7 +159,7 @@ export class QueryEngine {
       const planned: { ref: TableReference; table: Table; plan: ScanPlan; filters: Expression[] }[] = [];
       for (const ref of refs) {
         const table = await loadTable(ref.namespace, ref.name);
-        let scan = table.newScan();
+        let scan = table.newScan().withManifestReader(this.manifests.read);
         if (ref.asOf && 'snapshotId' in ref.asOf) {
           const wanted = ref.asOf.snapshotId;
           if (!table.history().some((s) => s.snapshotId === wanted)) {
@@ -143,11 +178,13 @@ export class QueryEngine {
         if (filters.length > 0) scan = scan.filter(filters.length === 1 ? filters[0]! : { op: 'and', args: filters });
         planned.push({ ref, table, plan: await scan.planFiles(), filters });
       }
-      const readable = new Set<string>();
+      const readable: string[] = [];
       for (const { table, plan } of planned) {
-        for (const task of plan.tasks) for (const file of [task.file, ...task.deletes]) readable.add(await table.io.localPath(file.filePath));
+        for (const task of plan.tasks) for (const file of [task.file, ...task.deletes]) readable.push(await table.io.localPath(file.filePath));
       }
-      await session.restrictTo([...readable, ...(options.outputFiles ?? [])]);
+      const tableFolders = planned.flatMap(({ table }) => localFileOf(table.location()) ?? []);
+      const area = readableArea(readable, tableFolders, localFileOf(this.warehouse.root));
+      await session.restrictTo([...area.paths, ...(options.outputFiles ?? [])], area.directories);
       const data = new TableData(session);
       for (const [i, { ref, table, plan }] of planned.entries()) {
         const view = `__quarry_scan_${i}`;

@@ -4,6 +4,7 @@ import { DeleteFileIndex } from './delete-file-index.ts';
 import { evaluateTuple, fileMightMatch, manifestMightMatch } from './evaluators.ts';
 import { bind, type Expression } from './expression.ts';
 import type { FileIO } from './file-io.ts';
+import type { ManifestReader } from './manifest-cache.ts';
 import { readManifest, readManifestList } from './manifest-io.ts';
 import { projectInclusive } from './partition-projection.ts';
 import type { Schema } from './schema.ts';
@@ -51,11 +52,16 @@ export class TableScan {
   constructor(
     private readonly io: FileIO,
     private readonly metadata: TableMetadata,
-    private readonly options: { filter?: Expression; snapshotId?: bigint; asOfMs?: number } = {},
+    private readonly options: { filter?: Expression; snapshotId?: bigint; asOfMs?: number; readManifest?: ManifestReader } = {},
   ) {}
 
   filter(filter: Expression): TableScan {
     return new TableScan(this.io, this.metadata, { ...this.options, filter });
+  }
+
+  /** Reads manifests through `reader` (a ManifestCache's, for a node that plans the same tables often). */
+  withManifestReader(reader: ManifestReader): TableScan {
+    return new TableScan(this.io, this.metadata, { ...this.options, readManifest: reader });
   }
 
   /** Time travel to a snapshot by id. */
@@ -92,6 +98,7 @@ export class TableScan {
     const files: DataFile[] = [];
     const tasks: FileScanTask[] = [];
     if (!snapshot) return { snapshot, schema, files, tasks, metrics };
+    const read = this.options.readManifest ?? readManifest;
     const manifests = await readManifestList(this.io, snapshot.manifestList);
     metrics.manifestsTotal = manifests.length;
     // Delete manifests first: every selected data file needs the delete files that apply to it.
@@ -100,7 +107,7 @@ export class TableScan {
       const spec = specById(this.metadata, manifest.partitionSpecId);
       if (!manifestMightMatch(projectInclusive(filter, spec, schema), manifest.partitions)) continue;
       metrics.manifestsRead++;
-      for (const entry of await readManifest(this.io, manifest, spec, schema)) {
+      for (const entry of await read(this.io, manifest, spec, schema)) {
         if (entry.status === EntryStatus.Deleted || entry.dataFile.content === FileContent.Data) continue;
         deletes.add(entry);
       }
@@ -112,7 +119,7 @@ export class TableScan {
       const partitionFilter = projectInclusive(filter, spec, schema);
       if (!manifestMightMatch(partitionFilter, manifest.partitions)) continue;
       metrics.manifestsRead++;
-      for (const entry of await readManifest(this.io, manifest, spec, schema)) {
+      for (const entry of await read(this.io, manifest, spec, schema)) {
         if (entry.status === EntryStatus.Deleted) continue;
         metrics.filesConsidered++;
         if (!evaluateTuple(partitionFilter, entry.dataFile.partition)) {

@@ -115,6 +115,26 @@ for (const store of STORES) {
       await assert.rejects(runAll(engine, `SELECT * FROM range(1) WHERE EXISTS (SELECT * FROM read_text('${secret}'))`), /read_text\(\) is not allowed/);
     });
 
+    test('a warm engine (a DuckDB opened ahead, manifests kept) answers each query afresh and sees new commits', async () => {
+      const warm = new QueryEngine(t.warehouse, { memoryLimit: '256MB', spillDirectory: path.join(t.dir, 'spill'), catalogNames: ['warehouse'], warm: true });
+      try {
+        const table = await t.warehouse.createTable({ namespace: ['web'], name: 'growing' }, EVENTS_TABLE);
+        await t.data.appendRows(table, [{ id: 1, ts: '2024-03-01T12:00:00Z', kind: 'view', value: 1 }]);
+        assert.deepEqual((await runAll(warm, 'SELECT count(*) FROM web.growing')).rows, [[1]]);
+        // The DuckDB opened ahead was never restricted: this query's restriction is its own.
+        const secret = path.join(t.dir, 'warm-secret.txt');
+        writeFileSync(secret, 'top secret');
+        await assert.rejects(runAll(warm, `SELECT * FROM range(1) WHERE EXISTS (SELECT * FROM read_text('${secret}'))`), /not allowed/);
+        await t.data.appendRows(table, [{ id: 2, ts: '2024-03-02T12:00:00Z', kind: 'view', value: 2 }]);
+        const { rows, query } = await runAll(warm, "SELECT count(*), sum(value) FROM web.growing WHERE ts >= TIMESTAMP '2024-03-02 00:00:00'");
+        assert.deepEqual(rows, [[1, 2]]);
+        assert.equal(query.stats().dataFiles, 1);
+        assert.deepEqual((await runAll(warm, 'SELECT count(*) FROM web.growing')).rows, [[2]]);
+      } finally {
+        warm.close();
+      }
+    });
+
     test('cancel stops a running query', async () => {
       const query = await engine.start('SELECT count(*) FROM range(10000000000) a');
       setTimeout(() => query.cancel(), 200);
