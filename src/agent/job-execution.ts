@@ -221,7 +221,8 @@ export class JobExecution {
 
   /** Compare-and-set from the status this agent believes the job has; a lost race stops the run. */
   private async change(next: JobStatus, message: string, extra: { exitCode?: number; processId?: number } = {}): Promise<void> {
-    const result = await this.context.client.changeStatus(this.jobId, { expected: this.status, status: next, message, ...extra });
+    // The time is taken now: a change that waits for a server (in the outbox) keeps when it happened.
+    const result = await this.context.client.changeStatus(this.jobId, { expected: this.status, status: next, message, time: Date.now(), ...extra });
     if (result.killRequested && !this.killReason) this.kill('user');
     if (!result.changed) {
       await this.log(`server has the job as ${result.status}; wanted ${this.status} → ${next}`);

@@ -49,18 +49,23 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
     archiveStore: (location) => openObjectStore(location, config.s3),
     attachmentStore: attachments,
   });
+  const agents = new AgentService(store, signals, config.jobs);
   const leader = new LeaderDuties(database, store, config.jobs, { cleanup: { task: cleanup, settings } });
   leader.start();
   return {
     config: config.jobs,
     store,
     jobs: new JobService(store, resolve, attachments, config.jobs, signals, submission),
-    agents: new AgentService(store, signals, config.jobs),
+    agents,
     output: new JobOutput(store, config.s3, config.agentToken),
     leader,
     cleanup,
     submission,
     clusterLoad,
-    close: () => leader.stop(),
+    async close() {
+      // Long polls first: they must not read the database once the platform closes it.
+      await agents.close();
+      await leader.stop();
+    },
   };
 }

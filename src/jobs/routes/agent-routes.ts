@@ -42,6 +42,8 @@ export async function agentRoutes(fastify: FastifyInstance, options: { area: Job
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { agents } = options.area;
   const { token } = options;
+  // Held long polls would keep the server from closing, and must not outlive the database: end them first.
+  app.addHook('preClose', () => agents.close());
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
       if (carriesAgentToken(request.headers.authorization, token)) return;
