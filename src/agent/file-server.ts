@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { AGENT_TOKEN_REQUIRED, carriesAgentToken } from '../protocol/agent/agent
 import { checkOutputPath } from '../protocol/agent/output-path.ts';
 import { parseRangeHeader } from '../protocol/agent/range-header.ts';
 import { resolveRange } from '../storage/byte-range.ts';
+import { listConfined, NotConfinedError, openConfined } from './confined-open.ts';
 
 const JOB_ID = /^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]{0,254}$/;
 
@@ -15,7 +16,9 @@ const JOB_ID = /^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]{0,254}$/;
  * The agent's small HTTP endpoint that lets the server read job directories while jobs run
  * (the server proxies `/api/v3/jobs/{id}/output/…` here, as Genie forwards to the node holding the
  * agent). `GET /jobs/{id}/info/{path}` describes a path; `GET /jobs/{id}/files/{path}` sends a file,
- * honouring a single `Range`. Paths are confined to the job directory, symbolic links included.
+ * honouring a single `Range`. Paths are confined to the job directory: no symbolic link is followed,
+ * whether it is the file asked for or a folder on the way (the job may plant or swap links at any
+ * time), and listings leave links out, so nothing outside the job directory is read or measured.
  * `GET /stats` reports the agent's counters. With an agent token, every request must carry it.
  */
 export async function startFileServer(
@@ -78,46 +81,52 @@ async function handle(jobsRoot: string, request: IncomingMessage, response: Serv
   } catch (error) {
     return send(response, 400, { message: (error as Error).message });
   }
-  const jobRoot = path.join(jobsRoot, jobId);
-  const target = await confined(jobRoot, relative);
-  if (!target) return send(response, 404, { message: `No ${relative || 'job directory'} for job ${jobId}` });
-  const info = await stat(target);
-  if (match[2] === 'info') return send(response, 200, await describe(target, info));
-  if (!info.isFile()) return send(response, 404, { message: `${relative} is not a file` });
-  const requested = parseRangeHeader(request.headers.range);
-  const range = requested ? resolveRange(requested, info.size) : undefined;
-  if (requested && !range) {
-    response.writeHead(416, { 'content-range': `bytes */${info.size}`, 'content-length': 0 }).end();
-    return;
-  }
-  const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' };
-  if (range) {
-    response.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${info.size}`, 'content-length': range.end - range.start + 1 });
-  } else {
-    response.writeHead(200, { ...headers, 'content-length': info.size });
-  }
-  if (info.size === 0) return void response.end();
-  createReadStream(target, range ?? {}).pipe(response);
-}
-
-/** The real path of `relative` inside `root`, or undefined if it is missing or escapes through a link. */
-async function confined(root: string, relative: string): Promise<string | undefined> {
+  const segments = [jobId, ...(relative === '' ? [] : relative.split('/'))];
+  let handle: FileHandle;
   try {
-    const realRoot = await realpath(root);
-    const real = await realpath(path.join(root, relative));
-    return real === realRoot || real.startsWith(realRoot + path.sep) ? real : undefined;
-  } catch {
-    return undefined;
+    handle = await openConfined(jobsRoot, segments);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof NotConfinedError || code === 'ENOENT' || code === 'EACCES') {
+      return send(response, 404, { message: `No ${relative || 'job directory'} for job ${jobId}` });
+    }
+    throw error;
+  }
+  let streaming = false;
+  try {
+    const info = await handle.stat();
+    if (match[2] === 'info') return send(response, 200, await describe(handle, path.join(jobsRoot, ...segments), info));
+    if (!info.isFile()) return send(response, 404, { message: `${relative} is not a file` });
+    const requested = parseRangeHeader(request.headers.range);
+    const range = requested ? resolveRange(requested, info.size) : undefined;
+    if (requested && !range) {
+      response.writeHead(416, { 'content-range': `bytes */${info.size}`, 'content-length': 0 }).end();
+      return;
+    }
+    const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' };
+    if (range) {
+      response.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${info.size}`, 'content-length': range.end - range.start + 1 });
+    } else {
+      response.writeHead(200, { ...headers, 'content-length': info.size });
+    }
+    if (info.size === 0) return void response.end();
+    // The bytes come from the handle opened above, never from the path again.
+    const body = handle.createReadStream({ ...(range ?? {}), autoClose: true });
+    streaming = true;
+    body.on('error', () => response.destroy());
+    body.pipe(response);
+  } finally {
+    if (!streaming) await handle.close().catch(() => undefined);
   }
 }
 
-async function describe(target: string, info: Awaited<ReturnType<typeof stat>>): Promise<PathInfo> {
-  if (info.isFile()) return { kind: 'file', size: Number(info.size), lastModified: Math.floor(Number(info.mtimeMs)) };
-  const entries: FileEntry[] = [];
-  for (const dirent of await readdir(target, { withFileTypes: true })) {
-    const child = await stat(path.join(target, dirent.name)).catch(() => undefined);
-    if (!child || !(child.isFile() || child.isDirectory())) continue;
-    entries.push({ name: dirent.name, directory: child.isDirectory(), size: child.isDirectory() ? 0 : child.size, lastModified: Math.floor(child.mtimeMs) });
-  }
-  return { kind: 'directory', lastModified: Math.floor(Number(info.mtimeMs)), entries };
+async function describe(handle: FileHandle, fallbackPath: string, info: Stats): Promise<PathInfo> {
+  if (info.isFile()) return { kind: 'file', size: info.size, lastModified: Math.floor(info.mtimeMs) };
+  const entries: FileEntry[] = (await listConfined(handle, fallbackPath)).map((entry) => ({
+    name: entry.name,
+    directory: entry.directory,
+    size: entry.size,
+    lastModified: Math.floor(entry.mtimeMs),
+  }));
+  return { kind: 'directory', lastModified: Math.floor(info.mtimeMs), entries };
 }

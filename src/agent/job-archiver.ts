@@ -1,53 +1,78 @@
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Config } from '../config/config.ts';
 import { contentTypeOf } from '../protocol/agent/content-type.ts';
 import { MANIFEST_PATH, type JobManifest, type ManifestEntry } from '../protocol/agent/job-manifest.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
+import { listConfined, openConfined } from './confined-open.ts';
+import { DEFAULT_FILES_LIMIT } from './job-files-limit.ts';
 import { isSkippedDirectory, isUndescendedDirectory } from './manifest-rules.ts';
 
 
 /**
- * Builds the manifest of a job directory: every file and folder with size, times, md5 and type.
- * Symbolic links are left out and never followed (lstat), so nothing outside the job directory is
- * read or listed, and a link to a parent folder cannot make the walk unbounded.
+ * Builds the manifest of a job directory: every file and folder with size, times, md5 and type,
+ * breadth first, so that the top of the directory (stdout, stderr, the run script, genie/logs) comes
+ * first. Nothing outside the job directory is read or listed: symbolic links are left out and never
+ * followed, in any folder on the way either (see confined-open.ts), and FIFOs, sockets and devices
+ * are skipped. The walk stops after `maxEntries` entries (the files limit), so a job that makes
+ * millions of files costs a bounded walk, bounded memory and a manifest marked `truncated`.
  */
-export async function buildManifest(jobId: string, root: string): Promise<JobManifest> {
+export async function buildManifest(jobId: string, root: string, maxEntries = DEFAULT_FILES_LIMIT.maxFiles): Promise<JobManifest> {
   const entries: ManifestEntry[] = [];
-  const walk = async (relative: string) => {
-    const dir = path.join(root, relative);
-    for (const dirent of await readdir(dir, { withFileTypes: true })) {
-      const rel = relative ? `${relative}/${dirent.name}` : dirent.name;
+  const base = path.dirname(root);
+  const top = path.basename(root);
+  const folders: string[] = [''];
+  let truncated = false;
+  walk: for (let next = 0; next < folders.length; next++) {
+    const relative = folders[next]!;
+    const segments = [top, ...(relative ? relative.split('/') : [])];
+    let listing: Awaited<ReturnType<typeof listConfined>>;
+    try {
+      const folder = await openConfined(base, segments);
+      try {
+        listing = await listConfined(folder, path.join(base, ...segments));
+      } finally {
+        await folder.close();
+      }
+    } catch {
+      continue; // the job removed it, or swapped it for a link, while we walked
+    }
+    for (const child of listing) {
+      const rel = relative ? `${relative}/${child.name}` : child.name;
       if (rel === MANIFEST_PATH) continue;
-      const info = await lstat(path.join(dir, dirent.name)).catch(() => undefined);
-      if (!info || info.isSymbolicLink()) continue;
-      if (info.isDirectory()) {
+      if (entries.length >= maxEntries) {
+        truncated = true;
+        break walk;
+      }
+      if (child.directory) {
         if (isSkippedDirectory(rel)) continue;
-        entries.push({ path: rel, directory: true, size: 0, lastModified: Math.floor(info.mtimeMs) });
-        if (!isUndescendedDirectory(rel)) await walk(rel);
-      } else if (info.isFile()) {
-        // A file the job deletes while the manifest is built is simply not part of it.
-        const digest = await md5(path.join(dir, dirent.name)).catch(() => undefined);
+        entries.push({ path: rel, directory: true, size: 0, lastModified: Math.floor(child.mtimeMs) });
+        if (!isUndescendedDirectory(rel)) folders.push(rel);
+      } else {
+        // A file the job deletes (or swaps for a link) while the manifest is built is simply not part of it.
+        const digest = await md5(base, [...segments, child.name]).catch(() => undefined);
         if (digest === undefined) continue;
-        entries.push({ path: rel, directory: false, size: info.size, lastModified: Math.floor(info.mtimeMs), md5: digest, mimeType: contentTypeOf(rel) });
+        entries.push({ path: rel, directory: false, size: child.size, lastModified: Math.floor(child.mtimeMs), md5: digest, mimeType: contentTypeOf(rel) });
       }
     }
-  };
-  await walk('');
-  return { jobId, created: Date.now(), entries };
+  }
+  return { jobId, created: Date.now(), entries, ...(truncated ? { truncated: true } : {}) };
 }
 
-/** Uploads every file of the manifest to `<archiveLocation>/<path>`, then the manifest itself. */
-export async function archiveJobDirectory(jobId: string, root: string, archiveLocation: string, s3: S3Config): Promise<JobManifest> {
-  const manifest = await buildManifest(jobId, root);
+/**
+ * Uploads every file of the manifest to `<archiveLocation>/<path>`, then the manifest itself. The
+ * walk is bounded by `maxEntries`; every read goes through a confined handle, and a file that
+ * vanished or changed kind since the walk rejects here (a stream error included), never as an
+ * unhandled error event that would end the agent.
+ */
+export async function archiveJobDirectory(jobId: string, root: string, archiveLocation: string, s3: S3Config, maxEntries?: number): Promise<JobManifest> {
+  const manifest = await buildManifest(jobId, root, maxEntries);
   const store = openObjectStore(archiveLocation, s3);
+  const base = path.dirname(root);
+  const top = path.basename(root);
   for (const entry of manifest.entries) {
     if (entry.directory) continue;
-    // O_NOFOLLOW: a file swapped for a link after the walk is refused, not followed. A file that
-    // vanished since the walk fails here, as a rejected promise, not as an unhandled stream error.
-    const handle = await open(path.join(root, ...entry.path.split('/')), constants.O_RDONLY | constants.O_NOFOLLOW);
+    const handle = await openConfined(base, [top, ...entry.path.split('/')]);
     const body = handle.createReadStream({ autoClose: false });
     body.on('error', () => undefined);
     try {
@@ -61,8 +86,8 @@ export async function archiveJobDirectory(jobId: string, root: string, archiveLo
   return manifest;
 }
 
-async function md5(file: string): Promise<string> {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+async function md5(base: string, segments: string[]): Promise<string> {
+  const handle = await openConfined(base, segments);
   try {
     const hash = createHash('md5');
     for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);

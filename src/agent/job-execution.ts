@@ -1,13 +1,15 @@
-import { appendFile, chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Config } from '../config/config.ts';
 import type { FilesLimit, JobSpecification, ResourceFiles } from '../protocol/agent/agent-protocol.ts';
 import { StatusMessages, isFinal, type JobStatus } from '../protocol/agent/job-status.ts';
 import type { DependencyCache } from './dependency-cache.ts';
+import { appendConfined, removeConfined } from './confined-open.ts';
 import { archiveJobDirectory } from './job-archiver.ts';
 import { findFilesLimitBreach } from './job-files-limit.ts';
 import { JobDirectory, SETUP_FILE_NAME } from './job-directory.ts';
 import { adoptJobProcess, launchJob, type JobProcess } from './job-process.ts';
+import { endJobProcesses } from './job-process-reaper.ts';
 import { fileNameOf } from './resource-fetcher.ts';
 import { renderRunScript } from './run-script.ts';
 import { ServerRejectedError, type ServerClient } from './server-client.ts';
@@ -47,6 +49,8 @@ export class JobExecution {
   private status: JobStatus = 'CLAIMED';
   private killReason?: KillReason;
   private process?: JobProcess;
+  /** When a kill's grace ends (epoch ms): by then every process of the job gets SIGKILL. */
+  private killDeadline?: number;
   private readonly dir: JobDirectory;
 
   constructor(
@@ -73,9 +77,27 @@ export class JobExecution {
   private signalProcess(): void {
     const child = this.process;
     if (!child) return;
+    this.killDeadline ??= Date.now() + this.context.killGraceMs;
     child.signal('SIGTERM');
+    // The leader may end at once while its children ignore SIGTERM: endProcesses, run when the
+    // leader has ended, finishes the job off at this same deadline.
     const escalate = setTimeout(() => child.signal('SIGKILL'), this.context.killGraceMs);
     void child.exited.finally(() => clearTimeout(escalate));
+  }
+
+  /**
+   * Makes sure no process of the job is left once its leader ended (a kill, a timeout, or a normal
+   * end that left background children behind): whatever remains gets SIGTERM, then SIGKILL when the
+   * kill's grace ends (or a grace from now), strays outside the group included.
+   */
+  private async endProcesses(deadline = this.killDeadline ?? Date.now() + this.context.killGraceMs): Promise<void> {
+    const child = this.process;
+    if (!child) return;
+    const remained = await endJobProcesses({ pgid: child.pid, jobId: this.jobId }, deadline).catch((error: unknown) => {
+      void this.log(`could not end the job's processes: ${(error as Error).message}`);
+      return [];
+    });
+    if (remained.length > 0) await this.log(`killed processes left by the job after the grace: ${remained.join(', ')}`);
   }
 
   async run(): Promise<void> {
@@ -105,6 +127,7 @@ export class JobExecution {
       }
       if (this.process && !isFinal(this.status)) this.process.signal('SIGKILL');
     }
+    await this.endProcesses(Date.now());
     await rm(this.dir.agentState, { force: true });
     await this.archive();
   }
@@ -128,6 +151,7 @@ export class JobExecution {
       }
       if (!isFinal(this.status)) this.process?.signal('SIGKILL');
     }
+    await this.endProcesses(Date.now());
     await rm(this.dir.agentState, { force: true });
     await this.archive();
   }
@@ -145,6 +169,7 @@ export class JobExecution {
     clearTimeout(timer);
     monitor.stop();
     await this.log(`job process exited with code ${exit.code}`);
+    await this.endProcesses();
     const [status, message] = await this.finalStatus(exit.code);
     await this.change(status, message, { exitCode: exit.code });
   }
@@ -196,7 +221,8 @@ export class JobExecution {
 
   /** Compare-and-set from the status this agent believes the job has; a lost race stops the run. */
   private async change(next: JobStatus, message: string, extra: { exitCode?: number; processId?: number } = {}): Promise<void> {
-    const result = await this.context.client.changeStatus(this.jobId, { expected: this.status, status: next, message, ...extra });
+    // The time is taken now: a change that waits for a server (in the outbox) keeps when it happened.
+    const result = await this.context.client.changeStatus(this.jobId, { expected: this.status, status: next, message, time: Date.now(), ...extra });
     if (result.killRequested && !this.killReason) this.kill('user');
     if (!result.changed) {
       await this.log(`server has the job as ${result.status}; wanted ${this.status} → ${next}`);
@@ -272,20 +298,25 @@ export class JobExecution {
       return;
     }
     try {
-      await archiveJobDirectory(this.jobId, this.dir.root, this.spec.archiveLocation, this.context.s3);
+      const manifest = await archiveJobDirectory(this.jobId, this.dir.root, this.spec.archiveLocation, this.context.s3, this.context.filesLimit.maxFiles);
+      if (manifest.truncated) await this.log(`archive holds the first ${manifest.entries.length} files and folders only (the files limit)`);
       await this.context.client.setArchiveStatus(this.jobId, 'ARCHIVED');
     } catch (error) {
       await this.log(`archive failed: ${(error as Error).message}`);
       await this.context.client.setArchiveStatus(this.jobId, 'FAILED').catch(() => undefined);
     }
+    // Through confined folders: a job that swapped genie/cluster/<id> for a link to elsewhere must not
+    // have the agent delete that elsewhere's `dependencies`.
     for (const folder of [this.dir.cluster(this.spec.cluster.id), this.dir.command(this.spec.command.id), ...this.spec.applications.map((a) => this.dir.application(a.id))]) {
-      await rm(path.join(folder, 'dependencies'), { recursive: true, force: true });
+      await removeConfined(this.context.jobsRoot, path.relative(this.context.jobsRoot, folder).split(path.sep), 'dependencies');
     }
   }
 
   private async log(line: string): Promise<void> {
     try {
-      await appendFile(this.dir.agentLog, `${new Date().toISOString()} ${line}\n`);
+      // Never through a link the job planted in genie/ or genie/logs/.
+      const logs = path.relative(this.context.jobsRoot, this.dir.logs).split(path.sep);
+      await appendConfined(this.context.jobsRoot, logs, path.basename(this.dir.agentLog), `${new Date().toISOString()} ${line}\n`);
     } catch {
       // Before the directory exists there is nowhere to log to.
     }

@@ -6,7 +6,7 @@ import type { AgentRegistration, AgentSettings, ClaimResponse, JobStates, Status
 import type { AgentStore } from './agent-store.ts';
 import type { JobRecord } from './job-record.ts';
 import type { JobSignals } from './job-signals.ts';
-import { StatusMessages, canTransition, type ArchiveStatus } from '../protocol/agent/job-status.ts';
+import { StatusMessages, canTransition, isFinal, type ArchiveStatus } from '../protocol/agent/job-status.ts';
 import type { JobStore } from './job-store.ts';
 
 /** Longest a long poll is held; agents ask again at once. */
@@ -16,6 +16,10 @@ const DB_POLL_MS = 250;
 
 /** The server side of the agent API: registration, claims, heartbeats, kill notices, status changes. */
 export class AgentService {
+  /** Aborted by close(): every long poll answers at once and none reads the database again. */
+  private readonly closing = new AbortController();
+  private readonly polls = new Set<Promise<unknown>>();
+
   constructor(
     private readonly store: JobStore,
     private readonly signals: JobSignals,
@@ -34,17 +38,45 @@ export class AgentService {
     };
   }
 
+  /**
+   * Ends the long polls before the database closes (the server is stopping): each answers what it
+   * has — no job, no kill — and close() resolves once none of them can touch the database any more.
+   * Polls that arrive afterwards answer the same at once. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.allSettled([...this.polls]);
+  }
+
   /** Claims the oldest accepted job for the agent, waiting up to `waitMs` for one to arrive. */
-  async claimNext(agentId: string, waitMs: number, signal?: AbortSignal): Promise<ClaimResponse | undefined> {
-    const agent = await this.requireAgent(agentId);
-    const deadline = Date.now() + Math.min(waitMs, MAX_POLL_MS);
-    for (;;) {
-      const job = await this.store.claimNext(agentId, agent.host_name, StatusMessages.claimed);
-      if (job) return claimResponse(job);
-      const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted) return undefined;
-      await this.signals.waitForJob(Math.min(left, DB_POLL_MS), signal);
-    }
+  claimNext(agentId: string, waitMs: number, signal?: AbortSignal): Promise<ClaimResponse | undefined> {
+    return this.poll(signal, undefined, async (stop) => {
+      const agent = await this.requireAgent(agentId);
+      const deadline = Date.now() + Math.min(waitMs, MAX_POLL_MS);
+      for (;;) {
+        const job = await this.store.claimNext(agentId, agent.host_name, StatusMessages.claimed);
+        if (job) return claimResponse(job);
+        const left = deadline - Date.now();
+        if (left <= 0 || stop.aborted) return undefined;
+        await this.signals.waitForJob(Math.min(left, DB_POLL_MS), stop);
+        // After a hang-up or close(), the database is not read again (it may be closing).
+        if (stop.aborted) return undefined;
+      }
+    });
+  }
+
+  /**
+   * Runs one long poll under `stop` (the caller's hang-up or close()) and tracks it for close().
+   * After close() the poll answers `closed` without reading the database.
+   */
+  private poll<T>(signal: AbortSignal | undefined, closed: T, body: (stop: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.closing.signal.aborted) return Promise.resolve(closed);
+    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    const running = body(stop);
+    this.polls.add(running);
+    const forget = () => this.polls.delete(running);
+    running.then(forget, forget);
+    return running;
   }
 
   /** Claims one named job (an agent started for that job alone). */
@@ -76,16 +108,19 @@ export class AgentService {
    * Answers the agent's jobs that should be killed, waiting up to `waitMs` for one it has not
    * acknowledged yet (kill requests stay until the job ends, so the agent names those it acts on).
    */
-  async waitForKills(agentId: string, waitMs: number, acknowledged: string[] = [], signal?: AbortSignal): Promise<string[]> {
-    await this.requireAgent(agentId);
-    const deadline = Date.now() + Math.min(waitMs, MAX_POLL_MS);
-    const known = new Set(acknowledged);
-    for (;;) {
-      const ids = (await this.agentStore.killRequests(agentId)).filter((id) => !known.has(id));
-      const left = deadline - Date.now();
-      if (ids.length > 0 || left <= 0 || signal?.aborted) return ids;
-      await this.signals.waitForKill(agentId, Math.min(left, DB_POLL_MS * 4), signal);
-    }
+  waitForKills(agentId: string, waitMs: number, acknowledged: string[] = [], signal?: AbortSignal): Promise<string[]> {
+    return this.poll(signal, [], async (stop) => {
+      await this.requireAgent(agentId);
+      const deadline = Date.now() + Math.min(waitMs, MAX_POLL_MS);
+      const known = new Set(acknowledged);
+      for (;;) {
+        const ids = (await this.agentStore.killRequests(agentId)).filter((id) => !known.has(id));
+        const left = deadline - Date.now();
+        if (ids.length > 0 || left <= 0 || stop.aborted) return ids;
+        await this.signals.waitForKill(agentId, Math.min(left, DB_POLL_MS * 4), stop);
+        if (stop.aborted) return [];
+      }
+    });
   }
 
   /**
@@ -102,6 +137,7 @@ export class AgentService {
       agentId: change.agentId,
       exitCode: change.exitCode,
       processId: change.processId,
+      ...(isFinal(change.status) ? { finished: finishTime(change.time, job, Date.now()) } : {}),
     });
     const after = outcome.job ?? job;
     const alreadyDone = !outcome.changed && outcome.status === change.status && after.agentId === change.agentId;
@@ -131,6 +167,17 @@ export class AgentService {
     if (job.agentId !== agentId) throw new ConflictError(`Job ${jobId} is not claimed by agent ${agentId}`, { status: job.status });
     return job;
   }
+}
+
+/**
+ * The agent's own time of a final status when it is plausible — not before the job started on the
+ * server's clock, not in the server's future — so a job that ended while no server could hear of it
+ * keeps its real end; otherwise (no time, or a clock too far off) the server's `now`.
+ */
+export function finishTime(agentTime: number | undefined, job: JobRecord, now: number): number {
+  if (agentTime === undefined) return now;
+  const earliest = job.started ?? job.created;
+  return agentTime >= earliest && agentTime <= now ? agentTime : now;
 }
 
 function claimResponse(job: JobRecord): ClaimResponse {

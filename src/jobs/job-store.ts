@@ -32,6 +32,8 @@ export interface StatusChangeExtra {
   /** Only change the job if this agent owns it. */
   agentId?: string;
   archiveStatus?: ArchiveStatus;
+  /** When a final status is stamped as `finished` (epoch ms); `now` without it. */
+  finished?: number;
 }
 
 const STATUS_MSG_MAX = 255;
@@ -127,7 +129,7 @@ export class JobStore {
       if (extra.agentId !== undefined) update = update.where('agent_id', '=', extra.agentId);
       const result = await update.executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1 && isFinal(next)) {
-        await this.db.updateTable('job').set({ finished: now }).where('id', '=', id).where('started', 'is not', null).execute();
+        await this.db.updateTable('job').set({ finished: extra.finished ?? now }).where('id', '=', id).where('started', 'is not', null).execute();
       }
       const job = await this.get(id);
       return { changed: Number(result.numUpdatedRows) === 1, status: job?.status ?? expected, job };

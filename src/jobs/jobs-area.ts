@@ -61,6 +61,7 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
     archiveStore: (location) => openObjectStore(location, config.s3),
     attachmentStore: attachments,
   });
+  const agents = new AgentService(store, signals, config.jobs, agentStore);
   const leader = new LeaderDuties(database, store, config.jobs, { cleanup: { task: cleanup, settings } });
   leader.start();
   return {
@@ -71,12 +72,16 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
     store,
     agentStore,
     jobs: new JobService(store, resolve, attachments, config.jobs, signals, submission, agentStore),
-    agents: new AgentService(store, signals, config.jobs, agentStore),
+    agents,
     output: new JobOutput(agentStore, config.s3, config.agentToken),
     leader,
     cleanup,
     submission,
     clusterLoad,
-    close: () => leader.stop(),
+    async close() {
+      // Long polls first: they must not read the database once the platform closes it.
+      await agents.close();
+      await leader.stop();
+    },
   };
 }

@@ -42,6 +42,8 @@ function hangUp(reply: FastifyReply): AbortSignal {
 export async function agentApiPlugin(fastify: FastifyInstance, options: { area: JobsArea }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { agents, agentToken: token } = options.area;
+  // Held long polls would keep the server from closing, and must not outlive the database: end them first.
+  app.addHook('preClose', () => agents.close());
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
       if (carriesAgentToken(request.headers.authorization, token)) return;

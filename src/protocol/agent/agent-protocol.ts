@@ -114,6 +114,11 @@ export const StatusChangeSchema = Type.Object({
   message: Type.String({ maxLength: 10_000 }),
   exitCode: Type.Optional(Type.Integer()),
   processId: Type.Optional(Type.Integer({ minimum: 0 })),
+  /**
+   * When the agent made the change (epoch ms, the agent's clock). A change delivered late — the
+   * server was down when the job ended — still records when the job really finished.
+   */
+  time: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type StatusChange = Static<typeof StatusChangeSchema>;
 

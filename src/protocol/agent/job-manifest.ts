@@ -4,6 +4,8 @@ import type { FileEntry, PathInfo } from './agent-protocol.ts';
 export interface JobManifest {
   jobId: string;
   created: number;
+  /** Present when the job directory held more entries than the files limit: the walk stopped there. */
+  truncated?: boolean;
   entries: ManifestEntry[];
 }
 
