@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Tables } from '../db/tables.ts';
 import { ConflictError } from '../errors/conflict-error.ts';
@@ -117,6 +117,9 @@ export class JobStore {
           status_msg: message.slice(0, STATUS_MSG_MAX),
           updated: now,
           ...(next === 'RUNNING' ? { started: now } : {}),
+          // In the same statement as the status: a final status without its end time (a connection
+          // lost between two statements) would never be repaired, since the retry is a no-op.
+          ...(isFinal(next) ? { finished: sql<number | null>`case when started is null then finished else ${now} end` } : {}),
           ...(extra.exitCode !== undefined ? { exit_code: extra.exitCode } : {}),
           ...(extra.processId !== undefined ? { process_id: extra.processId } : {}),
           ...(extra.archiveStatus !== undefined ? { archive_status: extra.archiveStatus } : {}),
@@ -125,9 +128,6 @@ export class JobStore {
         .where('status', '=', expected);
       if (extra.agentId !== undefined) update = update.where('agent_id', '=', extra.agentId);
       const result = await update.executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1 && isFinal(next)) {
-        await this.db.updateTable('job').set({ finished: now }).where('id', '=', id).where('started', 'is not', null).execute();
-      }
       const job = await this.get(id);
       return { changed: Number(result.numUpdatedRows) === 1, status: job?.status ?? expected, job };
     }
@@ -257,7 +257,9 @@ export class JobStore {
     }
     // Jobs the agent still runs that the server has already ended (the leader failed them while the
     // agent was unreachable) or handed to another agent: the agent must stop them too, as Genie's
-    // monitor kills a job whose server-side status is no longer RUNNING.
+    // monitor kills a job whose server-side status is no longer RUNNING. A job back in the queue is
+    // not named: it was requeued before its agent started it (no process to stop), and the agent's
+    // execution may yet win it back by claiming it again; its next compare-and-set decides.
     const ended =
       jobIds.length === 0
         ? []
@@ -265,7 +267,7 @@ export class JobStore {
             .selectFrom('job')
             .select('id')
             .where('id', 'in', jobIds)
-            .where((eb) => eb.or([eb('status', 'not in', AGENT_OWNED_STATUSES), eb('agent_id', '!=', agentId), eb('agent_id', 'is', null)]))
+            .where((eb) => eb.or([eb('status', 'in', FINAL_STATUSES), eb.and([eb('agent_id', 'is not', null), eb('agent_id', '!=', agentId)])]))
             .execute();
     const kills = await this.killRequests(agentId);
     return [...new Set([...kills, ...ended.map((row) => row.id)])];
