@@ -12,6 +12,7 @@ import { LeaderDuties } from './leader/leader-duties.ts';
 import { UnusedResources } from './leader/unused-resources.ts';
 import { JobOutput } from './output/job-output.ts';
 import type { ClusterLoad } from './resolution/job-resolution.ts';
+import { ServerNodes } from './server-nodes.ts';
 import { SubmissionGate } from './submission-gate.ts';
 
 /** The jobs area of one server node: its services, wired from configuration. */
@@ -28,6 +29,8 @@ export interface JobsArea {
   readonly submission: SubmissionGate;
   /** Active jobs per cluster, for the least-loaded cluster selector. */
   readonly clusterLoad: ClusterLoad;
+  /** The live server nodes: this node advertises its URL once it listens; agents learn the others. */
+  readonly nodes: ServerNodes;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,7 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
   });
   const leader = new LeaderDuties(database, store, config.jobs, { cleanup: { task: cleanup, settings } });
   leader.start();
+  const nodes = new ServerNodes(database.db, config.jobs.heartbeatIntervalMs, config.jobs.heartbeatTimeoutMs);
   return {
     config: config.jobs,
     store,
@@ -61,6 +65,10 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
     cleanup,
     submission,
     clusterLoad,
-    close: () => leader.stop(),
+    nodes,
+    close: async () => {
+      await nodes.withdraw();
+      await leader.stop();
+    },
   };
 }
