@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server on loopback for tests and benchmarks.
 #   postgres.sh install          install Debian's PostgreSQL if no server binaries are present
-#   postgres.sh start DIR PORT   create a cluster in DIR (if new) and start it on 127.0.0.1:PORT
+#   postgres.sh start DIR PORT [durable]
+#                                create a cluster in DIR (if new) and start it on 127.0.0.1:PORT;
+#                                with "durable", a commit is acknowledged only once written (see below)
 #   postgres.sh stop DIR [MODE]  stop the cluster in DIR (MODE: fast (default) | smart | immediate)
 # Connect as postgres://postgres@127.0.0.1:PORT/postgres (trust authentication).
 set -euo pipefail
@@ -32,7 +34,7 @@ install() {
 }
 
 start() {
-  local dir=$1 port=$2 bin
+  local dir=$1 port=$2 durable=${3:-} bin sync=off
   bin=$(pg_bin) || { echo "quarry: PostgreSQL is not installed; run: $0 install" >&2; exit 1; }
   mkdir -p "$dir"
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
@@ -40,9 +42,13 @@ start() {
     as_server_user "$bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
   fi
-  # fsync and friends are off: this data is thrown away after the run.
+  # fsync and friends are off: this data is thrown away after the run. synchronous_commit=off also
+  # acknowledges commits still in PostgreSQL's memory, which a crash (stop -m immediate) loses; tests
+  # that crash the server on purpose ask for "durable" (written to the OS at commit; fsync stays off,
+  # as the machine itself does not crash).
+  [ "$durable" = durable ] && sync=on
   as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o \
-    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=$sync -c full_page_writes=off -c max_connections=400" \
     start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 }
 
@@ -55,7 +61,7 @@ stop() {
 
 case "${1:-}" in
   install) install ;;
-  start) start "$2" "$3" ;;
+  start) start "$2" "$3" "${4:-}" ;;
   stop) stop "$2" "${3:-fast}" ;;
-  *) echo "usage: $0 install | start DIR PORT | stop DIR [fast|smart|immediate]" >&2; exit 2 ;;
+  *) echo "usage: $0 install | start DIR PORT [durable] | stop DIR [fast|smart|immediate]" >&2; exit 2 ;;
 esac

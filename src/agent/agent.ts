@@ -81,6 +81,8 @@ export class Agent {
   private loops: Promise<void>[] = [];
   private slotFreed?: () => void;
   private jobsStarted = 0;
+  private learnedAt = 0;
+  private learning = false;
   private readonly outbox: StatusOutbox;
   private readonly fence: LeaseFence;
 
@@ -214,6 +216,26 @@ export class Agent {
     } catch (error) {
       // The server forgot this agent (a new database): register again. Otherwise wait for it to return.
       if (error instanceof ServerRejectedError && error.status === 404) await this.register().catch(() => undefined);
+    }
+    await this.learnNodes();
+  }
+
+  /**
+   * Asks which server nodes are alive, every quarter lease, and adds them to the URLs this agent
+   * fails over between: an agent given one URL survives that node's death. A failed ask waits for the
+   * next round (the nodes it knows are still there to try).
+   */
+  private async learnNodes(now = Date.now()): Promise<void> {
+    if (this.learning || now - this.learnedAt < this.settings.leaseTimeoutMs / 4) return;
+    this.learning = true;
+    try {
+      const added = this.client.endpoints.learn(await this.client.liveNodes());
+      this.learnedAt = now;
+      if (added.length > 0) this.log(`learned server node(s) ${added.join(', ')}; failing over between ${this.client.endpoints.all.join(', ')}`);
+    } catch {
+      // No node answered: the heartbeat's fencing deals with that.
+    } finally {
+      this.learning = false;
     }
   }
 

@@ -224,6 +224,13 @@ export class JobExecution {
     // The time is taken now: a change that waits for a server (in the outbox) keeps when it happened.
     const result = await this.context.client.changeStatus(this.jobId, { expected: this.status, status: next, message, time: Date.now(), ...extra });
     if (result.killRequested && !this.killReason) this.kill('user');
+    if (result.changed && !result.killRequested && this.killReason === 'user' && !this.process) {
+      // A heartbeat named this job while it was briefly not ours (requeued after a lost claim answer,
+      // then claimed again by this agent); this compare-and-set proves it is ours and that no user
+      // asked to kill it. Nothing was signalled yet, so the job goes on rather than ending "killed by user".
+      await this.log('kill withdrawn: the server has the job as ours and no kill requested');
+      this.killReason = undefined;
+    }
     if (!result.changed) {
       await this.log(`server has the job as ${result.status}; wanted ${this.status} → ${next}`);
       this.status = result.status;

@@ -4,6 +4,7 @@ import type {
   ClaimResponse,
   JobStates,
   KillList,
+  ServerNodeList,
   StatusChange,
   StatusChangeResult,
 } from '../protocol/agent/agent-protocol.ts';
@@ -83,6 +84,17 @@ export class ServerClient {
       timeoutMs: waitMs + 15_000,
     });
     return result.jobIds;
+  }
+
+  /** The live server nodes' URLs (GET /api/agent/v1/nodes); a node without that route answers none. */
+  async liveNodes(): Promise<string[]> {
+    try {
+      const result: ServerNodeList = await this.call('GET', '/api/agent/v1/nodes');
+      return result.nodes;
+    } catch (error) {
+      if (error instanceof ServerRejectedError && error.status === 404) return [];
+      throw error;
+    }
   }
 
   async jobStates(jobIds: string[]): Promise<JobStates['jobs']> {

@@ -1,15 +1,20 @@
 /**
- * The server nodes an agent may talk to, in the order given. Every node serves the whole agent API
- * from the shared database, so any one will do: the agent stays with the node that last answered
- * and moves to the next when a call to it fails (connection refused, timeout, 5xx), wrapping round.
+ * The server nodes an agent may talk to: the ones it was given, in that order, then the ones it
+ * learned from the cluster (GET /api/agent/v1/nodes). Every node serves the whole agent API from the
+ * shared database, so any one will do: the agent stays with the node that last answered and moves
+ * to the next when a call to it fails (connection refused, timeout, 5xx), wrapping round. Given URLs
+ * are never forgotten; learned ones are replaced by each new answer, so a node that died (and aged
+ * out of the answer) is dropped.
  */
 export class ServerEndpoints {
-  private readonly urls: readonly string[];
+  private readonly given: readonly string[];
+  private urls: readonly string[];
   private index = 0;
 
   constructor(urls: string | readonly string[]) {
-    const list = (typeof urls === 'string' ? parseServerList(urls) : urls).map((url) => url.replace(/\/+$/, ''));
+    const list = (typeof urls === 'string' ? parseServerList(urls) : urls).map(normalize);
     if (list.length === 0) throw new Error('An agent needs at least one server URL (e.g. --server http://host:8080)');
+    this.given = list;
     this.urls = list;
   }
 
@@ -24,6 +29,33 @@ export class ServerEndpoints {
   /** Moves on from `failed` (if it is still the current node; a concurrent call may have moved already). */
   failover(failed: string): void {
     if (this.urls[this.index] === failed) this.index = (this.index + 1) % this.urls.length;
+  }
+
+  /**
+   * Takes the live nodes a server named: the given URLs, then these (ignoring malformed ones and
+   * repeats). The current node stays current if it is still listed. Answers the URLs newly added.
+   */
+  learn(live: readonly string[]): string[] {
+    const current = this.current;
+    const learned = live.map(normalize).filter((url) => isHttpUrl(url) && !this.given.includes(url));
+    const next = [...new Set([...this.given, ...learned])];
+    const added = next.filter((url) => !this.urls.includes(url));
+    this.urls = next;
+    this.index = Math.max(0, next.indexOf(current));
+    return added;
+  }
+}
+
+function normalize(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
   }
 }
 

@@ -20,7 +20,9 @@ one job and exits.
 Options:
   --server URL[,URL…]  The server nodes' base URLs; any will do, and the agent fails over between
                        them when one stops answering (default jobs.agentServers from the
-                       configuration file, else QUARRY_PUBLIC_URL, else http://127.0.0.1:$QUARRY_PORT)
+                       configuration file, else QUARRY_PUBLIC_URL, else http://127.0.0.1:$QUARRY_PORT).
+                       It also learns the live nodes from them (GET /api/agent/v1/nodes, each node's
+                       QUARRY_PUBLIC_URL) and fails over to those too, so one URL is enough
   --job-id ID          Claim and run only this job, then exit
   --jobs-dir PATH      Folder for job directories (default jobs.directoryRoot: $QUARRY_HOME/jobs)
   --cache-dir PATH     Dependency cache folder (default jobs.cacheDirectory: $QUARRY_HOME/agent-cache)

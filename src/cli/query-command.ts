@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
 import type { CliCommand } from './command.ts';
+import { serverRequest } from './server-request.ts';
 
 const FORMATS = ['table', 'csv', 'json', 'ndjson', 'parquet'] as const;
 type Format = (typeof FORMATS)[number];
@@ -22,7 +23,9 @@ Options:
   --format FORMAT    table (default on a terminal), csv, json, ndjson or parquet (needs --output)
   --output FILE      Write the result to FILE instead of standard output
   --server URL       Ask a running Quarry server (POST URL/api/query/v1) instead of opening the
-                     database and warehouse here (also QUARRY_SERVER_URL)
+                     database and warehouse here (also QUARRY_SERVER_URL). A 503 (the server's
+                     database is away) or a refused connection is retried after Retry-After, with
+                     one line on standard error per wait, for at most QUARRY_CLI_RETRY_SECONDS (60)
   -h, --help         Show this help
 
 Writes, settings and reads of files outside the warehouse are refused. Ctrl-C cancels the query.
@@ -116,12 +119,12 @@ async function locally(sql: string, format: Format, output: string | undefined, 
 async function viaServer(server: string, sql: string, format: Format, output: string | undefined, signal: AbortSignal): Promise<number> {
   if (format === 'parquet') throw new Error('--format parquet is written locally only; drop --server, or use csv');
   const wire = format === 'table' ? 'json' : format;
-  const res = await fetch(new URL('/api/query/v1', server), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sql, format: wire }),
-    signal,
-  });
+  // A query changes nothing (writes are refused), so a lost connection is retried as well as a 503.
+  const res = await serverRequest(
+    new URL('/api/query/v1', server),
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql, format: wire }) },
+    { idempotent: true, signal },
+  );
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { message?: string };
     throw new Error(`the server answered ${res.status}: ${body.message ?? res.statusText}`);

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
@@ -29,7 +30,9 @@ Environment:
   QUARRY_HOST           Bind address (default 127.0.0.1; 0.0.0.0 to serve other hosts)
   QUARRY_DATABASE_URL   postgres://user@host:port/db for PostgreSQL; absent: SQLite in QUARRY_HOME
   QUARRY_WAREHOUSE      file:///path or s3://bucket/prefix (default file://$QUARRY_HOME/warehouse)
-  QUARRY_PUBLIC_URL     Base URL clients and agents use to reach this server
+  QUARRY_PUBLIC_URL     Base URL clients and agents use to reach this server; the node advertises it
+                        to agents (GET /api/agent/v1/nodes). Absent: http://HOST:PORT, with this
+                        machine's host name when bound to 0.0.0.0 or ::
   QUARRY_AGENT_TOKEN    Secret agents must send on the agent API (and the server sends to their file endpoints)
   QUARRY_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
   QUARRY_LOG_FORMAT     pretty (default: one line per record, for people) or json (for log collectors)
@@ -96,9 +99,11 @@ Environment:
     if (!config.agentToken && !['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
       app.log.warn(`the agent API is open to anyone who reaches ${config.host}: set QUARRY_AGENT_TOKEN on this server and its agents`);
     }
+    const { port } = app.server.address() as { port: number };
+    const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    // Agents started with another node's URL learn this one from GET /api/agent/v1/nodes.
+    await platform.jobs.nodes.advertise(config.publicUrl ?? advertisedUrl(config.host, port, local));
     if (config.jobs.localAgent && !values['no-agent']) {
-      const { port } = app.server.address() as { port: number };
-      const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
       // The token may come from a file the agent would find another way; hand it over as the server read it.
       const env = config.agentToken ? { ...process.env, QUARRY_AGENT_TOKEN: config.agentToken } : process.env;
       const agent = startLocalAgent(config.home, config.publicUrl ?? local, env);
@@ -108,3 +113,8 @@ Environment:
     return 0;
   },
 };
+
+/** The URL other hosts' agents can use for this node when QUARRY_PUBLIC_URL is not set. */
+function advertisedUrl(host: string, port: number, local: string): string {
+  return host === '0.0.0.0' || host === '::' ? `http://${os.hostname()}:${port}` : local;
+}

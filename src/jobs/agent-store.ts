@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Tables } from '../db/tables.ts';
-import { AGENT_OWNED_STATUSES } from '../protocol/agent/job-status.ts';
+import { AGENT_OWNED_STATUSES, FINAL_STATUSES } from '../protocol/agent/job-status.ts';
 
 /**
  * Agents as the server knows them: the `job_agent` rows (registration and the agent's own
@@ -50,7 +50,9 @@ export class AgentStore {
     }
     // Jobs the agent still runs that the server has already ended (the leader failed them while the
     // agent was unreachable) or handed to another agent: the agent must stop them too, as Genie's
-    // monitor kills a job whose server-side status is no longer RUNNING.
+    // monitor kills a job whose server-side status is no longer RUNNING. A job back in the queue is
+    // not named: it was requeued before its agent started it (no process to stop), and the agent's
+    // execution may yet win it back by claiming it again; its next compare-and-set decides.
     const ended =
       jobIds.length === 0
         ? []
@@ -58,7 +60,7 @@ export class AgentStore {
             .selectFrom('job')
             .select('id')
             .where('id', 'in', jobIds)
-            .where((eb) => eb.or([eb('status', 'not in', AGENT_OWNED_STATUSES), eb('agent_id', '!=', agentId), eb('agent_id', 'is', null)]))
+            .where((eb) => eb.or([eb('status', 'in', FINAL_STATUSES), eb.and([eb('agent_id', 'is not', null), eb('agent_id', '!=', agentId)])]))
             .execute();
     const kills = await this.killRequests(agentId);
     return [...new Set([...kills, ...ended.map((row) => row.id)])];

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Tables } from '../db/tables.ts';
 import { ConflictError } from '../errors/conflict-error.ts';
@@ -120,6 +120,9 @@ export class JobStore {
           status_msg: message.slice(0, STATUS_MSG_MAX),
           updated: now,
           ...(next === 'RUNNING' ? { started: now } : {}),
+          // In the same statement as the status: a final status without its end time (a connection
+          // lost between two statements) would never be repaired, since the retry is a no-op.
+          ...(isFinal(next) ? { finished: sql<number | null>`case when started is null then finished else ${extra.finished ?? now} end` } : {}),
           ...(extra.exitCode !== undefined ? { exit_code: extra.exitCode } : {}),
           ...(extra.processId !== undefined ? { process_id: extra.processId } : {}),
           ...(extra.archiveStatus !== undefined ? { archive_status: extra.archiveStatus } : {}),
@@ -128,9 +131,6 @@ export class JobStore {
         .where('status', '=', expected);
       if (extra.agentId !== undefined) update = update.where('agent_id', '=', extra.agentId);
       const result = await update.executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1 && isFinal(next)) {
-        await this.db.updateTable('job').set({ finished: extra.finished ?? now }).where('id', '=', id).where('started', 'is not', null).execute();
-      }
       const job = await this.get(id);
       return { changed: Number(result.numUpdatedRows) === 1, status: job?.status ?? expected, job };
     }

@@ -14,6 +14,7 @@ import { UnusedResources } from './leader/unused-resources.ts';
 import { JobOutput } from './output/job-output.ts';
 import { RegistryService } from './registry/registry-service.ts';
 import type { ClusterLoad } from './resolution/job-resolution.ts';
+import { ServerNodes } from './server-nodes.ts';
 import { SubmissionGate } from './submission-gate.ts';
 
 /** The jobs area of one server node: its services, wired from configuration. */
@@ -38,6 +39,8 @@ export interface JobsArea {
   readonly submission: SubmissionGate;
   /** Active jobs per cluster, for the least-loaded cluster selector. */
   readonly clusterLoad: ClusterLoad;
+  /** The live server nodes: this node advertises its URL once it listens; agents learn the others. */
+  readonly nodes: ServerNodes;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
   const agents = new AgentService(store, signals, config.jobs, agentStore);
   const leader = new LeaderDuties(database, store, config.jobs, { cleanup: { task: cleanup, settings } });
   leader.start();
+  const nodes = new ServerNodes(database.db, config.jobs.heartbeatIntervalMs, config.jobs.heartbeatTimeoutMs);
   return {
     config: config.jobs,
     registry,
@@ -78,9 +82,11 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
     cleanup,
     submission,
     clusterLoad,
+    nodes,
     async close() {
       // Long polls first: they must not read the database once the platform closes it.
       await agents.close();
+      await nodes.withdraw();
       await leader.stop();
     },
   };

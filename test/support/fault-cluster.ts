@@ -14,7 +14,10 @@ const QUARRY = path.join(ROOT, 'bin/quarry.js');
 
 /**
  * A PostgreSQL server of the test's own (scripts/services/postgres.sh), so it can be stopped and
- * started again, and its connections cut, without touching the server other tests share.
+ * started again, and its connections cut, without touching the server other tests share. It runs
+ * with durable commits (synchronous_commit on, PostgreSQL's default): an immediate stop is a crash,
+ * and with synchronous_commit off a crash loses commits already acknowledged — accepted jobs, status
+ * changes — which no server could keep its promise through.
  */
 export interface PrivatePostgres {
   url: string;
@@ -35,12 +38,20 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     if (result.status !== 0) throw new Error(`postgres.sh ${args.join(' ')} failed: ${result.stderr}`);
   };
   run('install');
-  run('start', data, String(port));
+  run('start', data, String(port), 'durable');
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const check = new pg.Client({ connectionString: url });
+  await check.connect();
+  try {
+    const { rows } = await check.query<{ synchronous_commit: string }>('show synchronous_commit');
+    if (rows[0]?.synchronous_commit !== 'on') throw new Error(`the fault tests' PostgreSQL must run with synchronous_commit on, not ${rows[0]?.synchronous_commit}`);
+  } finally {
+    await check.end();
+  }
   return {
     url,
     stop: (mode) => run('stop', data, mode),
-    start: () => run('start', data, String(port)),
+    start: () => run('start', data, String(port), 'durable'),
     async cutConnections() {
       const client = new pg.Client({ connectionString: url });
       await client.connect();

@@ -34,7 +34,9 @@ export async function startServerProcess(env: Record<string, string>, port: numb
       await exited;
     },
   };
-  for (let i = 0; i < 300; i++) {
+  // Up to ~90 s: on a loaded machine (the whole suite on 2 shared cores) compiling and starting a
+  // server has taken over 20 s.
+  for (let i = 0; i < 900; i++) {
     if (child.exitCode !== null) break;
     const health = await fetch(`${url}/health`).catch(() => undefined);
     if (health?.ok) return server;

@@ -5,6 +5,7 @@ import { jobsMigration } from './0201-jobs.ts';
 import { migration0202JobSettings } from './0202-job-settings.ts';
 import { migration0203JobRequestHeaders } from './0203-job-request-headers.ts';
 import { migration0204JobApplications } from './0204-job-applications.ts';
+import { migration0220ServerNodes } from './0220-server-nodes.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 import { catalogMigration0401 } from './0401-catalog.ts';
 import { migration0601Pipeline } from './0601-pipeline.ts';
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0202-job-settings': migration0202JobSettings,
   '0203-job-request-headers': migration0203JobRequestHeaders,
   '0204-job-applications': migration0204JobApplications,
+  '0220-server-nodes': migration0220ServerNodes,
   '0301-iceberg-tables': migration0301IcebergTables,
   '0401-catalog': catalogMigration0401,
   '0601-pipeline': migration0601Pipeline,

@@ -86,6 +86,14 @@ export interface JobSettingTable {
   updated: number;
 }
 
+/** A server node alive now (renewed while it runs, deleted on orderly shutdown): where agents reach it. */
+export interface ServerNodeTable {
+  id: string;
+  url: string;
+  started: number;
+  heartbeat_at: number;
+}
+
 export interface JobsTables {
   job: JobTable;
   job_tag: JobTagTable;
@@ -93,4 +101,5 @@ export interface JobsTables {
   job_agent: JobAgentTable;
   job_leader_lease: JobLeaderLeaseTable;
   job_setting: JobSettingTable;
+  server_node: ServerNodeTable;
 }

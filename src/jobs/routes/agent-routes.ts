@@ -11,6 +11,7 @@ import {
   JobStatesRequestSchema,
   JobStatesSchema,
   KillListSchema,
+  ServerNodeListSchema,
   StatusChangeResultSchema,
   StatusChangeSchema,
 } from '../../protocol/agent/agent-protocol.ts';
@@ -101,6 +102,12 @@ export async function agentApiPlugin(fastify: FastifyInstance, options: { area: 
       },
     },
     async (request) => agents.adopt(request.params.agentId, request.params.jobId, request.body.previousAgentId),
+  );
+
+  app.get(
+    '/api/agent/v1/nodes',
+    { schema: { tags, summary: 'The server nodes alive now (their advertised URLs), for agents to fail over between', response: { 200: ServerNodeListSchema } } },
+    async () => ({ nodes: await options.area.nodes.live() }),
   );
 
   app.post(

@@ -106,6 +106,12 @@ export const KillListSchema = Type.Object({
 });
 export type KillList = Static<typeof KillListSchema>;
 
+/** The server nodes alive now, by the URL each advertised; an agent adds them to the URLs it fails over between. */
+export const ServerNodeListSchema = Type.Object({
+  nodes: Type.Array(Type.String({ description: 'Base URL of a live server node' })),
+});
+export type ServerNodeList = Static<typeof ServerNodeListSchema>;
+
 export const StatusChangeSchema = Type.Object({
   agentId: Type.String({ minLength: 1, maxLength: 255 }),
   /** The status the agent believes the job has; the change happens only if it still does. */
