@@ -63,7 +63,7 @@ export class Agent {
   private readonly finished = new Set<Promise<void>>();
   private readonly acknowledgedKills = new Set<string>();
   private readonly abort = new AbortController();
-  private settings: Required<AgentSettings> = {
+  private settings: Required<Omit<AgentSettings, 'credential'>> = {
     heartbeatIntervalMs: 2000,
     killGraceMs: 10_000,
     filesLimit: DEFAULT_FILES_LIMIT,
@@ -184,7 +184,8 @@ export class Agent {
       address: this.address,
     });
     this.settings = {
-      ...settings,
+      heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      killGraceMs: settings.killGraceMs,
       filesLimit: settings.filesLimit ?? DEFAULT_FILES_LIMIT,
       directoryCleanup: settings.directoryCleanup ?? DEFAULT_DIRECTORY_CLEANUP,
     };
@@ -196,8 +197,8 @@ export class Agent {
       const kills = await this.client.heartbeat([...this.running.keys()]);
       for (const id of kills) this.running.get(id)?.kill('user');
     } catch (error) {
-      // The server forgot this agent (a new database): register again. Otherwise wait for it to return.
-      if (error instanceof ServerRejectedError && error.status === 404) await this.register().catch(() => undefined);
+      // The server forgot this agent or its credential (a new database): register again. Otherwise wait for it to return.
+      if (error instanceof ServerRejectedError && (error.status === 404 || error.status === 401)) await this.register().catch(() => undefined);
     }
   }
 
@@ -213,7 +214,7 @@ export class Agent {
         if (claim) void this.execute(claim.job, claim.killRequested);
       } catch (error) {
         if (this.abort.signal.aborted) return;
-        if (error instanceof ServerRejectedError && error.status === 404) await this.register().catch(() => undefined);
+        if (error instanceof ServerRejectedError && (error.status === 404 || error.status === 401)) await this.register().catch(() => undefined);
         await sleep(1000);
       }
     }

@@ -3,8 +3,9 @@ import type { CliCommand } from './command.ts';
 import { agentCommand } from './agent-command.ts';
 import { serverCommand } from './server-command.ts';
 import { tableCommand } from './table-command.ts';
+import { tokenCommand } from './token-command.ts';
 
-const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand];
+const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, tokenCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

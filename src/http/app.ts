@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerAuth, securitySchemes } from '../auth/auth-hook.ts';
+import { tokenRoutes } from '../auth/routes.ts';
 import { registerCatalogApi } from '../catalog/routes.ts';
 import { icebergRestRoutes } from '../catalog/routes/iceberg-rest-routes.ts';
 import { adminRoutes } from '../jobs/routes/admin-routes.ts';
@@ -59,13 +61,16 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     reply.status(404).send({ errorCode: 404, message: `No route for ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
   });
 
-  await registerOpenApi(app, QUARRY_VERSION);
+  // Before every route: its onRoute hook declares each route's security in the OpenAPI document.
+  registerAuth(app, platform.auth);
+  await registerOpenApi(app, QUARRY_VERSION, securitySchemes(config.auth));
   registerMetrics(app);
   registerHealth(app, platform.database);
   // Area routes register here as they are built, each under its own prefix and error mapping.
   await registerJobsRoutes(app, platform);
-  await app.register(agentRoutes, { area: platform.jobs, token: platform.config.agentToken });
+  await app.register(agentRoutes, { area: platform.jobs, credentials: platform.auth.agents });
   await app.register(adminRoutes, { area: platform.jobs });
+  await app.register(tokenRoutes, { tokens: platform.auth.tokens });
   await registerCatalogApi(app, platform.catalog);
   await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });
 

@@ -1,3 +1,5 @@
+import { openAuthArea, type AuthArea } from '../auth/auth-area.ts';
+import { installationAgentSecret } from '../auth/installation-secret.ts';
 import { openCatalogArea, type CatalogArea } from '../catalog/catalog-area.ts';
 import { IcebergTables } from '../catalog/connectors/warehouse/iceberg-tables.ts';
 import { IcebergRestCatalog } from '../catalog/iceberg-rest/iceberg-rest-catalog.ts';
@@ -13,6 +15,7 @@ import { Warehouse } from '../warehouse/warehouse.ts';
  * and the CLI receive a Platform; tests build one per store (SQLite, PostgreSQL) the same way.
  */
 export interface Platform {
+  /** The configuration, with `agentToken` always set: configured, or the installation's generated secret. */
   readonly config: QuarryConfig;
   readonly database: Database;
   /** Genie's registry of applications, clusters and commands. */
@@ -23,13 +26,17 @@ export interface Platform {
   readonly catalog: CatalogArea;
   /** The Iceberg REST catalog over the configured warehouse (pointers in `database`, catalog `quarry`). */
   readonly icebergCatalog: IcebergRestCatalog;
+  /** Who users and agents are (src/auth). */
+  readonly auth: AuthArea;
   close(): Promise<void>;
 }
 
 /** The user the catalog's events name for warehouse changes whose work names none (an /iceberg/v1 request without `X-Netflix.user.name`). */
 const ICEBERG_REST_USER = 'iceberg-rest';
 
-export async function openPlatform(config: QuarryConfig): Promise<Platform> {
+export async function openPlatform(configured: QuarryConfig): Promise<Platform> {
+  // The agent API is never open: without a configured secret, the installation's own is used.
+  const config: QuarryConfig = { ...configured, agentToken: configured.agentToken ?? installationAgentSecret(configured.home) };
   const database = await openDatabase(config.database);
   const registry = new RegistryService(database);
   let jobs: JobsArea | undefined;
@@ -58,6 +65,7 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
     jobs: openedJobs,
     catalog,
     icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3, recorder }),
+    auth: openAuthArea(config, database),
     async close() {
       await openedJobs.close();
       await catalog.close();

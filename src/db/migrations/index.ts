@@ -7,6 +7,8 @@ import { migration0203JobRequestHeaders } from './0203-job-request-headers.ts';
 import { migration0204JobApplications } from './0204-job-applications.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 import { catalogMigration0401 } from './0401-catalog.ts';
+import { migration0501AuthTokens } from './0501-auth-tokens.ts';
+import { migration0502AgentCredentials } from './0502-agent-credentials.ts';
 
 /**
  * Every schema migration, in the order they run. Names sort in execution order; a migration never
@@ -21,4 +23,6 @@ export const migrations: Record<string, Migration> = {
   '0204-job-applications': migration0204JobApplications,
   '0301-iceberg-tables': migration0301IcebergTables,
   '0401-catalog': catalogMigration0401,
+  '0501-auth-tokens': migration0501AuthTokens,
+  '0502-agent-credentials': migration0502AgentCredentials,
 };
