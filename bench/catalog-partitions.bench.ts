@@ -11,6 +11,7 @@
  * the same run, lists one partition by its exact name (a primary-key lookup). Figures are p50/p99
  * latency and the ratio of each p50 to the baseline p50.
  */
+import { partitionsSaveRequest, tableRequest } from '../src/catalog/routes/metacat-requests.ts';
 import { testConfig } from '../test/support/test-config.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -65,7 +66,7 @@ function configFor(database: QuarryConfig['database'], home: string): QuarryConf
 async function load(platform: Platform): Promise<number> {
   const { catalogs, partitions } = platform.catalog;
   await catalogs.createDatabase(context, table, {});
-  await catalogs.createTable(context, table, {
+  await catalogs.createTable(context, table, tableRequest(table, {
     name: { qualifiedName: table.toString() },
     fields: [
       { name: 'event', type: 'string' },
@@ -74,13 +75,13 @@ async function load(platform: Platform): Promise<number> {
       { name: 'region', type: 'string', partition_key: true },
     ],
     serde: { uri: 's3://warehouse/bench.db/events' },
-  });
+  }));
   const started = performance.now();
   let batch: string[] = [];
   const flush = async () => {
-    await partitions.save(context, table, {
+    await partitions.save(context, table, partitionsSaveRequest({
       partitions: batch.map((name) => ({ name: { qualifiedName: `${table.toString()}/${name}` }, serde: { uri: `s3://warehouse/bench.db/events/${name}` } })),
-    });
+    }));
     batch = [];
   };
   for (let d = 0; d < DAYS; d += 1) {

@@ -49,8 +49,8 @@ try {
   console.log(`seeded ${partitions} partitions in ${COMMITS} commits in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const name = QualifiedName.ofTable('warehouse', 'bench', 'events');
-  const uncached = new IcebergTables(database, warehouse, 'warehouse', 0);
-  const cached = new IcebergTables(database, warehouse, 'warehouse');
+  const uncached = new IcebergTables(warehouse, 'warehouse', 0);
+  const cached = new IcebergTables(warehouse, 'warehouse');
   const scenarios: Array<[string, (tables: IcebergTables) => Promise<unknown>]> = [
     ['one partition by filter (part = ...)', (tables) => tables.listPartitions(name, { filter: parseFilter(`part = 'p${String(partitions >> 1).padStart(7, '0')}'`) })],
     ['a page of 100, newest first', (tables) => tables.listPartitions(name, { sortBy: 'createdDate', sortOrder: 'DESC', limit: 100 })],

@@ -46,7 +46,7 @@ try {
     for (const table of Object.values(tables)) await data.appendRows(table, rows);
   }
   // Rename info.city to info.town in one table, as another client would through /iceberg/v1.
-  const catalog = new IcebergRestCatalog(warehouse, database, { s3: { region: 'us-east-1', forcePathStyle: true } });
+  const catalog = new IcebergRestCatalog(warehouse, { s3: { region: 'us-east-1', forcePathStyle: true } });
   const schema = tables.renamed.schema().toJson() as { fields: { name: string; type: { fields: { name: string }[] } }[] };
   schema.fields[1]!.type.fields[0]!.name = 'town';
   await catalog.commitTable({

@@ -6,6 +6,11 @@
 #   QUARRY_TEST_MARIADB_URL    root URL of a MariaDB server (no password), for catalog federation
 #   QUARRY_TEST_PYTHON         python of the peer-client virtual environment
 #   QUARRY_TEST_S3_ENDPOINT    http endpoint of an S3-compatible server (moto; path-style, any credentials)
+#   QUARRY_TEST_KAFKA_BROKERS  host:port of a Kafka 4.4.0 broker (KRaft, single node)
+#   QUARRY_TEST_KAFKA_DIR      its folder, for tests that restart it (scripts/services/kafka.sh stop/start)
+#   QUARRY_TEST_SPARK_PYTHON   python with pyspark (tests start Spark in local mode themselves)
+#   QUARRY_TEST_SPARK_JAR      the iceberg-spark-runtime jar for that Spark
+#   QUARRY_TEST_SPARK_JAVA_HOME  the Java 17 Spark runs on
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services/apt.sh
@@ -20,9 +25,15 @@ fi
 if [ "${QUARRY_SKIP_INSTALL:-0}" != 1 ]; then
   bash scripts/services/postgres.sh install
   bash scripts/services/mariadb.sh install
+  bash scripts/services/kafka.sh install
+  # The README's examples (test/docs/readme-examples.test.ts) run with curl and jq, as a reader's would.
+  apt_install curl jq
 fi
 QUARRY_TEST_PYTHON=$(bash scripts/services/python-env.sh)
 export QUARRY_TEST_PYTHON
+{ read -r QUARRY_TEST_SPARK_PYTHON; read -r QUARRY_TEST_SPARK_JAR; read -r QUARRY_TEST_SPARK_JAVA_HOME; } < <(bash scripts/services/spark.sh install)
+[ -n "$QUARRY_TEST_SPARK_JAVA_HOME" ] || { echo "quarry: scripts/services/spark.sh install failed" >&2; exit 1; }
+export QUARRY_TEST_SPARK_PYTHON QUARRY_TEST_SPARK_JAR QUARRY_TEST_SPARK_JAVA_HOME
 
 run_dir=$(mktemp -d /tmp/quarry-services.XXXXXX)
 chmod 755 "$run_dir"
@@ -30,6 +41,7 @@ cleanup() {
   bash scripts/services/postgres.sh stop "$run_dir/postgres" || true
   bash scripts/services/s3.sh stop "$run_dir/s3" || true
   bash scripts/services/mariadb.sh stop "$run_dir/mariadb" || true
+  bash scripts/services/kafka.sh stop "$run_dir/kafka" || true
   rm -rf "$run_dir"
 }
 trap cleanup EXIT
@@ -48,5 +60,13 @@ mariadb_port=$(free_port)
 bash scripts/services/mariadb.sh start "$run_dir/mariadb" "$mariadb_port"
 export QUARRY_TEST_MARIADB_URL="mysql://root@127.0.0.1:$mariadb_port/"
 echo "quarry: MariaDB on 127.0.0.1:$mariadb_port" >&2
+
+kafka_port=$(free_port)
+kafka_controller_port=$(free_port)
+bash scripts/services/kafka.sh start "$run_dir/kafka" "$kafka_port" "$kafka_controller_port"
+export QUARRY_TEST_KAFKA_BROKERS="127.0.0.1:$kafka_port"
+export QUARRY_TEST_KAFKA_DIR="$run_dir/kafka"
+echo "$kafka_controller_port" > "$run_dir/kafka/controller-port"
+echo "quarry: Kafka on 127.0.0.1:$kafka_port" >&2
 
 "$@"

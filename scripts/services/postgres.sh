@@ -2,7 +2,7 @@
 # A throwaway PostgreSQL server on loopback for tests and benchmarks.
 #   postgres.sh install          install Debian's PostgreSQL if no server binaries are present
 #   postgres.sh start DIR PORT   create a cluster in DIR (if new) and start it on 127.0.0.1:PORT
-#   postgres.sh stop DIR         stop the cluster in DIR
+#   postgres.sh stop DIR [MODE]  stop the cluster in DIR (MODE: fast (default) | smart | immediate)
 # Connect as postgres://postgres@127.0.0.1:PORT/postgres (trust authentication).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,15 +47,15 @@ start() {
 }
 
 stop() {
-  local dir=$1 bin
+  local dir=$1 mode=${2:-fast} bin
   bin=$(pg_bin) || exit 0
   [ -f "$dir/data/postmaster.pid" ] || exit 0
-  as_server_user "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  as_server_user "$bin/pg_ctl" -D "$dir/data" -m "$mode" -w stop >/dev/null 2>&1 || true
 }
 
 case "${1:-}" in
   install) install ;;
   start) start "$2" "$3" ;;
-  stop) stop "$2" ;;
-  *) echo "usage: $0 install | start DIR PORT | stop DIR" >&2; exit 2 ;;
+  stop) stop "$2" "${3:-fast}" ;;
+  *) echo "usage: $0 install | start DIR PORT | stop DIR [fast|smart|immediate]" >&2; exit 2 ;;
 esac

@@ -12,10 +12,13 @@ import { DEFAULT_FILES_LIMIT } from './job-files-limit.ts';
 import { JobExecution, type AgentState } from './job-execution.ts';
 import { adoptJobProcess } from './job-process.ts';
 import { ResourceFetcher } from './resource-fetcher.ts';
+import { LeaseFence } from './lease-fence.ts';
 import { ServerClient, ServerRejectedError } from './server-client.ts';
+import { StatusOutbox } from './status-outbox.ts';
 
 export interface AgentOptions {
-  serverUrl: string;
+  /** One server node's base URL, or several (any will do; the agent fails over between them). */
+  serverUrl: string | readonly string[];
   jobsRoot: string;
   cacheDirectory: string;
   s3: S3Config;
@@ -26,8 +29,12 @@ export interface AgentOptions {
   advertisedAddress?: string;
   /** Most jobs this agent runs at once. */
   maxJobs?: number;
-  /** The shared secret with the server (QUARRY_AGENT_TOKEN): sent to it, and required of it by the file endpoint. */
-  token?: string;
+  /**
+   * The installation's agent secret (QUARRY_AGENT_TOKEN, or the server home's agent-secret): it
+   * registers this agent's id, and the file endpoint (job files and /stats) requires it of the server.
+   * Required: an agent without it would serve job output to anyone.
+   */
+  token: string;
   hostName?: string;
   version: string;
   log?: (line: string) => void;
@@ -65,6 +72,7 @@ export class Agent {
   private readonly abort = new AbortController();
   private settings: Required<Omit<AgentSettings, 'credential'>> = {
     heartbeatIntervalMs: 2000,
+    leaseTimeoutMs: 30_000,
     killGraceMs: 10_000,
     filesLimit: DEFAULT_FILES_LIMIT,
     directoryCleanup: DEFAULT_DIRECTORY_CLEANUP,
@@ -77,9 +85,17 @@ export class Agent {
   private loops: Promise<void>[] = [];
   private slotFreed?: () => void;
   private jobsStarted = 0;
+  private readonly outbox: StatusOutbox;
+  private readonly fence: LeaseFence;
 
   constructor(private readonly options: AgentOptions) {
-    this.client = new ServerClient(options.serverUrl, this.id, () => this.abort.signal.aborted, options.token);
+    this.outbox = new StatusOutbox(options.jobsRoot);
+    this.fence = new LeaseFence(() => this.fenceJobs());
+    this.client = new ServerClient(options.serverUrl, this.id, () => this.abort.signal.aborted, options.token, {
+      log: (line) => this.log(line),
+      reached: () => this.fence.renewed(),
+      outbox: this.outbox,
+    });
     this.cache = new DependencyCache(options.cacheDirectory, new ResourceFetcher(options.s3));
   }
 
@@ -96,6 +112,7 @@ export class Agent {
   async start(): Promise<void> {
     await this.connect();
     await this.adoptOrphans();
+    await this.deliverLeftovers();
     this.loops = [this.claimLoop(), this.killLoop()];
     if (this.settings.directoryCleanup.enabled) this.scheduleCleanup(0);
   }
@@ -153,6 +170,7 @@ export class Agent {
       clearTimeout(timer);
     }
     this.abort.abort();
+    this.fence.stop();
     clearInterval(this.heartbeat);
     clearTimeout(this.cleanupTimer);
     await this.cleanup;
@@ -174,6 +192,7 @@ export class Agent {
     this.address = this.options.advertisedAddress ?? files.address;
     await this.register();
     this.heartbeat = setInterval(() => void this.beat(), this.settings.heartbeatIntervalMs);
+    this.fence.start(this.settings);
   }
 
   private async register(): Promise<void> {
@@ -186,10 +205,11 @@ export class Agent {
     this.settings = {
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
       killGraceMs: settings.killGraceMs,
+      leaseTimeoutMs: settings.leaseTimeoutMs ?? 30_000,
       filesLimit: settings.filesLimit ?? DEFAULT_FILES_LIMIT,
       directoryCleanup: settings.directoryCleanup ?? DEFAULT_DIRECTORY_CLEANUP,
     };
-    this.log(`registered as agent ${this.id} with ${this.options.serverUrl}; serving job files at ${this.address}`);
+    this.log(`registered as agent ${this.id} with ${this.client.endpoints.current}; serving job files at ${this.address}`);
   }
 
   private async beat(): Promise<void> {
@@ -211,7 +231,10 @@ export class Agent {
       }
       try {
         const claim = await this.client.claimNext(CLAIM_WAIT_MS, this.abort.signal);
-        if (claim) void this.execute(claim.job, claim.killRequested);
+        // A job requeued while this agent's first claim of it was still reporting INIT (the answer
+        // was lost) can come back to the same agent: the execution it has goes on; a second would
+        // run the job twice.
+        if (claim && !this.running.has(claim.job.jobId)) void this.execute(claim.job, claim.killRequested);
       } catch (error) {
         if (this.abort.signal.aborted) return;
         if (error instanceof ServerRejectedError && (error.status === 404 || error.status === 401)) await this.register().catch(() => undefined);
@@ -267,6 +290,39 @@ export class Agent {
         adoptJobProcess(state.pgid, dir.exitCode).signal('SIGKILL');
         await rm(dir.agentState, { force: true });
       }
+    }
+  }
+
+  /**
+   * Lease expired (see LeaseFence): no node has answered for so long that a node may already have
+   * declared this agent lost and failed its jobs, so none of them may go on running. Each is killed
+   * through its normal kill path; its report waits in the outbox and is refused if the job ended.
+   */
+  private fenceJobs(): void {
+    if (this.running.size === 0) return;
+    this.log(`lease expired: no server answered within the lease; killing ${this.running.size} running job(s) (${[...this.running.keys()].join(', ')})`);
+    for (const execution of this.running.values()) execution.kill('system');
+  }
+
+  /**
+   * Delivers status changes left in the outbox by a previous agent on this folder that died before a
+   * node answered them (jobs it had launched were adopted above and report afresh). The job is
+   * adopted first, so the change is made by its owner; a job that ended or moved on meanwhile
+   * refuses, and the change is dropped.
+   */
+  private async deliverLeftovers(): Promise<void> {
+    for (const entry of await this.outbox.pending()) {
+      if (entry.agentId === this.id || this.running.has(entry.jobId)) continue;
+      if (processAlive(entry.agentPid) && entry.agentPid !== process.pid) continue;
+      try {
+        await this.client.adopt(entry.jobId, entry.agentId);
+        const result = await this.client.changeStatus(entry.jobId, entry.change);
+        this.log(`delivered job ${entry.jobId}'s status ${entry.change.status} left by agent ${entry.agentId} (${result.changed ? 'applied' : `job is ${result.status}`})`);
+      } catch (error) {
+        if (!(error instanceof ServerRejectedError)) throw error;
+        this.log(`dropped job ${entry.jobId}'s status ${entry.change.status} left by agent ${entry.agentId}: ${error.message}`);
+      }
+      await this.outbox.acknowledge(entry.jobId);
     }
   }
 

@@ -42,6 +42,15 @@ export async function startFileServer(
   return { server, address: `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${bound}` };
 }
 
+/** decodeURIComponent, or undefined for malformed escapes (`%ff`), which are the client's error, not ours. */
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
@@ -52,11 +61,20 @@ async function handle(jobsRoot: string, request: IncomingMessage, response: Serv
   if (url.pathname === '/stats') return send(response, 200, stats());
   const match = /^\/jobs\/([^/]+)\/(info|files)(?:\/(.*))?$/.exec(url.pathname);
   if (!match) return send(response, 404, { message: 'Unknown path' });
-  const jobId = decodeURIComponent(match[1]!);
-  if (!JOB_ID.test(jobId)) return send(response, 400, { message: 'Bad job id' });
+  const jobId = safeDecode(match[1]!);
+  if (jobId === undefined || !JOB_ID.test(jobId)) return send(response, 400, { message: 'Bad job id' });
   let relative: string;
   try {
-    relative = checkOutputPath((match[3] ?? '').split('/').map(decodeURIComponent).join('/'));
+    relative = checkOutputPath(
+      (match[3] ?? '')
+        .split('/')
+        .map((segment) => {
+          const decoded = safeDecode(segment);
+          if (decoded === undefined) throw new Error(`Path segment ${JSON.stringify(segment.slice(0, 100))} is not valid percent-encoded UTF-8`);
+          return decoded;
+        })
+        .join('/'),
+    );
   } catch (error) {
     return send(response, 400, { message: (error as Error).message });
   }

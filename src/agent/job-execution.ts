@@ -10,7 +10,7 @@ import { JobDirectory, SETUP_FILE_NAME } from './job-directory.ts';
 import { adoptJobProcess, launchJob, type JobProcess } from './job-process.ts';
 import { fileNameOf } from './resource-fetcher.ts';
 import { renderRunScript } from './run-script.ts';
-import type { ServerClient } from './server-client.ts';
+import { ServerRejectedError, type ServerClient } from './server-client.ts';
 
 export type KillReason = 'user' | 'timeout' | 'system' | 'files-limit';
 
@@ -97,7 +97,11 @@ export class JobExecution {
     } catch (error) {
       if (!(error instanceof Stop)) {
         await this.log(`error: ${(error as Error).stack ?? String(error)}`);
-        if (!isFinal(this.status)) await this.change('FAILED', launched ? StatusMessages.failed : StatusMessages.launchFailed).catch(() => undefined);
+        // A refusal (the job is no longer this agent's, e.g. requeued after a lost claim answer) leaves
+        // nothing to report: a FAILED here could land on the job's next claim by this same agent.
+        if (!isFinal(this.status) && !(error instanceof ServerRejectedError)) {
+          await this.change('FAILED', launched ? StatusMessages.failed : StatusMessages.launchFailed).catch(() => undefined);
+        }
       }
       if (this.process && !isFinal(this.status)) this.process.signal('SIGKILL');
     }

@@ -9,6 +9,8 @@ import type {
 } from '../jobs/agent-protocol.ts';
 import type { ArchiveStatus } from '../jobs/job-status.ts';
 import { AgentCredential } from './agent-credential.ts';
+import { ServerEndpoints } from './server-endpoints.ts';
+import type { StatusOutbox } from './status-outbox.ts';
 
 /** The server answered with an error status that retrying will not fix. */
 export class ServerRejectedError extends Error {
@@ -22,23 +24,36 @@ export class ServerRejectedError extends Error {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What a ServerClient reports besides answers: reaching a node again, losing all of them. */
+export interface ServerClientEvents {
+  /** Called once when no node answers (with the last failure), and once when one answers again. */
+  log?: (line: string) => void;
+  /** Called whenever a node answered, even with an error: the agent is in touch with the cluster. */
+  reached?: () => void;
+  /** Status changes are kept here until a node answers them. */
+  outbox?: StatusOutbox;
+}
+
 /**
  * The agent's side of the agent API (`/api/agent/v1`). Calls that must not be lost (status changes,
- * archive status) retry while the server is unreachable or answers 5xx — a restarting server must
- * find every change the agent made while it was away.
+ * archive status) retry with backoff while no node is reachable or answers 5xx (503 while the
+ * database is away) — a restarting server must find every change the agent made while it was away.
+ * With several server URLs every call fails over to the next node (ServerEndpoints).
  */
 export class ServerClient {
-  private readonly base: string;
+  readonly endpoints: ServerEndpoints;
   private readonly credential: AgentCredential;
+  private unreachable = false;
 
   constructor(
-    serverUrl: string,
+    serverUrl: string | readonly string[],
     readonly agentId: string,
     private readonly stopping: () => boolean = () => false,
     /** The installation's agent secret (QUARRY_AGENT_TOKEN or the server home's agent-secret): registers this id. */
     token?: string,
+    private readonly events: ServerClientEvents = {},
   ) {
-    this.base = serverUrl.replace(/\/+$/, '');
+    this.endpoints = new ServerEndpoints(serverUrl);
     this.credential = new AgentCredential(token);
   }
 
@@ -92,8 +107,23 @@ export class ServerClient {
     return result.jobs;
   }
 
-  changeStatus(jobId: string, change: Omit<StatusChange, 'agentId'>): Promise<StatusChangeResult> {
-    return this.call('PUT', `/api/agent/v1/jobs/${encodeURIComponent(jobId)}/status`, { ...change, agentId: this.agentId }, { retry: true });
+  /**
+   * Reports a status change; it sits in the outbox (if any) until a node answers it. A node answers a
+   * repeat of a change it already applied as done (changed: true), so a retry after a lost answer
+   * is safe.
+   */
+  async changeStatus(jobId: string, change: Omit<StatusChange, 'agentId'>): Promise<StatusChangeResult> {
+    const outbox = this.events.outbox;
+    await outbox?.put({ jobId, agentId: this.agentId, agentPid: process.pid, change });
+    try {
+      const result: StatusChangeResult = await this.call('PUT', `/api/agent/v1/jobs/${encodeURIComponent(jobId)}/status`, { ...change, agentId: this.agentId }, { retry: true });
+      await outbox?.acknowledge(jobId);
+      return result;
+    } catch (error) {
+      // A refusal is an answer: nothing left to deliver. Anything else (stopping) stays for a successor.
+      if (error instanceof ServerRejectedError) await outbox?.acknowledge(jobId);
+      throw error;
+    }
   }
 
   async setArchiveStatus(jobId: string, archiveStatus: ArchiveStatus): Promise<void> {
@@ -102,15 +132,19 @@ export class ServerClient {
 
   private async call<T>(method: string, path: string, body?: unknown, options: { retry?: boolean; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<T> {
     let delay = 200;
+    // Without retry a call still tries each node once before failing.
+    let attemptsLeft = options.retry ? Infinity : this.endpoints.all.length;
     for (;;) {
+      const base = this.endpoints.current;
       try {
         const signals = [AbortSignal.timeout(options.timeoutMs ?? 15_000), ...(options.signal ? [options.signal] : [])];
-        const response = await fetch(`${this.base}${path}`, {
+        const response = await fetch(`${base}${path}`, {
           method,
           headers: { ...this.credential.authorization(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.any(signals),
         });
+        this.reachedNode();
         if (response.status === 204) return undefined as T;
         const text = await response.text();
         if (response.ok) return JSON.parse(text) as T;
@@ -124,10 +158,29 @@ export class ServerClient {
         if (response.status < 500) throw new ServerRejectedError(response.status, `${method} ${path}: ${response.status} ${message}`);
         throw new Error(`${method} ${path}: ${response.status} ${message}`);
       } catch (error) {
-        if (error instanceof ServerRejectedError || !options.retry || this.stopping() || options.signal?.aborted) throw error;
-        await sleep(delay);
-        delay = Math.min(delay * 2, 5_000);
+        if (error instanceof ServerRejectedError || this.stopping() || options.signal?.aborted) throw error;
+        this.endpoints.failover(base);
+        if (--attemptsLeft <= 0) throw error;
+        // Each node once in quick succession, then back off before the next round.
+        if (this.endpoints.current === this.endpoints.all[0]) {
+          this.noNodeAnswered(error);
+          await sleep(delay);
+          delay = Math.min(delay * 2, 5_000);
+        }
       }
     }
+  }
+
+  private reachedNode(): void {
+    this.events.reached?.();
+    if (!this.unreachable) return;
+    this.unreachable = false;
+    this.events.log?.(`reached server ${this.endpoints.current} again`);
+  }
+
+  private noNodeAnswered(error: unknown): void {
+    if (this.unreachable) return;
+    this.unreachable = true;
+    this.events.log?.(`no server answers (${this.endpoints.all.join(', ')}): ${(error as Error).message}; retrying with backoff`);
   }
 }

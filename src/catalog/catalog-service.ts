@@ -7,8 +7,8 @@ import type { AccessPolicy } from './access-policy.ts';
 import type { CatalogMutations } from './catalog-mutation.ts';
 import type { CatalogRegistry, RegisteredCatalog } from './catalog-registry.ts';
 import type { ConnectorCapabilities } from './connector.ts';
-import type { CreateCatalogDto, DatabaseCreateRequestDto, TableDto } from './dto.ts';
-import { databaseOut, tableIn, tableOut, type DatabaseOut, type TableOut } from './dto-mapping.ts';
+import { databaseOut, tableOut, type DatabaseOut, type TableOut } from './catalog-documents.ts';
+import type { DatabaseRequest, TableRequest } from './catalog-requests.ts';
 import type { JsonObject } from './metadata/json-merge.ts';
 import { QualifiedName, type QualifiedNameJson } from './qualified-name.ts';
 import type { RequestContext } from './request-context.ts';
@@ -72,16 +72,16 @@ export class CatalogService {
   }
 
   /** Only the catalog's definition metadata can change (merged); catalogs themselves come from configuration. */
-  async updateCatalog(context: RequestContext, name: string, dto: CreateCatalogDto): Promise<void> {
+  async updateCatalog(context: RequestContext, name: string, definitionMetadata: JsonObject | null | undefined): Promise<void> {
     const catalog = this.registry.get(name);
     const qn = QualifiedName.ofCatalog(catalog.name);
     await this.mutations.run(context, async (write, events) => {
-      const merged = await this.metadata.mergeDefinition(write.transaction, qn, dto.definitionMetadata, write.user, write.now);
+      const merged = await this.metadata.mergeDefinition(write.transaction, qn, definitionMetadata, write.user, write.now);
       events.emit('CATALOG_UPDATE', qn, { definitionMetadata: merged ?? {} });
     });
   }
 
-  async createDatabase(context: RequestContext, name: QualifiedName, dto: DatabaseCreateRequestDto): Promise<void> {
+  async createDatabase(context: RequestContext, name: QualifiedName, dto: DatabaseRequest): Promise<void> {
     const catalog = this.registry.get(name.catalogName);
     this.policy.checkCreate(catalog, name, context.user);
     const connector = requireCapability(catalog, 'createDatabase', 'create databases');
@@ -101,7 +101,7 @@ export class CatalogService {
     return databaseOut(database, catalog.connector.type, tables, definitionMetadata);
   }
 
-  async updateDatabase(context: RequestContext, name: QualifiedName, dto: DatabaseCreateRequestDto): Promise<void> {
+  async updateDatabase(context: RequestContext, name: QualifiedName, dto: DatabaseRequest): Promise<void> {
     const catalog = this.registry.get(name.catalogName);
     const changesSchema = (dto.metadata && Object.keys(dto.metadata).length > 0) || Boolean(dto.uri);
     if (changesSchema) requireCapability(catalog, 'updateDatabase', 'update databases');
@@ -127,9 +127,9 @@ export class CatalogService {
     });
   }
 
-  async createTable(context: RequestContext, name: QualifiedName, dto: TableDto): Promise<TableOut> {
-    if (!dto.name) throw new InvalidInputError(`Field 'name' is required and must be ${name.toString()}`, 'name');
-    const given = QualifiedName.fromJson(dto.name);
+  async createTable(context: RequestContext, name: QualifiedName, request: TableRequest): Promise<TableOut> {
+    if (!request.givenName) throw new InvalidInputError(`Field 'name' is required and must be ${name.toString()}`, 'name');
+    const given = QualifiedName.fromJson(request.givenName);
     if (!given.equals(name)) {
       throw new InvalidInputError(`Field 'name' (${given.toString()}) does not match the table in the path (${name.toString()})`, 'name');
     }
@@ -137,9 +137,9 @@ export class CatalogService {
     this.policy.checkCreate(catalog, name, context.user);
     const connector = requireCapability(catalog, 'createTable', 'create tables');
     return this.mutations.run(context, async (write, events) => {
-      const created = await connector.createTable!(write, tableIn(name, dto));
-      const definitionMetadata = await this.metadata.mergeDefinition(write.transaction, name, dto.definitionMetadata, write.user, write.now);
-      const dataMetadata = await this.metadata.mergeData(write.transaction, created.serde?.uri, dto.dataMetadata, write.user, write.now);
+      const created = await connector.createTable!(write, request.table);
+      const definitionMetadata = await this.metadata.mergeDefinition(write.transaction, name, request.definitionMetadata, write.user, write.now);
+      const dataMetadata = await this.metadata.mergeData(write.transaction, created.serde?.uri, request.dataMetadata, write.user, write.now);
       const out = tableOut(created, { includeInfo: true, definitionMetadata: definitionMetadata ?? {}, dataMetadata: dataMetadata ?? {} });
       events.emit('TABLE_CREATE', name, { table: out });
       return out;
@@ -164,23 +164,23 @@ export class CatalogService {
     return (await catalog.connector.getTable(name, { metadataLocationOnly: true })) !== undefined;
   }
 
-  async updateTable(context: RequestContext, name: QualifiedName, dto: TableDto): Promise<TableOut> {
-    if (dto.name && !QualifiedName.fromJson(dto.name).equals(name)) {
-      throw new InvalidInputError(`Field 'name' (${QualifiedName.fromJson(dto.name).toString()}) does not match the table in the path (${name.toString()})`, 'name');
+  async updateTable(context: RequestContext, name: QualifiedName, request: TableRequest): Promise<TableOut> {
+    if (request.givenName && !QualifiedName.fromJson(request.givenName).equals(name)) {
+      throw new InvalidInputError(`Field 'name' (${QualifiedName.fromJson(request.givenName).toString()}) does not match the table in the path (${name.toString()})`, 'name');
     }
     const catalog = this.registry.get(name.catalogName);
     const current = await catalog.connector.getTable(name);
     if (!current) throw new NotFoundError(`Table ${name.toString()} does not exist`);
     this.policy.checkTags(name, await this.metadata.tags.tagsOf(name), 'update');
-    const changesSchema = Boolean((dto.fields && dto.fields.length > 0) || dto.serde || (dto.metadata && Object.keys(dto.metadata).length > 0) || dto.view);
+    const changesSchema = request.changesTable;
     const connector = changesSchema ? requireCapability(catalog, 'updateTable', 'update tables') : catalog.connector;
     return this.mutations.run(context, async (write, events) => {
       const trx = write.transaction;
       const previousDefinition = await this.metadata.definitions.get(name, trx);
       const previousData = current.serde?.uri ? await this.metadata.data.get(current.serde.uri, trx) : undefined;
-      const updated = changesSchema ? await connector.updateTable!(write, tableIn(name, dto)) : current;
-      const definitionMetadata = await this.metadata.mergeDefinition(trx, name, dto.definitionMetadata, write.user, write.now);
-      const dataMetadata = await this.metadata.mergeData(trx, updated.serde?.uri, dto.dataMetadata, write.user, write.now);
+      const updated = changesSchema ? await connector.updateTable!(write, request.table) : current;
+      const definitionMetadata = await this.metadata.mergeDefinition(trx, name, request.definitionMetadata, write.user, write.now);
+      const dataMetadata = await this.metadata.mergeData(trx, updated.serde?.uri, request.dataMetadata, write.user, write.now);
       const previous = tableOut(current, { includeInfo: true, definitionMetadata: previousDefinition ?? {}, dataMetadata: previousData ?? {} });
       const out = tableOut(updated, { includeInfo: true, definitionMetadata: definitionMetadata ?? {}, dataMetadata: dataMetadata ?? {} });
       events.emit('TABLE_UPDATE', name, { previous, patch: fastJsonPatch.compare(previous, out) });

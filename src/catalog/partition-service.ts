@@ -5,9 +5,9 @@ import type { CatalogMutations } from './catalog-mutation.ts';
 import type { CatalogRegistry } from './catalog-registry.ts';
 import type { PartitionInfo } from './catalog-model.ts';
 import type { PartitionSortField } from './connector.ts';
-import type { PartitionsSaveRequestDto } from './dto.ts';
 import { EVENT_NAME_LIMIT } from './events/catalog-event.ts';
-import { partitionIn, partitionOut, type PartitionOut } from './dto-mapping.ts';
+import { partitionOut, type PartitionOut } from './catalog-documents.ts';
+import type { PartitionsSaveRequest } from './catalog-requests.ts';
 import { parseFilter } from './filter/filter-parser.ts';
 import type { JsonObject } from './metadata/json-merge.ts';
 import { QualifiedName } from './qualified-name.ts';
@@ -87,10 +87,10 @@ export class PartitionService {
    * partition's own go to the partition. `saveMetadataOnly` touches user metadata alone. An empty
    * request answers {added: [], updated: []} without looking for the table.
    */
-  async save(context: RequestContext, table: QualifiedName, dto: PartitionsSaveRequestDto): Promise<PartitionSaveOut> {
+  async save(context: RequestContext, table: QualifiedName, dto: PartitionsSaveRequest): Promise<PartitionSaveOut> {
     const catalog = this.registry.get(table.catalogName);
-    const dtos = dto.partitions ?? [];
-    const deletes = dto.partitionIdsForDeletes ?? [];
+    const dtos = dto.partitions;
+    const deletes = dto.deletes;
     if (dtos.length === 0 && deletes.length === 0) return { added: [], updated: [] };
     const saveLimit = this.settings.partitionSaveLimit;
     if (saveLimit !== undefined && dtos.length > saveLimit) {
@@ -101,7 +101,8 @@ export class PartitionService {
       if (name.partitionName === undefined || !name.table.equals(table)) {
         throw new InvalidInputError(`Field 'partitions[${i}].name' (${name.toString()}) is not a partition of ${table.toString()}`, `partitions[${i}].name`);
       }
-      return { info: partitionIn(name, p), dto: p };
+      const info: PartitionInfo = { name, ...(p.serde ? { serde: p.serde } : {}), metadata: p.metadata, audit: {} };
+      return { info, dto: p };
     });
 
     if (dto.saveMetadataOnly) {
@@ -118,7 +119,7 @@ export class PartitionService {
       const result = await connector.savePartitions!(write, table, {
         partitions: partitions.map((p) => p.info),
         deletes,
-        alterIfExists: dto.alterIfExists ?? false,
+        alterIfExists: dto.alterIfExists,
       });
       for (const { info, dto: p } of partitions) await this.saveUserMetadata(trx, info, p, write.user, write.now);
       await this.metadata.mergeDefinition(trx, table, dto.definitionMetadata, write.user, write.now);

@@ -19,7 +19,9 @@ when the server restarts. One agent per host supervises many jobs; with --job-id
 one job and exits.
 
 Options:
-  --server URL         The server's base URL (default QUARRY_PUBLIC_URL, else http://127.0.0.1:$QUARRY_PORT)
+  --server URL[,URL…]  The server nodes' base URLs; any will do, and the agent fails over between
+                       them when one stops answering (default jobs.agentServers from the
+                       configuration file, else QUARRY_PUBLIC_URL, else http://127.0.0.1:$QUARRY_PORT)
   --job-id ID          Claim and run only this job, then exit
   --jobs-dir PATH      Folder for job directories (default jobs.directoryRoot: $QUARRY_HOME/jobs)
   --cache-dir PATH     Dependency cache folder (default jobs.cacheDirectory: $QUARRY_HOME/agent-cache)
@@ -30,7 +32,12 @@ Options:
   --pid-file PATH      Write this process id to PATH while running
   -h, --help           Show this help
 
-The server hands every agent its heartbeat interval, kill grace, files limit (jobs.filesLimit: a
+Status changes wait in an outbox on disk (<jobs-dir>/.status-outbox) until a server node answers
+them, so a job's outcome survives a node, the database or this agent going away. When no node
+answers for nearly the lease (jobs.heartbeatTimeoutSeconds, default 30 s) the agent kills its
+running jobs itself, before any node may declare it lost and fail them.
+
+The server hands every agent its heartbeat interval, lease, kill grace, files limit (jobs.filesLimit: a
 job whose directory grows past it is killed) and directory cleanup (jobs.directoryCleanup: job
 directories of archived jobs are deleted from this host after retentionDays).
 
@@ -78,7 +85,18 @@ the job-file endpoint answers only requests that carry the installation secret.
       process.stderr.write(`quarry agent: --port must be an integer from 0 to 65535 (got ${JSON.stringify(values.port)})\n`);
       return 2;
     }
-    const serverUrl = values.server ?? config.publicUrl ?? `http://127.0.0.1:${config.port}`;
+    const { parseServerList } = await import('../agent/server-endpoints.ts');
+    let serverUrl: string[];
+    try {
+      serverUrl = values.server !== undefined ? parseServerList(values.server) : (config.jobs.agentServers ?? [config.publicUrl ?? `http://127.0.0.1:${config.port}`]);
+    } catch (error) {
+      process.stderr.write(`quarry agent: --server: ${(error as Error).message}\n`);
+      return 2;
+    }
+    if (serverUrl.length === 0) {
+      process.stderr.write('quarry agent: --server needs at least one URL, e.g. --server http://host:8080\n');
+      return 2;
+    }
     const token = config.agentToken ?? existingInstallationSecret(config.home);
     if (!token) {
       process.stderr.write(

@@ -5,5 +5,7 @@ export interface CliCommand {
   readonly summary: string;
   /** The full `quarry <name> --help` text. */
   readonly help: string;
+  /** Whether the first argument names a subcommand, so error lines name it too (`quarry table append: …`). */
+  readonly hasSubcommands?: boolean;
   run(args: string[]): Promise<number>;
 }

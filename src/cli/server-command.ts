@@ -4,6 +4,7 @@ import { loadConfig } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { CliCommand } from './command.ts';
 import { startLocalAgent } from './local-agent.ts';
+import { platformNotice } from './platform-notice.ts';
 
 export const serverCommand: CliCommand = {
   name: 'server',
@@ -11,8 +12,10 @@ export const serverCommand: CliCommand = {
   help: `Usage: quarry server [--port N] [--host ADDRESS] [--no-agent]
 
 Starts one Quarry server node. With no configuration it runs on embedded defaults:
-SQLite under ./.quarry and a warehouse folder at ./.quarry/warehouse, and a local agent
-('quarry agent', detached, log in $QUARRY_HOME/agent/agent.log) runs the jobs.
+SQLite in its home folder and a warehouse folder inside it, and a local agent ('quarry agent',
+detached, log in $QUARRY_HOME/agent/agent.log) runs the jobs. The home is QUARRY_HOME, else the
+configuration file's 'home', else the nearest .quarry folder here or in a parent folder (as git
+finds .git), else a new ./.quarry; the server says which when QUARRY_HOME did not choose it.
 
 Options:
   --port N          HTTP port (overrides QUARRY_PORT; default 8080)
@@ -22,7 +25,7 @@ Options:
   -h, --help        Show this help
 
 Environment:
-  QUARRY_HOME           Folder for embedded state (default ./.quarry)
+  QUARRY_HOME           Folder for embedded state (default: the nearest .quarry here or above, else ./.quarry)
   QUARRY_PORT           HTTP port (default 8080)
   QUARRY_HOST           Bind address (default 127.0.0.1; 0.0.0.0 to serve other hosts)
   QUARRY_DATABASE_URL   postgres://user@host:port/db for PostgreSQL; absent: SQLite in QUARRY_HOME
@@ -36,11 +39,13 @@ Environment:
   QUARRY_AUTH_ALLOW_NONE_BEYOND_LOOPBACK
                         true: listen beyond loopback in mode none anyway (a proxy in front authenticates)
   QUARRY_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
+  QUARRY_LOG_FORMAT     pretty (default: one line per record, for people) or json (for log collectors)
   QUARRY_CONFIG         YAML or JSON configuration file (default $QUARRY_HOME/quarry.yaml if present);
                         besides these settings it holds e.g. jobs.resolution.selector
                         (random | least-loaded) and jobs.resolution.selectorModule (a JS/TS file),
                         and the jobs section: jobs.directoryRoot, jobs.archiveRoot, jobs.localAgent,
-                        jobs.heartbeatTimeoutSeconds, jobs.claimTimeoutSeconds, jobs.timeout.*,
+                        jobs.heartbeatTimeoutSeconds, jobs.claimTimeoutSeconds,
+                        jobs.claimStartTimeoutSeconds, jobs.timeout.*,
                         jobs.activeLimit.*, jobs.attachments.*, jobs.submission.enabled (runtime:
                         PUT /api/admin/v1/jobs/submission), jobs.filesLimit.*, jobs.directoryCleanup.*,
                         jobs.archiveStatusTimeoutSeconds, jobs.databaseCleanup.* (see README, "The jobs
@@ -69,6 +74,8 @@ Environment:
       return 2;
     }
 
+    const notice = platformNotice(config);
+    if (notice) process.stderr.write(`${notice}\n`);
     // Loaded here, not at the top, so `quarry --help` does not pay for the whole server.
     const [{ openPlatform }, { buildApp }] = await Promise.all([import('../http/platform.ts'), import('../http/app.ts')]);
     const platform = await openPlatform(config);
@@ -84,7 +91,16 @@ Environment:
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
-    const address = await app.listen({ port: config.port, host: config.host });
+    let address: string;
+    try {
+      address = await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      // A busy port is the user's to fix (main prints one line); close what is open so the process ends.
+      closing = true;
+      await app.close();
+      await platform.close();
+      throw error;
+    }
     app.log.info(
       { address, database: platform.database.description, warehouse: config.warehouse, home: config.home },
       `Quarry listening on ${address} (docs at ${address}/docs)`,

@@ -1,15 +1,24 @@
+import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
-import { isQuarryError } from '../errors/quarry-error.ts';
 import { parseFilter } from '../table/filter-parser.ts';
 import { fieldToJson } from '../table/iceberg-type.ts';
 import { parseIdentifier } from '../table/table-pointer-store.ts';
+import { CliError, duckDbProblem, isDuckDbError } from './cli-error.ts';
 import type { CliCommand } from './command.ts';
+import { platformNotice, requireExistingPlatform } from './platform-notice.ts';
 
 const HELP = `Usage: quarry table <subcommand> [options]
 
 Inspect and load Quarry's Iceberg tables (in the configured database and warehouse).
+
+The platform is the one 'quarry server' uses from the same place: QUARRY_HOME, else the home a
+configuration file names, else the nearest .quarry folder in this folder or a parent (as git finds
+.git). Which one is used is printed on stderr unless QUARRY_HOME chose it; with none found the
+command stops instead of making a new, empty one. QUARRY_DATABASE_URL and QUARRY_WAREHOUSE
+name a shared platform's database and warehouse directly.
 
 Subcommands:
   list NAMESPACE                     Tables in a namespace
@@ -44,6 +53,7 @@ export const tableCommand: CliCommand = {
   name: 'table',
   summary: 'Inspect and load Iceberg tables: schema, partitions, snapshots, files, statistics',
   help: HELP,
+  hasSubcommands: true,
   async run(args) {
     const [sub, ...rest] = args;
     const { values, positionals } = parseArgs({
@@ -58,6 +68,9 @@ export const tableCommand: CliCommand = {
       },
     });
     const config = loadConfig();
+    requireExistingPlatform(config, `quarry table ${sub ?? ''}`.trim());
+    const notice = platformNotice(config);
+    if (notice) process.stderr.write(`${notice}\n`);
     // Loaded here so `quarry --help` does not pay for DuckDB and the table format.
     const [{ openDatabase }, { DuckDbSession }, { TableData }, { Warehouse }, { warehouseEventRecorder }] = await Promise.all([
       import('../db/database.ts'),
@@ -74,7 +87,7 @@ export const tableCommand: CliCommand = {
     try {
       const name = positionals[0];
       const need = () => {
-        if (!name) throw new Error(`quarry table ${sub} needs a table name (namespace.table)`);
+        if (!name) throw new CliError(`quarry table ${sub} needs a table name (namespace.table)`);
         return parseIdentifier(name);
       };
       switch (sub) {
@@ -96,11 +109,15 @@ export const tableCommand: CliCommand = {
         }
         case 'append': {
           const table = await warehouse.loadTable(need());
-          if (!positionals[1]) throw new Error('quarry table append needs a file to load');
+          const file = positionals[1];
+          if (!file) throw new CliError('quarry table append needs a file to load: quarry table append NS.TABLE FILE (.csv, .parquet, .json or .jsonl)');
+          requireReadableFile(file);
           const session = await DuckDbSession.open();
           try {
-            process.stderr.write(`quarry: loading ${positionals[1]} into ${name}\n`);
-            const result = await new TableData(session).appendFile(table, positionals[1]);
+            process.stderr.write(`quarry: loading ${file} into ${name}\n`);
+            const result = await new TableData(session).appendFile(table, file).catch((error: unknown) => {
+              throw isDuckDbError(error) ? loadError(file, name ?? '', error) : error;
+            });
             out({ snapshot: result.snapshot.snapshotId, summary: result.snapshot.summary });
           } finally {
             session.close();
@@ -109,7 +126,7 @@ export const tableCommand: CliCommand = {
         }
         case 'delete': {
           const table = await warehouse.loadTable(need());
-          if (!values.filter) throw new Error('quarry table delete needs --filter EXPR naming the rows to delete');
+          if (!values.filter) throw new CliError('quarry table delete needs --filter EXPR naming the rows to delete');
           const filter = parseFilter(values.filter);
           const session = await DuckDbSession.open();
           try {
@@ -177,14 +194,24 @@ export const tableCommand: CliCommand = {
           process.stderr.write(`quarry table: unknown subcommand ${JSON.stringify(sub ?? '')}\n${HELP}`);
           return 2;
       }
-    } catch (error) {
-      if (isQuarryError(error) || (error instanceof Error && error.message.startsWith('quarry table'))) {
-        process.stderr.write(`quarry table ${sub}: ${(error as Error).message}\n`);
-        return 1;
-      }
-      throw error;
     } finally {
       await database.close();
     }
   },
 };
+
+/** Fails with one line before DuckDB would, with its SQL, when the file to load is not there. */
+function requireReadableFile(file: string): void {
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute)) throw new CliError(`${file}: no such file (looked for ${absolute}); give the path of a .csv, .parquet, .json or .jsonl file`);
+  if (!statSync(absolute).isFile()) throw new CliError(`${file} is not a file; give the path of a .csv, .parquet, .json or .jsonl file`);
+}
+
+/** DuckDB's complaint about a file's content, as the user's problem with their file (the SQL it ran stays out). */
+function loadError(file: string, table: string, error: Error): CliError {
+  const problem = duckDbProblem(error);
+  const hint = /^Could not convert|^Conversion/i.test(problem) || /Conversion Error/.test(error.message)
+    ? `fix that value in ${file}, or load it into a column whose type holds it (quarry table schema ${table})`
+    : `check that ${file} is a well-formed .csv (with a header row), .parquet, .json or .jsonl file`;
+  return new CliError(`cannot load ${file} into ${table}: ${problem}; ${hint}`, { cause: error });
+}

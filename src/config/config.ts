@@ -4,9 +4,12 @@ import { pathToFileURL } from 'node:url';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { loadAuthConfig, type AuthConfig } from '../auth/auth-config.ts';
+import { loadQueryConfig, type QueryConfig } from './query-config.ts';
 import { ConfigError } from './config-error.ts';
 import { ConfigFileSchema, type CatalogConfig, type CatalogSettings, type ConfigFile } from './file-schema.ts';
+import { findHomeAbove, HOME_FOLDER_NAME, type HomeSource } from './home-discovery.ts';
 import { loadJobsConfig, type JobsConfig } from './jobs-config.ts';
+import { loadPipelineConfig, type PipelineConfig } from './pipeline-config.ts';
 
 export type { CatalogConfig, CatalogSettings };
 
@@ -26,12 +29,16 @@ export interface S3Config {
 export interface QuarryConfig {
   /** Absolute folder for embedded state: the SQLite file, the default warehouse, job folders. */
   home: string;
+  /** How `home` was chosen (absent: set by the caller, as tests do). */
+  homeSource?: HomeSource;
   host: string;
   port: number;
   database: DatabaseConfig;
   /** Root URI of the object store holding table data and archives (`file://…` or `s3://…`). */
   warehouse: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Console log lines: `pretty` for people (one line each), `json` (pino's records) for log collectors. Absent: pretty. */
+  logFormat?: 'pretty' | 'json';
   /** How clients reach this server; absent means derived from host and port. */
   publicUrl?: string;
   /**
@@ -44,10 +51,14 @@ export interface QuarryConfig {
   http: { bodyLimitBytes: number };
   s3: S3Config;
   jobs: JobsConfig;
+  /** The event pipeline; absent means its defaults (embedded log, sink on). */
+  pipeline?: PipelineConfig;
   /** Catalogs served at /mds/v1 (file only); absent means the default `warehouse` catalog alone. */
   catalogs?: CatalogConfig[];
   /** Catalog service settings (file only). */
   catalog?: CatalogSettings;
+  /** SQL over warehouse tables: memory limit and spill folder. */
+  query?: QueryConfig;
   /** The file the configuration was read from, if any. */
   file?: string;
 }
@@ -60,20 +71,26 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Reads configuration from the environment and an optional file (QUARRY_CONFIG, else
  * `$QUARRY_HOME/quarry.yaml` / `quarry.json` when present). Environment variables win over the file.
+ * The home is QUARRY_HOME, else the file's `home`, else the nearest `.quarry` folder in `cwd` or a
+ * parent (findHomeAbove), else `cwd/.quarry` (created by the server when it first starts).
  * Throws ConfigError naming the first bad setting; callers print its message and stop.
  */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): QuarryConfig {
   const envHome = nonEmpty(env.QUARRY_HOME);
-  const provisionalHome = path.resolve(cwd, envHome ?? '.quarry');
+  const foundHome = envHome === undefined ? findHomeAbove(cwd) : undefined;
+  const provisionalHome = envHome !== undefined ? path.resolve(cwd, envHome) : (foundHome ?? path.resolve(cwd, HOME_FOLDER_NAME));
   const filePath = findConfigFile(env, cwd, provisionalHome);
   const file = filePath ? readConfigFile(filePath) : {};
 
-  const home = path.resolve(cwd, envHome ?? file.home ?? '.quarry');
+  const homeSource: HomeSource = envHome !== undefined ? 'QUARRY_HOME' : file.home !== undefined ? 'config file' : foundHome ? 'found' : 'default';
+  const explicitHome = envHome ?? file.home;
+  const home = explicitHome !== undefined ? path.resolve(cwd, explicitHome) : provisionalHome;
   const host = nonEmpty(env.QUARRY_HOST) ?? file.host ?? '127.0.0.1';
   const port = env.QUARRY_PORT !== undefined ? parsePort(env.QUARRY_PORT) : (file.port ?? DEFAULT_PORT);
   const database = parseDatabaseUrl(nonEmpty(env.QUARRY_DATABASE_URL) ?? file.databaseUrl, home, cwd);
   const warehouse = parseWarehouse(nonEmpty(env.QUARRY_WAREHOUSE) ?? file.warehouse, home, cwd);
   const logLevel = parseLogLevel(nonEmpty(env.QUARRY_LOG_LEVEL) ?? file.logLevel ?? 'info');
+  const logFormat = parseLogFormat(nonEmpty(env.QUARRY_LOG_FORMAT) ?? file.logFormat ?? 'pretty');
   const publicUrl = parsePublicUrl(nonEmpty(env.QUARRY_PUBLIC_URL) ?? file.publicUrl);
   const agentToken = parseAgentToken(nonEmpty(env.QUARRY_AGENT_TOKEN) ?? file.agentToken);
 
@@ -88,19 +105,23 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 
   return {
     home,
+    homeSource,
     host,
     port,
     database,
     warehouse,
     logLevel,
+    logFormat,
     publicUrl,
     agentToken,
     auth: loadAuthConfig(env, file.auth),
     http: { bodyLimitBytes: file.http?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES },
     s3,
     jobs: loadJobsConfig(file.jobs, home, warehouse, cwd),
+    pipeline: loadPipelineConfig(file.pipeline, env),
     catalogs: parseCatalogs(file.catalogs, filePath, cwd),
     catalog: file.catalog,
+    query: loadQueryConfig(file.query, env, home, cwd),
     file: filePath,
   };
 }
@@ -217,6 +238,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 function parseLogLevel(value: string): QuarryConfig['logLevel'] {
   if ((LOG_LEVELS as readonly string[]).includes(value)) return value as QuarryConfig['logLevel'];
   throw new ConfigError('QUARRY_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+function parseLogFormat(value: string): 'pretty' | 'json' {
+  if (value === 'pretty' || value === 'json') return value;
+  throw new ConfigError('QUARRY_LOG_FORMAT', `must be pretty (lines for people) or json (for log collectors) (got ${JSON.stringify(value)})`);
 }
 
 function parsePublicUrl(value: string | undefined): string | undefined {

@@ -1,7 +1,19 @@
 import { Type, type Static } from 'typebox';
 import { AuthFileSchema } from '../auth/auth-config.ts';
+import { PipelineFileSchema } from './pipeline-config.ts';
 
 const seconds = (description: string) => Type.Optional(Type.Number({ exclusiveMinimum: 0, description }));
+
+/** The `query` section: limits of SQL over warehouse tables (src/query). */
+export const QueryFileSchema = Type.Object(
+  {
+    memoryLimit: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$', description: "DuckDB memory per query, e.g. '1GB' (default 1GB, QUARRY_QUERY_MEMORY_LIMIT); past it a query spills." })),
+    spillDirectory: Type.Optional(Type.String({ minLength: 1, description: 'Folder for spill files of queries over their memory limit (default $QUARRY_HOME/spill).' })),
+    threads: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'DuckDB threads per query (default: up to 2).' })),
+    maxJsonRows: Type.Optional(Type.Integer({ minimum: 1, description: 'Rows a JSON answer may hold (default 100000); larger results must stream as NDJSON or CSV.' })),
+  },
+  { additionalProperties: false },
+);
 
 /** The `jobs` section: cluster selection, where jobs run and are archived, agent liveness, per-user limits. */
 const JobsFileSchema = Type.Object(
@@ -30,8 +42,15 @@ const JobsFileSchema = Type.Object(
     cacheDirectory: Type.Optional(Type.String({ minLength: 1, description: 'Folder of the agent dependency cache (default $QUARRY_HOME/agent-cache).' })),
     localAgent: Type.Optional(Type.Boolean({ description: 'Whether `quarry server` starts a local agent when none runs (default true).' })),
     heartbeatIntervalSeconds: seconds('How often agents heartbeat (default 2).'),
-    heartbeatTimeoutSeconds: seconds('A claimed job whose agent is silent this long is FAILED (default 120).'),
+    heartbeatTimeoutSeconds: seconds("The agents' lease: a claimed job whose agent is silent this long is FAILED, and an agent no server answers for nearly this long kills its jobs (default 30)."),
     claimTimeoutSeconds: seconds('An accepted job no agent claims within this time is FAILED (default 240).'),
+    claimStartTimeoutSeconds: seconds('A claimed job its agent has not started (INIT) within this time goes back to the queue, e.g. when the claim answer was lost with a connection (default 10).'),
+    agentServers: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, pattern: '^https?://' }), {
+        minItems: 1,
+        description: '`quarry agent`: the server nodes to talk to (any will do; it fails over between them). `--server URL1,URL2` overrides it.',
+      }),
+    ),
     killGraceSeconds: seconds('Time between SIGTERM and SIGKILL when a job is killed or times out (default 10).'),
     leaderIntervalSeconds: seconds('How often the leader node sweeps for lost and unclaimed jobs (default 5).'),
     archiveStatusTimeoutSeconds: seconds('A finished job whose archive is still PENDING this long, and whose agent is gone, is marked UNKNOWN (default 120).'),
@@ -220,6 +239,9 @@ export const ConfigFileSchema = Type.Object(
     logLevel: Type.Optional(
       Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { description: 'Log level (QUARRY_LOG_LEVEL).' }),
     ),
+    logFormat: Type.Optional(
+      Type.Enum(['pretty', 'json'], { description: 'Console log lines: pretty (default, for people) or json (for log collectors) (QUARRY_LOG_FORMAT).' }),
+    ),
     publicUrl: Type.Optional(
       Type.String({ minLength: 1, description: 'Base URL clients use to reach this server, for links and agents (QUARRY_PUBLIC_URL).' }),
     ),
@@ -236,6 +258,7 @@ export const ConfigFileSchema = Type.Object(
       ),
     ),
     jobs: Type.Optional(JobsFileSchema),
+    pipeline: Type.Optional(PipelineFileSchema),
     s3: Type.Optional(
       Type.Object(
         {
@@ -255,6 +278,7 @@ export const ConfigFileSchema = Type.Object(
       Type.Array(CatalogEntrySchema, { description: 'Catalogs served at /mds/v1; a warehouse catalog named "warehouse" is added when none is.' }),
     ),
     catalog: Type.Optional(CatalogSettingsSchema),
+    query: Type.Optional(QueryFileSchema),
   },
   { additionalProperties: false },
 );

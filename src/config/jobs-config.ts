@@ -20,6 +20,10 @@ export interface JobsConfig {
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
   claimTimeoutMs: number;
+  /** A CLAIMED job not moved to INIT within this time is put back in the queue. */
+  claimStartTimeoutMs: number;
+  /** Server URLs `quarry agent` uses when given no --server. */
+  agentServers?: string[];
   killGraceMs: number;
   leaderIntervalMs: number;
   /** A finished job whose archive is still PENDING this long, its agent gone, is marked UNKNOWN. */
@@ -94,8 +98,10 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
     cacheDirectory: path.resolve(cwd, jobs.cacheDirectory ?? path.join(home, 'agent-cache')),
     localAgent: jobs.localAgent ?? true,
     heartbeatIntervalMs: ms(jobs.heartbeatIntervalSeconds, 2),
-    heartbeatTimeoutMs: ms(jobs.heartbeatTimeoutSeconds, 120),
+    heartbeatTimeoutMs: ms(jobs.heartbeatTimeoutSeconds, 30),
     claimTimeoutMs: ms(jobs.claimTimeoutSeconds, 240),
+    claimStartTimeoutMs: ms(jobs.claimStartTimeoutSeconds, 10),
+    ...(jobs.agentServers ? { agentServers: jobs.agentServers } : {}),
     killGraceMs: ms(jobs.killGraceSeconds, 10),
     leaderIntervalMs: ms(jobs.leaderIntervalSeconds, 5),
     archiveStatusTimeoutMs: ms(jobs.archiveStatusTimeoutSeconds, 120),

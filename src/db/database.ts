@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
 import { redact } from '../config/config.ts';
+import { ConnectionHealth, isConnectionError } from './connection-health.ts';
 import type { DialectAdapter } from './adapters/dialect-adapter.ts';
 import { postgresAdapter } from './adapters/postgres-adapter.ts';
 import { sqliteAdapter } from './adapters/sqlite-adapter.ts';
@@ -17,6 +18,8 @@ export interface Database {
   readonly adapter: DialectAdapter;
   /** A description safe to log (no password). */
   readonly description: string;
+  /** Whether the database answered the last query that reached for it (always up for SQLite). */
+  readonly health: ConnectionHealth;
   /** Answers true when a trivial query succeeds. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -27,10 +30,12 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /** Where the database's down/back lines go (default stderr). */
+  log?: (line: string) => void;
 }
 
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Database> {
-  const database = config.kind === 'sqlite' ? openSqlite(config.path) : openPostgres(config.url, options.poolSize ?? 10);
+  const database = config.kind === 'sqlite' ? openSqlite(config.path) : openPostgres(config.url, options.poolSize ?? 10, new ConnectionHealth(options.log));
   try {
     if (options.migrate ?? true) await migrateToLatest(database.db as Kysely<unknown>);
   } catch (error) {
@@ -54,6 +59,7 @@ function openSqlite(file: string): Database {
   return {
     db,
     adapter: sqliteAdapter,
+    health: new ConnectionHealth(),
     description: `sqlite:${file}`,
     ping: () => pingWith(db),
     close: () => db.destroy(),
@@ -70,18 +76,43 @@ const pgTypes = {
   },
 } as pg.CustomTypesConfig;
 
-function openPostgres(url: string, poolSize: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
-  // An idle client that loses its connection emits 'error' on the pool; without a listener that
-  // would crash the process. The next query gets a fresh connection.
-  pool.on('error', () => {});
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+function openPostgres(url: string, poolSize: number, health: ConnectionHealth): Database {
+  // A bounded connect wait: while PostgreSQL is away a request fails (503) in seconds instead of
+  // hanging until the client gives up.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes, connectionTimeoutMillis: 5000 });
+  // Idle and checked-out connections that die emit 'error'; health listens on both, so a cut
+  // connection fails the statement it carried, never the process. The next query gets a fresh one.
+  health.watchPool(pool);
+  const db = new Kysely<Tables>({
+    dialect: new PostgresDialect({ pool: watchedPool(pool, health) }),
+    // Every statement's outcome tells whether the database is reachable.
+    log: (event) => {
+      if (event.level === 'query') health.markUp(Date.now(), Date.now() - event.queryDurationMillis);
+      else if (isConnectionError(event.error)) health.markDown(event.error);
+    },
+  });
   return {
     db,
     adapter: postgresAdapter,
+    health,
     description: redact(url),
     ping: () => pingWith(db),
     close: () => db.destroy(),
+  };
+}
+
+/** The pool as Kysely sees it, with failures to connect (the database is down) reported to health. */
+function watchedPool(pool: pg.Pool, health: ConnectionHealth) {
+  return {
+    async connect() {
+      try {
+        return await pool.connect();
+      } catch (error) {
+        if (isConnectionError(error)) health.markDown(error);
+        throw error;
+      }
+    },
+    end: () => pool.end(),
   };
 }
 

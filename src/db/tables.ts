@@ -12,8 +12,9 @@ import type { CatalogTables } from './tables/catalog.ts';
  */
 import type { AuthTables } from './tables/auth.ts';
 import type { JobsTables } from './tables/jobs.ts';
+import type { PipelineTables } from './tables/pipeline.ts';
 import type { RegistryTables } from './tables/registry.ts';
 import type { WarehouseTables } from './tables/warehouse.ts';
 
 // Each area declares its tables in tables/<area>.ts and adds them to the extends list.
-export interface Tables extends RegistryTables, JobsTables, WarehouseTables, CatalogTables, AuthTables {}
+export interface Tables extends RegistryTables, JobsTables, WarehouseTables, CatalogTables, PipelineTables, AuthTables {}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAuth, securitySchemes } from '../auth/auth-hook.ts';
 import { tokenRoutes } from '../auth/routes.ts';
 import { registerCatalogApi } from '../catalog/routes.ts';
@@ -10,16 +10,19 @@ import { agentRoutes } from '../jobs/routes/agent-routes.ts';
 import { QUARRY_VERSION } from '../config/version.ts';
 import { errorHandler } from './error-reply.ts';
 import { registerJobsRoutes } from '../jobs/routes.ts';
+import { pipelineRoutes } from '../pipeline/routes.ts';
 import { registerHealth } from './health.ts';
+import { humanLogStream } from './log-lines.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
+import { queryRoutes } from '../query/routes.ts';
 import type { Platform } from './platform.ts';
 import { MESSAGE_KEYWORD, formatValidationErrors } from './validation-messages.ts';
 
 export { QUARRY_VERSION };
 
 export interface AppOptions {
-  /** Fastify logger setting; tests pass false. Defaults to JSON logs at the configured level. */
+  /** Fastify logger setting; tests pass false. Defaults to the configured level and format (one line per record for people, or JSON). */
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -33,7 +36,11 @@ const registerMessageKeyword: AjvPlugin = (ajv) => ajv.addKeyword({ keyword: MES
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = platform;
   const fastifyOptions: FastifyServerOptions = {
-    logger: options.logger ?? { level: config.logLevel },
+    logger: options.logger ?? { level: config.logLevel, ...(config.logFormat === 'json' ? {} : { stream: humanLogStream() }) },
+    // Agents heartbeat every few seconds and long-poll for work: logged only when debugging.
+    logController: new LogController({
+      disableRequestLogging: (req: { url?: string }) => !['debug', 'trace'].includes(config.logLevel) && (req.url ?? '').startsWith('/api/agent/'),
+    }),
     bodyLimit: config.http.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -64,7 +71,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   // Before every route: its onRoute hook declares each route's security in the OpenAPI document.
   registerAuth(app, platform.auth);
   await registerOpenApi(app, QUARRY_VERSION, securitySchemes(config.auth));
-  registerMetrics(app);
+  registerMetrics(app, [platform.pipeline.metrics]);
   registerHealth(app, platform.database);
   // Area routes register here as they are built, each under its own prefix and error mapping.
   await registerJobsRoutes(app, platform);
@@ -73,6 +80,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(tokenRoutes, { tokens: platform.auth.tokens });
   await registerCatalogApi(app, platform.catalog);
   await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });
+  await app.register(pipelineRoutes, { area: platform.pipeline });
+  await app.register(queryRoutes, { area: platform.query });
 
   return app;
 }

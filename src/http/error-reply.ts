@@ -1,5 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isConnectionError } from '../db/connection-health.ts';
 import { isQuarryError, type ErrorKind } from '../errors/quarry-error.ts';
+
+/** Seconds a client is told to wait (Retry-After) when the metadata database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The metadata database is unavailable; retry after a few seconds';
 
 /** Status code per error kind; an HTTP area overrides the kinds its compatible API maps differently. */
 export type StatusByKind = Record<ErrorKind, number>;
@@ -59,8 +64,8 @@ function frameworkError(error: FastifyError, request: FastifyRequest): { status:
 }
 
 /**
- * Builds a Fastify error handler. Domain errors map by kind; framework errors keep their 4xx;
- * anything else is a 500 whose details go to the log, never to the client.
+ * Builds a Fastify error handler. Domain errors map by kind; framework errors keep their 4xx; a lost
+ * or refused database connection is a 503 with Retry-After; anything else is a 500 whose details go to the log, never to the client.
  */
 export function errorHandler(overrides: Partial<StatusByKind> = {}, shape: ErrorBodyShaper = defaultShape) {
   const statusByKind: StatusByKind = { ...DEFAULT_STATUS_BY_KIND, ...overrides };
@@ -70,6 +75,12 @@ export function errorHandler(overrides: Partial<StatusByKind> = {}, shape: Error
     if (isQuarryError(error)) {
       status = statusByKind[error.kind];
       message = error.message;
+    } else if (isConnectionError(error)) {
+      // An outage, not a bug: the client may retry, and the log already said once that the database
+      // is down (ConnectionHealth), so no stack per request.
+      status = 503;
+      message = DATABASE_UNAVAILABLE_MESSAGE;
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     } else {
       const known = frameworkError(error, request);
       if (known) {

@@ -3,9 +3,10 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 /**
  * Prometheus metrics for one app instance. A registry per app (not prom-client's global) keeps
- * several servers in one test process from counting into each other.
+ * several servers in one test process from counting into each other. Areas' own registries
+ * (`areas`) are appended to the same scrape.
  */
-export function registerMetrics(app: FastifyInstance): Registry {
+export function registerMetrics(app: FastifyInstance, areas: readonly Registry[] = []): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'quarry_' });
   const requests = new Counter({
@@ -32,7 +33,8 @@ export function registerMetrics(app: FastifyInstance): Registry {
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);
-    return registry.metrics();
+    const texts = await Promise.all([registry, ...areas].map((r) => r.metrics()));
+    return texts.join('\n');
   });
   return registry;
 }

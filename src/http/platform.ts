@@ -7,8 +7,12 @@ import type { QuarryConfig } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { openJobsArea, type JobsArea } from '../jobs/jobs-area.ts';
 import { RegistryService } from '../jobs/registry/registry-service.ts';
+import { openPipelineArea, type PipelineArea } from '../pipeline/pipeline-area.ts';
 import { createJobResolver } from '../jobs/resolution/job-resolver.ts';
+import type { DbTablePointerStore } from '../warehouse/db-table-pointer-store.ts';
 import { Warehouse } from '../warehouse/warehouse.ts';
+import { queryConfigOf } from '../config/query-config.ts';
+import { QueryArea } from '../query/query-area.ts';
 
 /**
  * Everything one server node runs, built from configuration: the composition root. The HTTP app
@@ -16,7 +20,7 @@ import { Warehouse } from '../warehouse/warehouse.ts';
  */
 export interface Platform {
   /** The configuration, with `agentToken` always set: configured, or the installation's generated secret. */
-  readonly config: QuarryConfig;
+  readonly config: QuarryConfig & { readonly agentToken: string };
   readonly database: Database;
   /** Genie's registry of applications, clusters and commands. */
   readonly registry: RegistryService;
@@ -26,6 +30,10 @@ export interface Platform {
   readonly catalog: CatalogArea;
   /** The Iceberg REST catalog over the configured warehouse (pointers in `database`, catalog `quarry`). */
   readonly icebergCatalog: IcebergRestCatalog;
+  /** The event pipeline: streams, collector, log, sink (/api/pipeline/v1). */
+  readonly pipeline: PipelineArea;
+  /** SQL over the warehouse's tables (/api/query/v1). */
+  readonly query: QueryArea;
   /** Who users and agents are (src/auth). */
   readonly auth: AuthArea;
   close(): Promise<void>;
@@ -36,19 +44,20 @@ const ICEBERG_REST_USER = 'iceberg-rest';
 
 export async function openPlatform(configured: QuarryConfig): Promise<Platform> {
   // The agent API is never open: without a configured secret, the installation's own is used.
-  const config: QuarryConfig = { ...configured, agentToken: configured.agentToken ?? installationAgentSecret(configured.home) };
+  const config: QuarryConfig & { agentToken: string } = { ...configured, agentToken: configured.agentToken ?? installationAgentSecret(configured.home) };
   const database = await openDatabase(config.database);
   const registry = new RegistryService(database);
   let jobs: JobsArea | undefined;
   let catalog: CatalogArea;
+  let warehouse: Warehouse<DbTablePointerStore>;
   try {
     jobs = await openJobsArea(config, database, async (clusterLoad) => {
       const resolver = await createJobResolver(config.jobs.resolution, { registry, clusterLoad });
       return (input) => resolver.resolve(input);
     });
-    // /mds/v1 records its changes' events itself (CatalogMutations), so its warehouse has no recorder.
-    const tables = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
-    catalog = openCatalogArea(config, database, { iceberg: new IcebergTables(database, tables) });
+    // /mds/v1 records its changes' events itself (CatalogMutations), so it uses the warehouse as opened: recording nothing.
+    warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
+    catalog = openCatalogArea(config, database, { iceberg: new IcebergTables(warehouse) });
   } catch (error) {
     await jobs?.close();
     await database.close();
@@ -56,17 +65,23 @@ export async function openPlatform(configured: QuarryConfig): Promise<Platform> 
   }
   const openedJobs = jobs;
   // The REST catalog's commits and the warehouse's other pointer changes land in the catalog's event log.
-  const recorder = catalog.warehouseRecorder(ICEBERG_REST_USER);
-  const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder });
+  const recording = warehouse.recording(catalog.warehouseRecorder(ICEBERG_REST_USER));
+  // The pipeline's commits are catalog events too (PARTITION_ADD names the hours that landed).
+  const pipeline = await openPipelineArea(config, database, warehouse.recording(catalog.warehouseRecorder('pipeline')));
+  const query = new QueryArea(recording, queryConfigOf(config));
   return {
     config,
     database,
     registry,
     jobs: openedJobs,
     catalog,
-    icebergCatalog: new IcebergRestCatalog(warehouse, database, { s3: config.s3, recorder }),
+    icebergCatalog: new IcebergRestCatalog(recording, { s3: config.s3 }),
+    pipeline,
+    query,
     auth: openAuthArea(config, database),
     async close() {
+      query.close();
+      await pipeline.close();
       await openedJobs.close();
       await catalog.close();
       await database.close();

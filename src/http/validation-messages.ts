@@ -47,7 +47,7 @@ function problem(error: FastifySchemaValidationError): string {
   const p = error.params as Record<string, unknown>;
   const schema = (error as { parentSchema?: Record<string, unknown> }).parentSchema;
   const got = (error as { data?: unknown }).data;
-  const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 80)})`;
+  const shown = got === undefined ? '' : ` (got ${preview(got)})`;
   switch (error.keyword) {
     case 'required':
       return 'is required';
@@ -94,4 +94,34 @@ function problem(error: FastifySchemaValidationError): string {
 
 function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/**
+ * At most about 80 characters of an untrusted value, built without serializing it whole: a body of
+ * thousands of nested arrays would overflow the stack in JSON.stringify (and a huge one waste time).
+ */
+export function preview(value: unknown, limit = 80): string {
+  let out = '';
+  const visit = (v: unknown, depth: number): void => {
+    if (out.length > limit) return;
+    if (Array.isArray(v) || (v !== null && typeof v === 'object')) {
+      if (depth >= 3) {
+        out += Array.isArray(v) ? '[…]' : '{…}';
+        return;
+      }
+      const entries = Array.isArray(v) ? v.map((x) => [undefined, x] as const) : Object.entries(v as object);
+      out += Array.isArray(v) ? '[' : '{';
+      entries.forEach(([key, x], i) => {
+        if (out.length > limit) return;
+        if (i > 0) out += ',';
+        if (key !== undefined) out += `${JSON.stringify(key.slice(0, limit))}:`;
+        visit(x, depth + 1);
+      });
+      out += Array.isArray(v) ? ']' : '}';
+      return;
+    }
+    out += typeof v === 'string' ? JSON.stringify(v.slice(0, limit)) : String(JSON.stringify(v) ?? v);
+  };
+  visit(value, 0);
+  return out.length > limit ? `${out.slice(0, limit)}…` : out;
 }

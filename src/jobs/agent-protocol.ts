@@ -84,6 +84,12 @@ export type DirectoryCleanup = Static<typeof DirectoryCleanupSchema>;
 export const AgentSettingsSchema = Type.Object({
   heartbeatIntervalMs: Type.Integer({ minimum: 1 }),
   killGraceMs: Type.Integer({ minimum: 0 }),
+  /**
+   * The lease (jobs.heartbeatTimeoutSeconds): a node declares an agent lost, and fails its jobs, when
+   * it has not heartbeaten for this long; the agent kills its own jobs before then when no node
+   * answers it. Optional for servers from before the setting was sent (agents assume 30 s).
+   */
+  leaseTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
   // Optional so an agent can still talk to a server from before the setting existed (it uses defaults).
   filesLimit: Type.Optional(FilesLimitSchema),
   directoryCleanup: Type.Optional(DirectoryCleanupSchema),

@@ -27,6 +27,7 @@ export class AgentService {
     return {
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       killGraceMs: this.config.killGraceMs,
+      leaseTimeoutMs: this.config.heartbeatTimeoutMs,
       filesLimit: this.config.filesLimit,
       directoryCleanup: this.config.directoryCleanup,
     };
@@ -96,7 +97,11 @@ export class AgentService {
     }
   }
 
-  /** The agent's compare-and-set status change; a lost race answers the actual status, not an error. */
+  /**
+   * The agent's compare-and-set status change; a lost race answers the actual status, not an error.
+   * A repeat of a change this agent already made (its first answer was lost with a connection)
+   * answers changed: true, so the agent carries on instead of dropping a job it owns.
+   */
   async changeStatus(jobId: string, change: StatusChange): Promise<StatusChangeResult> {
     const job = await this.requireOwned(jobId, change.agentId);
     if (change.expected !== change.status && !canTransition(change.expected, change.status)) {
@@ -107,7 +112,9 @@ export class AgentService {
       exitCode: change.exitCode,
       processId: change.processId,
     });
-    return { changed: outcome.changed, status: outcome.status, killRequested: (outcome.job ?? job).killRequestedAt !== undefined };
+    const after = outcome.job ?? job;
+    const alreadyDone = !outcome.changed && outcome.status === change.status && after.agentId === change.agentId;
+    return { changed: outcome.changed || alreadyDone, status: outcome.status, killRequested: after.killRequestedAt !== undefined };
   }
 
   /** Status, archive status and end of the named jobs, so the agent can tell which directories it may delete. */

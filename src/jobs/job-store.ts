@@ -343,6 +343,28 @@ export class JobStore {
   }
 
   /**
+   * Puts back in the queue (CLAIMED → ACCEPTED, owner cleared) jobs claimed before `cutoff` that their
+   * agent never started: the claim's answer was lost with a connection, or the agent died at once.
+   * Compare-and-set on CLAIMED and the claim time, so an INIT that lands first wins and the job stays;
+   * an INIT arriving after finds another owner (or none) and is refused. Answers the ids requeued.
+   */
+  async requeueUnstartedClaims(cutoff: number, now = Date.now()): Promise<string[]> {
+    const stale = await this.db.selectFrom('job').select(['id', 'claimed_at']).where('status', '=', 'CLAIMED').where('claimed_at', '<', cutoff).limit(100).execute();
+    const requeued: string[] = [];
+    for (const row of stale) {
+      const result = await this.db
+        .updateTable('job')
+        .set({ status: 'ACCEPTED', status_msg: 'The job has been accepted by the system for execution', updated: now, agent_id: null, host_name: null, claimed_at: null, heartbeat_at: null })
+        .where('id', '=', row.id)
+        .where('status', '=', 'CLAIMED')
+        .where('claimed_at', '=', row.claimed_at)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) requeued.push(row.id);
+    }
+    return requeued;
+  }
+
+  /**
    * Jobs not claimed since before `cutoff`: waiting for an agent, or left RESERVED by a node that
    * stopped between saving and resolving them.
    */

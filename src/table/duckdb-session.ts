@@ -9,6 +9,8 @@ export interface DuckDbOptions {
   /** DuckDB's memory_limit, e.g. '512MB'; past it DuckDB spills to its temp directory. */
   memoryLimit?: string;
   threads?: number;
+  /** Where DuckDB spills past its memory limit; a private temp folder (removed on close) when absent. */
+  spillDirectory?: string;
 }
 
 /**
@@ -24,7 +26,7 @@ export class DuckDbSession {
   ) {}
 
   static async open(options: DuckDbOptions = {}): Promise<DuckDbSession> {
-    const tempDir = mkdtempSync(path.join(os.tmpdir(), 'quarry-duckdb-'));
+    const tempDir = mkdtempSync(path.join(options.spillDirectory ?? os.tmpdir(), 'quarry-duckdb-'));
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: options.memoryLimit ?? '512MB',
       threads: String(options.threads ?? Math.min(2, os.availableParallelism())),
@@ -51,6 +53,22 @@ export class DuckDbSession {
   async jsonRows(sql: string): Promise<Record<string, unknown>[]> {
     const reader = await this.connection.runAndReadAll(sql);
     return reader.getRowObjectsJson() as Record<string, unknown>[];
+  }
+
+  /**
+   * From now on DuckDB reads only these local files (and spills only to its temp folder): no other
+   * file, no network, and no setting can be changed back. For running SQL that users wrote.
+   */
+  async restrictTo(readablePaths: readonly string[]): Promise<void> {
+    await this.connection.run(
+      `SET allowed_paths = [${readablePaths.map(quoteString).join(', ')}]; SET allowed_directories = [${quoteString(this.tempDir + path.sep)}]; ` +
+        `SET enable_external_access = false; SET autoload_known_extensions = false; SET autoinstall_known_extensions = false; SET lock_configuration = true`,
+    );
+  }
+
+  /** Stops the query running on this session's connection (it fails with DuckDB's "Interrupted"). */
+  interrupt(): void {
+    this.connection.interrupt();
   }
 
   close(): void {

@@ -1,6 +1,6 @@
-import { backoff, retryPolicy } from './commit-retry.ts';
-import { CommitFailedError } from './table-errors.ts';
+import { commitWithRetry } from './commit-retry.ts';
 import { readManifest, readManifestList } from './manifest-io.ts';
+import { applyTableUpdates } from './metadata-builder.ts';
 import { ancestorsOf, schemaById, specById, type Snapshot, type TableMetadata } from './table-metadata.ts';
 import type { TableOperations, TableState } from './table-operations.ts';
 
@@ -50,35 +50,22 @@ export class ExpireSnapshots {
     return keep;
   }
 
+  /**
+   * Commits `remove-snapshots` (the builder also trims the snapshot log to the entries after the
+   * last expired one, spec "Table Metadata Fields"), then deletes what only expired snapshots reached.
+   */
   async commit(): Promise<ExpireResult> {
-    const policy = retryPolicy(this.ops.current().metadata);
-    for (let attempt = 0; ; attempt++) {
-      const base = attempt === 0 ? this.ops.current() : await this.ops.refresh();
+    const done = await commitWithRetry(this.ops, async (base) => {
       const keep = this.keep(base.metadata);
       const expired = base.metadata.snapshots.filter((s) => !keep.has(s.snapshotId));
-      if (expired.length === 0) return { state: base, expiredSnapshotIds: [], deletedDataFiles: 0, deletedManifests: 0, deletedManifestLists: 0 };
-      const kept = base.metadata.snapshots.filter((s) => keep.has(s.snapshotId));
-      // The snapshot log keeps only entries after the last expired one (spec "Table Metadata Fields").
-      const expiredIds = new Set(expired.map((s) => s.snapshotId));
-      const lastExpired = base.metadata.snapshotLog.reduce((i, e, j) => (expiredIds.has(e.snapshotId) ? j : i), -1);
-      const next: TableMetadata = {
-        ...base.metadata,
-        lastUpdatedMs: Math.max(Date.now(), base.metadata.lastUpdatedMs + 1),
-        snapshots: kept,
-        snapshotLog: base.metadata.snapshotLog.slice(lastExpired + 1).filter((e) => keep.has(e.snapshotId)),
-      };
-      let state: TableState;
-      try {
-        state = await this.ops.commit(base, next);
-      } catch (error) {
-        if (error instanceof CommitFailedError && attempt < policy.retries) {
-          await backoff(policy, attempt);
-          continue;
-        }
-        throw error;
-      }
-      return { state, expiredSnapshotIds: expired.map((s) => s.snapshotId), ...(await this.deleteUnreachable(base.metadata, expired, kept)) };
-    }
+      if (expired.length === 0) return { state: base, base, expired };
+      const next = applyTableUpdates(base.metadata, [{ action: 'remove-snapshots', 'snapshot-ids': expired.map((s) => s.snapshotId) }]);
+      return { state: await this.ops.commit(base, next), base, expired };
+    });
+    const { state, base, expired } = done;
+    if (expired.length === 0) return { state, expiredSnapshotIds: [], deletedDataFiles: 0, deletedManifests: 0, deletedManifestLists: 0 };
+    const kept = base.metadata.snapshots.filter((s) => !expired.includes(s));
+    return { state, expiredSnapshotIds: expired.map((s) => s.snapshotId), ...(await this.deleteUnreachable(base.metadata, expired, kept)) };
   }
 
   private async deleteUnreachable(md: TableMetadata, expired: readonly Snapshot[], kept: readonly Snapshot[]) {

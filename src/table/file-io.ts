@@ -4,17 +4,18 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
-import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { localFileOf, parseLocation } from './object-location.ts';
 
 /** Opens the object store rooted at `file:///` or `s3://bucket` (openObjectStore with settings bound). */
 export type StoreOpener = (rootUri: string) => ObjectStore;
 
 /**
  * File access by full URI, the role of Iceberg's FileIO: manifests and metadata record absolute
- * locations (`file:///…`, `s3://bucket/…`), so the table code resolves each one to a store and key.
- * Depends only on the ObjectStore interface; the opener decides which implementation serves a URI.
+ * locations (`file:/…`, `file:///…`, `s3://bucket/…`; see parseLocation), so the table code resolves
+ * each one to a store and key. Locations are opaque: an object is read and written at exactly the
+ * characters recorded, never URL-decoded. Depends only on the ObjectStore interface; the opener
+ * decides which implementation serves a URI.
  */
 export class FileIO {
   private readonly stores = new Map<string, ObjectStore>();
@@ -27,11 +28,8 @@ export class FileIO {
 
   /** The store and key behind a URI. */
   resolve(uri: string): { store: ObjectStore; key: string } {
-    if (uri.startsWith('file://')) return { store: this.storeFor('file:///'), key: fileURLToPath(uri).replace(/^\/+/, '') };
-    if (uri.startsWith('/')) return { store: this.storeFor('file:///'), key: uri.replace(/^\/+/, '') };
-    const s3 = /^s3a?:\/\/([^/]+)\/(.+)$/.exec(uri);
-    if (s3) return { store: this.storeFor(`s3://${s3[1]}`), key: s3[2] };
-    throw new InvalidInputError(`Unsupported file location ${JSON.stringify(uri)}: use file:// or s3://`, 'location');
+    const { root, key } = parseLocation(uri);
+    return { store: this.storeFor(root), key };
   }
 
   private storeFor(root: string): ObjectStore {
@@ -85,12 +83,12 @@ export class FileIO {
   }
 
   /**
-   * A local path DuckDB can read for a location: the file itself for file:// URIs, else a copy in the
-   * cache (named by the URI's hash; data files are immutable, so a cached copy never goes stale).
+   * A local path DuckDB can read for a location: the file itself for `file:` locations, else a copy in
+   * the cache (named by the URI's hash; data files are immutable, so a cached copy never goes stale).
    */
   async localPath(uri: string): Promise<string> {
-    if (uri.startsWith('file://')) return fileURLToPath(uri);
-    if (uri.startsWith('/')) return uri;
+    const local = localFileOf(uri);
+    if (local !== undefined) return local;
     const target = path.join(this.cacheDir, createHash('sha256').update(uri).digest('hex').slice(0, 32) + path.extname(uri));
     if (existsSync(target)) return target;
     await mkdir(this.cacheDir, { recursive: true });

@@ -40,6 +40,7 @@ export async function writeDataFiles(session: DuckDbSession, io: FileIO, metadat
   const stage = `quarry_stage_${id}`;
   const groups = `quarry_groups_${id}`;
   const local = mkdtempSync(path.join(os.tmpdir(), 'quarry-write-'));
+  const uploaded: string[] = [];
   try {
     const sourceColumns = new Set((await session.jsonRows(`DESCRIBE SELECT * FROM (${sourceSql})`)).map((r) => String(r.column_name)));
     for (const name of sourceColumns) {
@@ -105,6 +106,7 @@ export async function writeDataFiles(session: DuckDbSession, io: FileIO, metadat
         // A partition or source with no rows may still produce an empty file; it holds nothing to commit.
         if (Number(file.count) === 0) continue;
         const uri = dataFileUri(metadata, spec, schema, tuple);
+        uploaded.push(uri);
         await io.upload(String(file.filename), uri);
         files.push({
           content: 0,
@@ -120,6 +122,10 @@ export async function writeDataFiles(session: DuckDbSession, io: FileIO, metadat
       }
     }
     return files;
+  } catch (error) {
+    // Files already uploaded belong to no snapshot: remove them, or every failed try leaves orphans.
+    await Promise.all(uploaded.map((uri) => io.delete(uri).catch(() => undefined)));
+    throw error;
   } finally {
     for (const t of [stage, `${stage}_raw`, `${stage}_parts`, groups]) await session.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
     rmSync(local, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { isPrimitive, type PrimitiveType } from './iceberg-type.ts';
+import { escapePartitionPathSegment } from './partition-path-segment.ts';
 import type { Schema } from './schema.ts';
 import { checkTransform, humanValue, parseTransform, resultType, transformToString, type Transform } from './transform.ts';
 import type { IcebergValue } from './values.ts';
@@ -82,10 +83,10 @@ export class PartitionSpec {
     });
   }
 
-  /** The `name=value/…` folder Iceberg writers put a partition's files in. */
+  /** The `name=value/…` folder Iceberg writers put a partition's files in, escaped as Iceberg Java does. */
   partitionPath(schema: Schema, tuple: PartitionTuple): string {
     return this.fieldTypes(schema)
-      .map(({ field, source }, i) => `${encodeURIComponent(field.name)}=${encodeURIComponent(humanValue(field.transform, source, tuple[i] ?? null))}`)
+      .map(({ field, source }, i) => `${escapePartitionPathSegment(field.name)}=${escapePartitionPathSegment(humanValue(field.transform, source, tuple[i] ?? null))}`)
       .join('/');
   }
 

@@ -1,10 +1,12 @@
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
-import { backoff, retryPolicy } from './commit-retry.ts';
+import { commitWithRetry } from './commit-retry.ts';
 import { canPromote, isPrimitive, parsePrimitive, primitiveToString, typeFromJson, type IcebergType, type NestedField } from './iceberg-type.ts';
 import { assignIds, Schema } from './schema.ts';
-import { CommitConflictError, CommitFailedError } from './table-errors.ts';
+import { applyTableUpdates } from './metadata-builder.ts';
+import { CommitConflictError } from './table-errors.ts';
 import { currentSchema, type TableMetadata } from './table-metadata.ts';
 import type { TableOperations, TableState } from './table-operations.ts';
+import { setCurrentSchemaUpdates } from './table-update.ts';
 
 type Change =
   | { kind: 'add'; name: string; type: string | IcebergType; doc?: string }
@@ -101,32 +103,15 @@ export class SchemaUpdate {
     return { schema: next, lastColumnId: lastId };
   }
 
+  /** Commits the new schema as `add-schema` + `set-current-schema` (an equal older schema is made current again). */
   async commit(): Promise<TableState> {
     const start = this.ops.current();
-    const policy = retryPolicy(start.metadata);
-    for (let attempt = 0; ; attempt++) {
-      const base = attempt === 0 ? start : await this.ops.refresh();
+    return commitWithRetry(this.ops, (base) => {
       if (base.metadata.currentSchemaId !== start.metadata.currentSchemaId) {
         throw new CommitConflictError(`The table schema changed (schema ${start.metadata.currentSchemaId} → ${base.metadata.currentSchemaId}) while this schema change was prepared; re-read the table and try again`);
       }
       const { schema, lastColumnId } = this.apply(base.metadata);
-      const existing = base.metadata.schemas.find((s) => s.sameStructure(schema));
-      const next: TableMetadata = {
-        ...base.metadata,
-        lastUpdatedMs: Math.max(Date.now(), base.metadata.lastUpdatedMs + 1),
-        lastColumnId,
-        schemas: existing ? base.metadata.schemas : [...base.metadata.schemas, schema],
-        currentSchemaId: existing ? existing.schemaId : schema.schemaId,
-      };
-      try {
-        return await this.ops.commit(base, next);
-      } catch (error) {
-        if (error instanceof CommitFailedError && attempt < policy.retries) {
-          await backoff(policy, attempt);
-          continue;
-        }
-        throw error;
-      }
-    }
+      return this.ops.commit(base, applyTableUpdates(base.metadata, setCurrentSchemaUpdates(schema, lastColumnId)));
+    });
   }
 }

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { partitionKey } from './partition-key.ts';
-import { CommitFailedError, CommitStateUnknownError } from './table-errors.ts';
-import { backoff, retryPolicy } from './commit-retry.ts';
+import { CommitStateUnknownError } from './table-errors.ts';
+import { commitWithRetry } from './commit-retry.ts';
 import { EntryStatus, FileContent, type DataFile, type ManifestEntry, type ManifestFile } from './data-file.ts';
 import { manifestMergePolicy, mergeManifests } from './manifest-merge.ts';
 import { readManifest, readManifestList, writeManifest, writeManifestList } from './manifest-io.ts';
-import { currentSchema, currentSnapshot, schemaById, specById, newSnapshotId, type Operation, type Snapshot, type TableMetadata } from './table-metadata.ts';
+import { applyTableUpdates } from './metadata-builder.ts';
+import { currentSchema, currentSnapshot, nextLastUpdatedMs, schemaById, specById, newSnapshotId, type Operation, type Snapshot, type TableMetadata } from './table-metadata.ts';
 import type { TableOperations, TableState } from './table-operations.ts';
+import { commitSnapshotUpdates } from './table-update.ts';
 
 export interface CommitResult {
   snapshot: Snapshot;
@@ -53,56 +55,45 @@ export abstract class SnapshotProducer {
   }
 
   async commit(): Promise<CommitResult> {
-    let base = this.ops.current();
-    const policy = retryPolicy(base.metadata);
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > 0) base = await this.ops.refresh();
-      const baseSnapshot = currentSnapshot(base.metadata);
-      const baseManifests = baseSnapshot ? await readManifestList(this.ops.io, baseSnapshot.manifestList) : [];
-      let listUri: string | undefined;
-      try {
-        const changes = await this.apply(base.metadata, baseManifests);
-        if (this.mergesManifests) changes.manifests = await this.merge(base.metadata, changes.manifests);
-        const sequenceNumber = base.metadata.lastSequenceNumber + 1;
-        listUri = `${metadataDir(base.metadata)}/snap-${this.snapshotId}-${attempt + 1}-${randomUUID()}.avro`;
-        const manifests = await writeManifestList(this.ops.io, listUri, {
-          snapshotId: this.snapshotId,
-          parentSnapshotId: baseSnapshot?.snapshotId,
-          sequenceNumber,
-          manifests: changes.manifests,
-        });
-        const now = Math.max(Date.now(), base.metadata.lastUpdatedMs + 1);
-        const snapshot: Snapshot = {
-          snapshotId: this.snapshotId,
-          ...(baseSnapshot ? { parentSnapshotId: baseSnapshot.snapshotId } : {}),
-          sequenceNumber,
-          timestampMs: now,
-          manifestList: listUri,
-          summary: { ...this.summary(changes, baseSnapshot, manifests), ...this.summaryProperties, operation: this.operation(changes) },
-          schemaId: base.metadata.currentSchemaId,
-        };
-        const next: TableMetadata = {
-          ...base.metadata,
-          lastSequenceNumber: sequenceNumber,
-          lastUpdatedMs: now,
-          currentSnapshotId: this.snapshotId,
-          snapshots: [...base.metadata.snapshots, snapshot],
-          snapshotLog: [...base.metadata.snapshotLog, { timestampMs: now, snapshotId: this.snapshotId }],
-          refs: { ...base.metadata.refs, main: { ...(base.metadata.refs.main ?? { type: 'branch' }), snapshotId: this.snapshotId, type: 'branch' } },
-        };
-        const state = await this.ops.commit(base, next);
-        await this.cleanUp(new Set(manifests.map((m) => m.manifestPath)));
-        return { snapshot, state, attempts: attempt + 1 };
-      } catch (error) {
-        if (error instanceof CommitStateUnknownError) throw error;
-        if (listUri) await this.ops.io.delete(listUri).catch(() => undefined);
-        if (error instanceof CommitFailedError && attempt < policy.retries) {
-          await backoff(policy, attempt);
-          continue;
-        }
-        await this.cleanUp(new Set());
-        throw error;
-      }
+    try {
+      return await commitWithRetry(this.ops, (base, attempt) => this.attempt(base, attempt));
+    } catch (error) {
+      if (!(error instanceof CommitStateUnknownError)) await this.cleanUp(new Set());
+      throw error;
+    }
+  }
+
+  /** One attempt on `base`: the manifest list of this attempt is deleted again unless the swap may have happened. */
+  private async attempt(base: TableState, attempt: number): Promise<CommitResult> {
+    const baseSnapshot = currentSnapshot(base.metadata);
+    const baseManifests = baseSnapshot ? await readManifestList(this.ops.io, baseSnapshot.manifestList) : [];
+    let listUri: string | undefined;
+    try {
+      const changes = await this.apply(base.metadata, baseManifests);
+      if (this.mergesManifests) changes.manifests = await this.merge(base.metadata, changes.manifests);
+      const sequenceNumber = base.metadata.lastSequenceNumber + 1;
+      listUri = `${metadataDir(base.metadata)}/snap-${this.snapshotId}-${attempt + 1}-${randomUUID()}.avro`;
+      const manifests = await writeManifestList(this.ops.io, listUri, {
+        snapshotId: this.snapshotId,
+        parentSnapshotId: baseSnapshot?.snapshotId,
+        sequenceNumber,
+        manifests: changes.manifests,
+      });
+      const snapshot: Snapshot = {
+        snapshotId: this.snapshotId,
+        ...(baseSnapshot ? { parentSnapshotId: baseSnapshot.snapshotId } : {}),
+        sequenceNumber,
+        timestampMs: nextLastUpdatedMs(base.metadata),
+        manifestList: listUri,
+        summary: { ...this.summary(changes, baseSnapshot, manifests), ...this.summaryProperties, operation: this.operation(changes) },
+        schemaId: base.metadata.currentSchemaId,
+      };
+      const state = await this.ops.commit(base, applyTableUpdates(base.metadata, commitSnapshotUpdates(snapshot, 'main', base.metadata.refs.main)));
+      await this.cleanUp(new Set(manifests.map((m) => m.manifestPath)));
+      return { snapshot, state, attempts: attempt + 1 };
+    } catch (error) {
+      if (listUri && !(error instanceof CommitStateUnknownError)) await this.ops.io.delete(listUri).catch(() => undefined);
+      throw error;
     }
   }
 

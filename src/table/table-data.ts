@@ -19,7 +19,7 @@ import type { Schema } from './schema.ts';
 import { CommitStateUnknownError } from './table-errors.ts';
 import { currentSchema, specById, type TableMetadata } from './table-metadata.ts';
 import type { Table } from './table.ts';
-import { TableScan, type FileScanTask } from './table-scan.ts';
+import { TableScan, type FileScanTask, type ScanPlan } from './table-scan.ts';
 
 /** What a row-level change did: the commit (none when nothing matched) and its counts. */
 export interface RowChangeResult {
@@ -239,7 +239,11 @@ export class TableData {
 
   /** A DuckDB relation over a scan's rows, with the scan's schema applied by field id and its deletes applied. */
   async scanSql(table: Table, scan: TableScan): Promise<string> {
-    const plan = await scan.planFiles();
+    return this.planSql(table, await scan.planFiles());
+  }
+
+  /** scanSql for a plan the caller already made (and keeps, for its metrics). */
+  async planSql(table: Table, plan: ScanPlan): Promise<string> {
     return scanSql(plan.schema, plan.tasks, table.io, this.writtenNamesOf(table.metadata(), plan.schema));
   }
 

@@ -10,6 +10,13 @@ export class NoSuchTableError extends NotFoundError {
   }
 }
 
+/** A namespace that was asked for (or that a new table would go into) does not exist. */
+export class NoSuchNamespaceError extends NotFoundError {
+  constructor(readonly namespace: readonly string[]) {
+    super(`Namespace ${namespace.join('.')} does not exist`, { namespace: [...namespace] });
+  }
+}
+
 export class TableExistsError extends ConflictError {
   constructor(readonly table: string) {
     super(`Table ${table} already exists`, { table });
@@ -21,6 +28,12 @@ export class TableExistsError extends ConflictError {
  * so the caller may clean up what it wrote and retry on the new base.
  */
 export class CommitFailedError extends ConflictError {}
+
+/**
+ * A pointer was not where the change expected it (another writer committed first), or a name was
+ * taken meanwhile: nothing changed, and the caller may re-plan on the new state and retry.
+ */
+export class LostRaceError extends CommitFailedError {}
 
 /**
  * The change cannot be applied to the table as it now is (files it replaces are gone, the schema

@@ -56,41 +56,12 @@ export interface TableMetadata {
   readonly extra: Readonly<Record<string, unknown>>;
 }
 
-/** The metadata of a new, empty table. Ids in the given schema/spec/order are kept as declared. */
-export function newTableMetadata(args: {
-  location: string;
-  schema: Schema;
-  spec?: PartitionSpec;
-  sortOrder?: SortOrder;
-  properties?: Record<string, string>;
-  nowMs?: number;
-}): TableMetadata {
-  const schema = args.schema.withId(0);
-  const spec = args.spec ?? PartitionSpec.unpartitioned();
-  spec.validate(schema);
-  const sortOrder = args.sortOrder ?? SortOrder.unsorted();
-  return {
-    formatVersion: 2,
-    tableUuid: randomUUID(),
-    location: args.location.replace(/\/+$/, ''),
-    lastSequenceNumber: 0,
-    lastUpdatedMs: args.nowMs ?? Date.now(),
-    lastColumnId: schema.highestFieldId(),
-    schemas: [schema],
-    currentSchemaId: 0,
-    specs: [spec],
-    defaultSpecId: spec.specId,
-    lastPartitionId: Math.max(FIRST_PARTITION_FIELD_ID - 1, ...spec.fields.map((f) => f.fieldId)),
-    properties: { ...(args.properties ?? {}) },
-    currentSnapshotId: null,
-    snapshots: [],
-    snapshotLog: [],
-    metadataLog: [],
-    sortOrders: sortOrder.isUnsorted() ? [sortOrder] : [SortOrder.unsorted(), sortOrder],
-    defaultSortOrderId: sortOrder.orderId,
-    refs: {},
-    extra: {},
-  };
+/**
+ * The `last-updated-ms` of a change made now to `base`: the clock, but never at or before the base's
+ * own time, so a table's history stays in order when writers' clocks disagree.
+ */
+export function nextLastUpdatedMs(base: TableMetadata, nowMs = Date.now()): number {
+  return Math.max(nowMs, base.lastUpdatedMs + 1);
 }
 
 export function currentSchema(md: TableMetadata): Schema {
@@ -186,7 +157,7 @@ export function metadataToJson(md: TableMetadata): string {
   return stringifyLosslessJson(json, 2);
 }
 
-function snapshotToJson(s: Snapshot): Record<string, unknown> {
+export function snapshotToJson(s: Snapshot): Record<string, unknown> {
   return {
     'snapshot-id': s.snapshotId,
     ...(s.parentSnapshotId !== undefined ? { 'parent-snapshot-id': s.parentSnapshotId } : {}),

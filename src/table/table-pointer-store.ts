@@ -35,6 +35,15 @@ export interface TablePointerStore {
   create(id: TableIdentifier, metadataLocation: string, metadata?: TableMetadata): Promise<void>;
   /** `contents`: both files' content when the caller has them, for the same reason. */
   swap(id: TableIdentifier, expected: string, next: string, contents?: SwapContents): Promise<boolean>;
+  /**
+   * Moves or creates several pointers in one transaction: all of them, or none. A pointer that is not
+   * at its `expected` location fails the whole change with LostRaceError, a name taken by a create
+   * with TableExistsError, a create into a missing namespace with NoSuchNamespaceError; in each case
+   * nothing changed (on a store inside a caller's transaction, the error rolls that back too). When
+   * it cannot tell whether the transaction committed it throws otherwise, and callers re-read the
+   * pointers to find out, as after `swap`.
+   */
+  swapAll(updates: readonly PointerUpdate[]): Promise<void>;
   /** Removes the pointer (the files stay); answers whether a table was there. */
   drop(id: TableIdentifier): Promise<boolean>;
   rename(from: TableIdentifier, to: TableIdentifier): Promise<void>;
@@ -48,6 +57,16 @@ export interface TablePointerStore {
   updateNamespaceProperties(namespace: readonly string[], updates: Record<string, string>, removals: readonly string[]): Promise<void>;
   /** Fails with a conflict if the namespace still holds tables. */
   dropNamespace(namespace: readonly string[]): Promise<void>;
+}
+
+/** One pointer of a multi-table change. */
+export interface PointerUpdate {
+  readonly id: TableIdentifier;
+  /** The metadata location the pointer must be at; undefined creates the table. */
+  readonly expected: string | undefined;
+  readonly next: string;
+  /** The files' content when the caller has them (`expected` undefined for a create). */
+  readonly contents?: { readonly expected?: TableMetadata; readonly next: TableMetadata };
 }
 
 /** What the two metadata files of a swap hold. */

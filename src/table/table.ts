@@ -8,8 +8,8 @@ import { RowDelta } from './row-delta.ts';
 import { SchemaUpdate } from './schema-update.ts';
 import { EntryStatus } from './data-file.ts';
 import { TableScan } from './table-scan.ts';
-import { backoff, retryPolicy } from './commit-retry.ts';
-import { CommitFailedError } from './table-errors.ts';
+import { commitTableUpdates } from './commit-retry.ts';
+import { propertiesUpdates } from './table-update.ts';
 import {
   ancestorsOf,
   currentSchema,
@@ -106,22 +106,8 @@ export class Table {
   }
 
   /** Sets and removes table properties. */
-  async updateProperties(updates: Record<string, string>, removals: readonly string[] = []): Promise<TableState> {
-    const policy = retryPolicy(this.metadata());
-    for (let attempt = 0; ; attempt++) {
-      const base = attempt === 0 ? this.ops.current() : await this.ops.refresh();
-      const properties = { ...base.metadata.properties, ...updates };
-      for (const key of removals) delete properties[key];
-      try {
-        return await this.ops.commit(base, { ...base.metadata, properties, lastUpdatedMs: Math.max(Date.now(), base.metadata.lastUpdatedMs + 1) });
-      } catch (error) {
-        if (error instanceof CommitFailedError && attempt < policy.retries) {
-          await backoff(policy, attempt);
-          continue;
-        }
-        throw error;
-      }
-    }
+  updateProperties(updates: Record<string, string>, removals: readonly string[] = []): Promise<TableState> {
+    return commitTableUpdates(this.ops, () => propertiesUpdates(updates, removals));
   }
 
   /** Every live data file of a snapshot (the current one by default), with its spec id. */

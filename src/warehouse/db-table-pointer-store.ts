@@ -4,9 +4,9 @@ import type { Tables } from '../db/tables.ts';
 import { ConflictError } from '../errors/conflict-error.ts';
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { NotFoundError } from '../errors/not-found-error.ts';
-import { NoSuchTableError, TableExistsError } from '../table/table-errors.ts';
+import { LostRaceError, NoSuchNamespaceError, NoSuchTableError, TableExistsError } from '../table/table-errors.ts';
 import type { TableMetadata } from '../table/table-metadata.ts';
-import { formatIdentifier, type TableIdentifier, type TablePointer, type TablePointerStore, type SwapContents } from '../table/table-pointer-store.ts';
+import { formatIdentifier, type PointerUpdate, type TableIdentifier, type TablePointer, type TablePointerStore, type SwapContents } from '../table/table-pointer-store.ts';
 import type { PointerChange, PointerChangeRecorder } from './pointer-change.ts';
 
 /**
@@ -16,7 +16,9 @@ import type { PointerChange, PointerChangeRecorder } from './pointer-change.ts';
  * commits to the same rows. Namespaces are dot-joined strings, as PyIceberg stores them.
  *
  * With a recorder, every change and its record (the catalog's events) commit in one transaction; on
- * a store built over an open transaction they join it.
+ * a store built over an open transaction they join it. This class is the one home of that sequence
+ * (prepare before the transaction, record inside it, publish after the commit), for single changes
+ * and multi-table commits alike.
  */
 export class DbTablePointerStore implements TablePointerStore {
   constructor(
@@ -27,6 +29,19 @@ export class DbTablePointerStore implements TablePointerStore {
 
   private get db() {
     return this.database.db;
+  }
+
+  /** The same pointers with every change recorded by `recorder` in the change's transaction. */
+  recordingWith(recorder: PointerChangeRecorder): DbTablePointerStore {
+    return new DbTablePointerStore(this.database, this.catalogName, recorder);
+  }
+
+  /**
+   * The same pointers inside a caller's open transaction, recording nothing: the caller commits the
+   * change together with its own writes (and records them its own way).
+   */
+  joining(transaction: Kysely<Tables>): DbTablePointerStore {
+    return new DbTablePointerStore({ ...this.database, db: transaction }, this.catalogName);
   }
 
   private key(id: TableIdentifier) {
@@ -48,6 +63,30 @@ export class DbTablePointerStore implements TablePointerStore {
       (store) => store.swapRow(id, expected, next),
       (swapped) => (swapped ? updated : []),
       updated,
+    );
+  }
+
+  async swapAll(updates: readonly PointerUpdate[]): Promise<void> {
+    // Every change is known before the transaction opens (all apply or none), so all are prepared for.
+    const changes: PointerChange[] = updates.map((u) =>
+      u.expected === undefined
+        ? { kind: 'table-created', table: u.id, metadataLocation: u.next, metadata: u.contents?.next }
+        : { kind: 'table-updated', table: u.id, previousMetadataLocation: u.expected, metadataLocation: u.next, metadata: u.contents?.next, previousMetadata: u.contents?.expected },
+    );
+    await this.change(
+      async (store) => {
+        for (const u of updates) {
+          if (u.expected === undefined) {
+            if (!(await store.namespaceExists(u.id.namespace))) throw new NoSuchNamespaceError(u.id.namespace);
+            await store.createRow(u.id, u.next);
+          } else if (!(await store.swapRow(u.id, u.expected, u.next))) {
+            throw new LostRaceError(`Table ${formatIdentifier(u.id)} changed since ${u.expected} was read; the commit was not applied`);
+          }
+        }
+      },
+      () => changes,
+      changes,
+      { atomic: true },
     );
   }
 
@@ -89,22 +128,24 @@ export class DbTablePointerStore implements TablePointerStore {
   /**
    * Runs a change on a recorder-less view of this store and, when there is a recorder, records what
    * changed in the same transaction; followers are woken only after the commit. `anticipated` are the
-   * change objects `changes` returns on success, prepared for before the transaction opens.
+   * change objects `changes` returns on success, prepared for before the transaction opens. An
+   * `atomic` change runs in a transaction even with nothing to record.
    */
   private async change<T>(
     work: (store: DbTablePointerStore) => Promise<T>,
     changes: (value: T) => readonly PointerChange[],
     anticipated?: readonly PointerChange[],
+    options: { atomic?: boolean } = {},
   ): Promise<T> {
     const recorder = this.recorder;
-    if (!recorder) return work(this);
+    if (!recorder && !options.atomic) return work(this);
     // A preparation is a head start, never a condition: without one, record does the work itself.
-    const preparation = anticipated && recorder.prepare ? await recorder.prepare(anticipated).catch(() => undefined) : undefined;
+    const preparation = recorder && anticipated && recorder.prepare ? await recorder.prepare(anticipated).catch(() => undefined) : undefined;
     let published = () => {};
     const value = await inTransaction(this.db, async (db) => {
-      const result = await work(new DbTablePointerStore({ ...this.database, db }, this.catalogName));
-      const changed = changes(result);
-      if (changed.length > 0) published = await recorder.record(db, changed, preparation);
+      const result = await work(this.joining(db));
+      const changed = recorder ? changes(result) : [];
+      if (changed.length > 0) published = await recorder!.record(db, changed, preparation);
       return result;
     });
     published();

@@ -8,11 +8,13 @@ import { PartitionSpec } from '../table/partition-spec.ts';
 import { Schema, type ColumnDefinition } from '../table/schema.ts';
 import { SortOrder, type SortDeclaration } from '../table/sort-order.ts';
 import { NoSuchTableError, TableExistsError } from '../table/table-errors.ts';
-import { metadataToJson, newTableMetadata } from '../table/table-metadata.ts';
+import { newTableMetadata } from '../table/metadata-builder.ts';
+import { metadataToJson } from '../table/table-metadata.ts';
 import { nextMetadataLocation, PointerTableOperations, readMetadataFile, StaticTableOperations } from '../table/table-operations.ts';
 import { formatIdentifier, type TableIdentifier, type TablePointerStore } from '../table/table-pointer-store.ts';
 import { Table } from '../table/table.ts';
 import { DbTablePointerStore, namespaceString } from './db-table-pointer-store.ts';
+import { MetadataFileCache } from './metadata-file-cache.ts';
 import type { PointerChangeRecorder } from './pointer-change.ts';
 
 export interface CreateTableRequest {
@@ -28,19 +30,30 @@ export interface CreateTableRequest {
 /**
  * Quarry's Iceberg tables: names in a TablePointerStore, files under the warehouse root. The entry
  * point for creating, loading, registering and dropping tables; the catalog builds on it.
+ *
+ * Whether pointer changes are recorded (as the catalog's events) is the pointer store's choice, made
+ * when the warehouse is opened (`recorder`) or derived from an open one with `recording`; both
+ * share the files, the metadata-file cache and the pointer rows.
  */
-export class Warehouse {
+export class Warehouse<P extends TablePointerStore = TablePointerStore> {
   constructor(
-    readonly pointers: TablePointerStore,
+    readonly pointers: P,
     readonly io: FileIO,
     /** Root URI under which new tables get their folders (`file:///…` or `s3://bucket/prefix`). */
     readonly root: string,
+    /** Metadata files read by location, shared by everything that reads this warehouse's tables. */
+    readonly metadataFiles = new MetadataFileCache(io),
   ) {}
 
   /** The warehouse of a configuration: pointers in `database` under `catalogName`, files in config.warehouse. */
-  static open(args: { database: Database; warehouse: string; s3: S3Config; catalogName?: string; cacheDir?: string; recorder?: PointerChangeRecorder }): Warehouse {
+  static open(args: { database: Database; warehouse: string; s3: S3Config; catalogName?: string; cacheDir?: string; recorder?: PointerChangeRecorder }): Warehouse<DbTablePointerStore> {
     const io = new FileIO((root) => openObjectStore(root, args.s3), args.cacheDir);
     return new Warehouse(new DbTablePointerStore(args.database, args.catalogName ?? 'quarry', args.recorder), io, args.warehouse.replace(/\/+$/, ''));
+  }
+
+  /** This warehouse with every pointer change recorded by `recorder` in the change's own transaction. */
+  recording(this: Warehouse<DbTablePointerStore>, recorder: PointerChangeRecorder): Warehouse<DbTablePointerStore> {
+    return new Warehouse(this.pointers.recordingWith(recorder), this.io, this.root, this.metadataFiles);
   }
 
   defaultLocation(id: TableIdentifier): string {

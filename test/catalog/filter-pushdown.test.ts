@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { partitionsSaveRequest, tableRequest } from '../../src/catalog/routes/metacat-requests.ts';
 import { HIVE_DEFAULT_PARTITION } from '../../src/catalog/filter/filter-ast.ts';
 import { compileFilter } from '../../src/catalog/filter/filter-evaluator.ts';
 import { parseFilter } from '../../src/catalog/filter/filter-parser.ts';
@@ -101,7 +102,7 @@ for (const store of STORES) {
       t = await openTestPlatform(store);
       const { catalogs, partitions } = t.platform.catalog;
       await catalogs.createDatabase(context, table, {});
-      await catalogs.createTable(context, table, {
+      await catalogs.createTable(context, table, tableRequest(table, {
         name: { qualifiedName: table.toString() },
         fields: [
           { name: 'v', type: 'string' },
@@ -109,10 +110,10 @@ for (const store of STORES) {
           { name: 'n', type: 'double', partition_key: true },
           { name: 'x-y', type: 'string', partition_key: true },
         ],
-      });
-      const saved = await partitions.save(context, table, {
+      }));
+      const saved = await partitions.save(context, table, partitionsSaveRequest({
         partitions: names.map((name) => ({ name: { qualifiedName: `${table.toString()}/${name}` }, serde: { uri: `s3://b/${name}` } })),
-      });
+      }));
       assert.equal(saved.added.length, names.length);
       const first = await partitions.list(table, { limit: 1 });
       createdSeconds = Math.trunc(Date.parse(first[0]!.audit.createdDate!) / 1000);
@@ -152,17 +153,17 @@ for (const store of STORES) {
     it('finishes in-memory filters page by page over more rows than one scan page, in every sort order', async () => {
       const big = QualifiedName.ofTable('warehouse', 'fx', 'big');
       const { catalogs, partitions } = t.platform.catalog;
-      await catalogs.createTable(context, big, {
+      await catalogs.createTable(context, big, tableRequest(big, {
         name: { qualifiedName: big.toString() },
         fields: [{ name: 'n', type: 'int', partition_key: true }],
-      });
+      }));
       for (let batch = 0; batch < 3; batch += 1) {
-        await partitions.save(context, big, {
+        await partitions.save(context, big, partitionsSaveRequest({
           partitions: Array.from({ length: 1500 }, (_, i) => {
             const n = batch * 1500 + i;
             return { name: { qualifiedName: `${big.toString()}/n=${n}` }, serde: { uri: `s3://b/big/${(n * 7919) % 4500}` } };
           }),
-        });
+        }));
       }
       const all = await partitions.list(big, {});
       assert.equal(all.length, 4500);

@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Database } from '../../src/db/database.ts';
 import { IcebergRestCatalog } from '../../src/catalog/iceberg-rest/iceberg-rest-catalog.ts';
 import { CommitFailedError, CommitStateUnknownError } from '../../src/table/table-errors.ts';
+import { DbTablePointerStore } from '../../src/warehouse/db-table-pointer-store.ts';
+import { Warehouse } from '../../src/warehouse/warehouse.ts';
 import { STORES } from '../support/stores.ts';
 import { openTestWarehouse, type TestWarehouse } from '../table/warehouse-support.ts';
 
@@ -37,13 +39,18 @@ function intercepted(database: Database, hooks: { before?: () => Promise<void>; 
   return { ...database, db };
 }
 
+/** The test warehouse's files with its pointers in `database` (intercepted or not). */
+function warehouseOver(t: TestWarehouse, database: Database): Warehouse {
+  return new Warehouse(new DbTablePointerStore(database, t.warehouse.pointers.catalogName), t.warehouse.io, t.warehouse.root);
+}
+
 for (const store of STORES) {
   describe(`Iceberg REST commits against concurrent writers (${store})`, () => {
     let t: TestWarehouse;
     let plain: IcebergRestCatalog;
     before(async () => {
       t = await openTestWarehouse(store);
-      plain = new IcebergRestCatalog(t.warehouse, t.database);
+      plain = new IcebergRestCatalog(warehouseOver(t, t.database));
       await plain.createNamespace(['retry']);
     });
     after(() => t.close());
@@ -58,7 +65,7 @@ for (const store of STORES) {
 
     it('retries a lost pointer race on the new base while the requirements still hold', async () => {
       await plain.createTable(['retry'], { name: 'still-valid', schema: SCHEMA });
-      const catalog = new IcebergRestCatalog(t.warehouse, intercepted(t.database, { before: competitor('still-valid', 'property') }));
+      const catalog = new IcebergRestCatalog(warehouseOver(t, intercepted(t.database, { before: competitor('still-valid', 'property') })));
       const state = await catalog.commitTable({ id: id('still-valid'), requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': 0 }], updates: [{ action: 'set-properties', updates: { mine: 'yes' } }] });
       assert.deepEqual(state.metadata.properties, { competitor: 'was here', mine: 'yes' });
       assert.equal(state.metadata.metadataLog.length, 2, 'built on the competitor’s commit, nothing lost');
@@ -67,7 +74,7 @@ for (const store of STORES) {
 
     it('fails with CommitFailedError when the retry finds a requirement broken, leaving the other writer’s commit', async () => {
       await plain.createTable(['retry'], { name: 'now-stale', schema: SCHEMA });
-      const catalog = new IcebergRestCatalog(t.warehouse, intercepted(t.database, { before: competitor('now-stale', 'schema') }));
+      const catalog = new IcebergRestCatalog(warehouseOver(t, intercepted(t.database, { before: competitor('now-stale', 'schema') })));
       await assert.rejects(
         catalog.commitTable({ id: id('now-stale'), requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': 0 }], updates: [{ action: 'set-properties', updates: { mine: 'yes' } }] }),
         (error: unknown) => error instanceof CommitFailedError && /current schema id has changed: expected 0, found 1/.test(error.message),
@@ -82,12 +89,14 @@ for (const store of STORES) {
     it('reports success when the transaction committed but its acknowledgement was lost', async () => {
       await plain.createTable(['retry'], { name: 'acked', schema: SCHEMA });
       const catalog = new IcebergRestCatalog(
-        t.warehouse,
-        intercepted(t.database, {
-          after: async () => {
-            throw new Error('connection reset after COMMIT');
-          },
-        }),
+        warehouseOver(
+          t,
+          intercepted(t.database, {
+            after: async () => {
+              throw new Error('connection reset after COMMIT');
+            },
+          }),
+        ),
       );
       const state = await catalog.commitTable({ id: id('acked'), requirements: [], updates: [{ action: 'set-properties', updates: { landed: 'yes' } }] });
       assert.equal((await t.warehouse.loadTable(id('acked'))).metadataLocation(), state.metadataLocation);
@@ -113,7 +122,7 @@ for (const store of STORES) {
               : own(target, prop, receiver),
         }),
       };
-      const catalog = new IcebergRestCatalog(t.warehouse, unreachable);
+      const catalog = new IcebergRestCatalog(warehouseOver(t, unreachable));
       await assert.rejects(catalog.commitTable({ id: id('unknown'), requirements: [], updates: [{ action: 'set-properties', updates: { landed: 'maybe' } }] }), (error: unknown) => {
         assert.ok(error instanceof CommitStateUnknownError, String(error));
         return true;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkRequirements } from '../../src/catalog/iceberg-rest/table-requirements.ts';
-import { applyTableUpdates, type TableUpdate } from '../../src/catalog/iceberg-rest/table-updates.ts';
+import { checkRequirements } from '../../src/table/table-requirements.ts';
+import { applyTableUpdates } from '../../src/table/metadata-builder.ts';
+import type { TableUpdate } from '../../src/table/table-update.ts';
 import { CommitFailedError } from '../../src/table/table-errors.ts';
 import type { TableMetadata } from '../../src/table/table-metadata.ts';
 

@@ -59,6 +59,8 @@ describe('the quarry command', () => {
       }
       assert.ok(health, `server did not answer; output: ${output}`);
       assert.equal(health.status, 200);
+      // /health answers without touching the database, so it can beat the start-up line to the pipe.
+      for (let i = 0; i < 100 && !/Quarry listening on/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
       assert.match(output, /Quarry listening on/);
     } finally {
       child.kill('SIGTERM');

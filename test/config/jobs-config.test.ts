@@ -22,7 +22,8 @@ describe('the jobs configuration section', () => {
     assert.equal(jobs.archiveRoot, `${warehouse}/jobs/archives`);
     assert.equal(jobs.attachmentRoot, `${warehouse}/jobs/attachments`);
     assert.equal(jobs.localAgent, true);
-    assert.equal(jobs.heartbeatTimeoutMs, 120_000);
+    assert.equal(jobs.heartbeatTimeoutMs, 30_000);
+    assert.equal(jobs.claimStartTimeoutMs, 10_000);
     assert.equal(jobs.claimTimeoutMs, 240_000);
     assert.equal(jobs.killGraceMs, 10_000);
     assert.equal(jobs.archiveStatusTimeoutMs, 120_000);

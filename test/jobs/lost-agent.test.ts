@@ -21,7 +21,9 @@ for (const store of STORES) {
         pid = ((await (await h.get(`/api/v3/jobs/${id}/execution`)).json()) as any).processId;
         await h.agent.stop(); // stops heartbeating; the job process is left running
         assert.equal(await h.waitFor(id, undefined, 30_000), 'FAILED');
-        assert.equal(((await (await h.get(`/api/v3/jobs/${id}`)).json()) as any).statusMsg, 'Agent AWOL for too long');
+        const agentId = ((await (await h.get(`/api/v3/jobs/${id}/execution`)).json()) as any).agentId;
+        assert.equal(agentId, h.agent.id, '/execution names the agent');
+        assert.match(((await (await h.get(`/api/v3/jobs/${id}`)).json()) as any).statusMsg, new RegExp(`^Agent AWOL for too long: agent ${agentId} on host \\S+ did not renew its lease`));
       } finally {
         if (pid) {
           try {

@@ -5,6 +5,8 @@ import { MysqlSource } from './relational/mysql-source.ts';
 import { PostgresSource } from './relational/postgres-source.ts';
 import { RelationalConnector } from './relational/relational-connector.ts';
 import { SqliteSource } from './relational/sqlite-source.ts';
+import { HiveTableConnector } from './warehouse/hive-table-connector.ts';
+import { IcebergTableConnector } from './warehouse/iceberg-table-connector.ts';
 import type { IcebergTableSupport } from './warehouse/iceberg-table-support.ts';
 import { WarehouseConnector } from './warehouse/warehouse-connector.ts';
 
@@ -17,8 +19,12 @@ export interface ConnectorDependencies {
 /** Builds the connector a catalog's configuration names. Remote connectors connect lazily. */
 export function createConnector(config: CatalogConfig, dependencies: ConnectorDependencies): Connector {
   switch (config.connector) {
-    case 'warehouse':
-      return new WarehouseConnector(config.name, dependencies.database, dependencies.iceberg?.catalog === config.name ? dependencies.iceberg : undefined);
+    case 'warehouse': {
+      // The catalog the warehouse's Iceberg tables belong to shows them beside its Hive-style tables.
+      const hive = new HiveTableConnector(config.name, dependencies.database);
+      const iceberg = dependencies.iceberg?.catalog === config.name ? dependencies.iceberg : undefined;
+      return iceberg ? new WarehouseConnector(config.name, hive, new IcebergTableConnector(iceberg)) : hive;
+    }
     case 'postgresql':
       return new RelationalConnector('postgresql', config, new PostgresSource(config.url!));
     case 'mysql':

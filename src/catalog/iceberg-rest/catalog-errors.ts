@@ -6,13 +6,10 @@ import { namespaceName } from './catalog-names.ts';
 /**
  * The catalog's own failures, one class per outcome the Iceberg REST protocol tells apart (the HTTP
  * layer maps each to its status and error type). Table-level outcomes reuse src/table's errors:
- * NoSuchTableError, TableExistsError, CommitFailedError, CommitStateUnknownError.
+ * NoSuchTableError, NoSuchNamespaceError (the pointer store's too), TableExistsError,
+ * CommitFailedError, CommitStateUnknownError.
  */
-export class NoSuchNamespaceError extends NotFoundError {
-  constructor(readonly namespace: readonly string[]) {
-    super(`Namespace ${namespaceName(namespace)} does not exist`, { namespace: [...namespace] });
-  }
-}
+export { NoSuchNamespaceError } from '../../table/table-errors.ts';
 
 export class NamespaceExistsError extends ConflictError {
   constructor(readonly namespace: readonly string[]) {

@@ -1,19 +1,18 @@
 import type { S3Config } from '../../config/config.ts';
-import type { Database } from '../../db/database.ts';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import { ObjectNotFoundError } from '../../storage/object-store-errors.ts';
-import { backoff, type RetryPolicy } from '../../table/commit-retry.ts';
-import { NoSuchTableError, TableExistsError } from '../../table/table-errors.ts';
-import { readMetadataFile, type TableState } from '../../table/table-operations.ts';
+import { retryCommit, type RetryPolicy } from '../../table/commit-retry.ts';
+import { LostRaceError, NoSuchTableError, TableExistsError } from '../../table/table-errors.ts';
+import type { TableState } from '../../table/table-operations.ts';
 import { formatIdentifier, type TableIdentifier } from '../../table/table-pointer-store.ts';
-import type { PointerChangeRecorder } from '../../warehouse/pointer-change.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { commitAtomically, LostRaceError, type PlannedCommit } from './atomic-commit.ts';
+import { commitAtomically, type PlannedCommit } from './atomic-commit.ts';
 import { ContradictoryRequestError, NamespaceExistsError, NamespaceNotEmptyError, NoSuchNamespaceError, NoSuchWarehouseError } from './catalog-errors.ts';
 import { checkIdentifier, checkNamespace, checkTableName, namespaceName } from './catalog-names.ts';
 import { newTableFromRequest, type CreateTableRequest } from './new-table-metadata.ts';
-import { checkRequirements, type TableRequirement } from './table-requirements.ts';
-import { applyTableUpdates, type TableUpdate } from './table-updates.ts';
+import { checkRequirements, type TableRequirement } from '../../table/table-requirements.ts';
+import { applyTableUpdates } from '../../table/metadata-builder.ts';
+import type { TableUpdate } from '../../table/table-update.ts';
 
 /** One table's part of a commit: what it must look like now, and what to change. */
 export interface TableChange {
@@ -39,35 +38,25 @@ const EXISTS_MARKER = 'exists';
 // A lost pointer race is retried server-side only while the client's requirements still hold, so
 // these retries never hide a real conflict; the client sees 409 once they run out.
 const LOST_RACE_RETRIES: RetryPolicy = { retries: 20, minWaitMs: 5, maxWaitMs: 500 };
-const METADATA_CACHE_SIZE = 128;
 
 /**
  * The Iceberg REST catalog over Quarry's warehouse: namespaces and tables are the warehouse's own
  * (the same pointer rows PyIceberg's SqlCatalog and `quarry table` use), and commits are applied
  * server-side: requirements are checked against the current metadata, updates build the next
- * metadata, and `commitAtomically` swaps the pointers. Transport-free; src/catalog/routes maps it
- * to HTTP.
+ * metadata, and `commitAtomically` swaps the pointers. Every change goes through the warehouse's
+ * pointer store, so a warehouse that records its changes (`Warehouse.recording`) records the
+ * catalog's too, multi-table commits included. Transport-free; src/catalog/routes maps it to HTTP.
  */
 export class IcebergRestCatalog {
-  // Metadata files are immutable, so a file read once can be served from memory by its location.
-  private readonly metadataCache = new Map<string, TableState>();
   private readonly s3: S3Config | undefined;
-  private readonly recorder: PointerChangeRecorder | undefined;
 
   constructor(
     readonly warehouse: Warehouse,
-    private readonly database: Database,
     options: {
-      /**
-       * Records committed changes (the catalog's events) in the same transaction. Give the same one to
-       * the warehouse's pointer store, which records the changes that do not go through a commit.
-       */
-      recorder?: PointerChangeRecorder;
       /** The object-store settings clients need to read and write the warehouse's files (no secrets are served). */
       s3?: S3Config;
     } = {},
   ) {
-    this.recorder = options.recorder;
     this.s3 = options.s3;
   }
 
@@ -196,7 +185,7 @@ export class IcebergRestCatalog {
     if (await this.pointers.get(id)) throw new TableExistsError(formatIdentifier(id));
     const metadata = newTableFromRequest(request, request.location?.replace(/\/+$/, '') || (await this.defaultLocation(id)));
     if (request['stage-create']) return { metadataLocation: null, metadata };
-    const [state] = await commitAtomically(this.database, this.catalogName, this.warehouse.io, [{ id, base: undefined, next: metadata }], this.recorder);
+    const [state] = await commitAtomically(this.pointers, this.warehouse.io, [{ id, base: undefined, next: metadata }]);
     this.remember(state);
     return state;
   }
@@ -224,23 +213,19 @@ export class IcebergRestCatalog {
       if (names.has(name)) throw new InvalidInputError(`Table ${name} appears twice in one transaction; merge its changes into one`, 'table-changes');
       names.add(name);
     }
-    for (let attempt = 0; ; attempt++) {
-      const planned = await Promise.all(checked.map((c) => this.plan(c)));
-      const toCommit = planned.filter((p): p is PlannedCommit => 'next' in p);
-      if (toCommit.length === 0) return planned as TableState[];
-      try {
-        const states = await commitAtomically(this.database, this.catalogName, this.warehouse.io, toCommit, this.recorder);
+    return retryCommit(
+      LOST_RACE_RETRIES,
+      async () => {
+        const planned = await Promise.all(checked.map((c) => this.plan(c)));
+        const toCommit = planned.filter((p): p is PlannedCommit => 'next' in p);
+        if (toCommit.length === 0) return planned as TableState[];
+        const states = await commitAtomically(this.pointers, this.warehouse.io, toCommit);
         states.forEach((s) => this.remember(s));
         let next = 0;
         return planned.map((p) => ('next' in p ? states[next++] : p));
-      } catch (error) {
-        if (error instanceof LostRaceError && attempt < LOST_RACE_RETRIES.retries) {
-          await backoff(LOST_RACE_RETRIES, attempt);
-          continue;
-        }
-        throw error;
-      }
-    }
+      },
+      (error) => error instanceof LostRaceError,
+    );
   }
 
   /** The next metadata for one change, or the current state when the change has no updates. */
@@ -317,17 +302,12 @@ export class IcebergRestCatalog {
     return pointer ? this.readState(pointer.metadataLocation) : undefined;
   }
 
-  private async readState(location: string): Promise<TableState> {
-    const cached = this.metadataCache.get(location);
-    if (cached) return cached;
-    const state = await readMetadataFile(this.warehouse.io, location);
-    this.remember(state);
-    return state;
+  private readState(location: string): Promise<TableState> {
+    return this.warehouse.metadataFiles.read(location);
   }
 
   private remember(state: TableState): void {
-    this.metadataCache.set(state.metadataLocation, state);
-    if (this.metadataCache.size > METADATA_CACHE_SIZE) this.metadataCache.delete(this.metadataCache.keys().next().value!);
+    this.warehouse.metadataFiles.remember(state);
   }
 }
 

@@ -2,8 +2,8 @@ import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import { PartitionSpec, FIRST_PARTITION_FIELD_ID } from '../../table/partition-spec.ts';
 import { Schema } from '../../table/schema.ts';
 import { SortOrder } from '../../table/sort-order.ts';
-import { newTableMetadata, type TableMetadata } from '../../table/table-metadata.ts';
-import { checkSortOrder, SUPPORTED_FORMAT_VERSION } from './table-updates.ts';
+import type { TableMetadata } from '../../table/table-metadata.ts';
+import { checkSortOrder, newTableMetadata, SUPPORTED_FORMAT_VERSION } from '../../table/metadata-builder.ts';
 
 /** The body of a create-table request (REST spec "CreateTableRequest"). */
 export interface CreateTableRequest {

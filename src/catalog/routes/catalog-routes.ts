@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { UnsupportedError } from '../../errors/unsupported-error.ts';
 import type { CatalogArea } from '../catalog-area.ts';
-import { CreateCatalogSchema, DatabaseCreateRequestSchema, QualifiedNameSchema, TableDtoSchema } from '../dto.ts';
 import { QualifiedName } from '../qualified-name.ts';
+import { databaseRequest, tableRequest } from './metacat-requests.ts';
+import { CreateCatalogSchema, DatabaseCreateRequestSchema, QualifiedNameSchema, TableDtoSchema } from './metacat-schemas.ts';
 import { CatalogParams, DatabaseParams, TableParams, databaseName, flag, tableName } from './path-names.ts';
 import { requestContext } from './request-context.ts';
 
@@ -46,7 +47,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
     '/catalog/:catalog',
     { schema: { tags, summary: "Merge into a catalog's definition metadata", params: CatalogParams, body: CreateCatalogSchema } },
     async (request, reply) => {
-      await catalogs.updateCatalog(requestContext(request), QualifiedName.ofCatalog(request.params.catalog).catalogName, request.body);
+      await catalogs.updateCatalog(requestContext(request), QualifiedName.ofCatalog(request.params.catalog).catalogName, request.body.definitionMetadata);
       return reply.status(204).send();
     },
   );
@@ -55,7 +56,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
     '/catalog/:catalog/database/:database',
     { schema: { tags, summary: 'Create a database', params: DatabaseParams, body: Type.Optional(Type.Union([DatabaseCreateRequestSchema, Type.Null()])) } },
     async (request, reply) => {
-      await catalogs.createDatabase(requestContext(request), databaseName(request.params), request.body ?? {});
+      await catalogs.createDatabase(requestContext(request), databaseName(request.params), databaseRequest(request.body ?? {}));
       return reply.status(201).send();
     },
   );
@@ -81,7 +82,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
     '/catalog/:catalog/database/:database',
     { schema: { tags, summary: 'Update a database (parameters, location; definition metadata is merged)', params: DatabaseParams, body: DatabaseCreateRequestSchema } },
     async (request, reply) => {
-      await catalogs.updateDatabase(requestContext(request), databaseName(request.params), request.body);
+      await catalogs.updateDatabase(requestContext(request), databaseName(request.params), databaseRequest(request.body));
       return reply.status(204).send();
     },
   );
@@ -99,7 +100,8 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
     '/catalog/:catalog/database/:database/table/:table',
     { schema: { tags, summary: 'Create a table (name.tableName must match the path)', params: TableParams, body: TableDtoSchema } },
     async (request, reply) => {
-      const table = await catalogs.createTable(requestContext(request), tableName(request.params), request.body);
+      const name = tableName(request.params);
+      const table = await catalogs.createTable(requestContext(request), name, tableRequest(name, request.body));
       return reply.status(201).send(table);
     },
   );
@@ -151,7 +153,10 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
         body: TableDtoSchema,
       },
     },
-    async (request) => catalogs.updateTable(requestContext(request), tableName(request.params), request.body),
+    async (request) => {
+      const name = tableName(request.params);
+      return catalogs.updateTable(requestContext(request), name, tableRequest(name, request.body));
+    },
   );
 
   app.delete(

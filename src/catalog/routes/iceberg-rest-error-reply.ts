@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isConnectionError } from '../../db/connection-health.ts';
 import { isQuarryError, type QuarryError } from '../../errors/quarry-error.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE } from '../../http/error-reply.ts';
 import { CommitFailedError, CommitStateUnknownError, NoSuchTableError, TableExistsError } from '../../table/table-errors.ts';
 import { ContradictoryRequestError, NamespaceExistsError, NamespaceNotEmptyError, NoSuchNamespaceError, NoSuchWarehouseError } from '../iceberg-rest/catalog-errors.ts';
 
@@ -59,6 +61,12 @@ export function icebergErrorHandler(error: FastifyError, request: FastifyRequest
     status = error.statusCode;
     type = status === 400 ? 'BadRequestException' : status === 413 ? 'RequestTooLargeException' : status === 415 ? 'UnsupportedMediaTypeException' : 'BadRequestException';
     message = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body is larger than the limit of ${request.routeOptions.bodyLimit} bytes` : error.message;
+  } else if (isConnectionError(error)) {
+    // The metadata database is away: the spec's 503, which clients retry (logged once by ConnectionHealth).
+    status = 503;
+    type = 'ServiceUnavailableException';
+    message = DATABASE_UNAVAILABLE_MESSAGE;
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
   } else {
     status = 500;
     type = 'InternalServerError';

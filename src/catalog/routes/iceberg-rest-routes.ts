@@ -9,8 +9,8 @@ import { NoSuchWarehouseError } from '../iceberg-rest/catalog-errors.ts';
 import { decodeNamespace, NAMESPACE_SEPARATOR } from '../iceberg-rest/catalog-names.ts';
 import type { IcebergRestCatalog, TableChange } from '../iceberg-rest/iceberg-rest-catalog.ts';
 import type { CreateTableRequest as CreateTableBody } from '../iceberg-rest/new-table-metadata.ts';
-import type { TableRequirement as Requirement } from '../iceberg-rest/table-requirements.ts';
-import type { TableUpdate as Update } from '../iceberg-rest/table-updates.ts';
+import type { TableRequirement as Requirement } from '../../table/table-requirements.ts';
+import type { TableUpdate as Update } from '../../table/table-update.ts';
 import { runAsAuthor } from '../events/change-author.ts';
 import { icebergErrorBody, icebergErrorHandler } from './iceberg-rest-error-reply.ts';
 import { requestUser } from './request-context.ts';
@@ -37,6 +37,7 @@ import {
   UpdateNamespacePropertiesResponse,
 } from './iceberg-rest-schemas.ts';
 import { exactBody, useLosslessJsonBodies } from './lossless-json-body.ts';
+import { dropNullOptionalFields } from './null-optional-fields.ts';
 
 /** The endpoints this server implements, advertised by GET /config in the spec's notation. */
 export const ICEBERG_REST_ENDPOINTS = [
@@ -77,6 +78,11 @@ export function icebergRestRoutes(catalog: IcebergRestCatalog): FastifyPluginAsy
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     useLosslessJsonBodies(app);
     app.setErrorHandler(icebergErrorHandler);
+    // Spark sends explicit nulls for optional fields; they mean "absent" (see dropNullOptionalFields).
+    app.addHook('preValidation', async (request) => {
+      const schema = request.routeOptions.schema?.body;
+      if (schema !== undefined && request.body !== undefined) request.body = dropNullOptionalFields(schema, request.body);
+    });
     // The catalog's events name the user of `X-Netflix.user.name` (PyIceberg: the catalog property
     // `header.X-Netflix.user.name`). Set once the body is parsed, so the handler runs inside it.
     app.addHook('preHandler', (request, _reply, done) => {

@@ -1,6 +1,6 @@
 import { Type, type TSchema } from 'typebox';
-import { REQUIREMENT_TYPES } from '../iceberg-rest/table-requirements.ts';
-import { UPDATE_ACTIONS } from '../iceberg-rest/table-updates.ts';
+import { REQUIREMENT_TYPES } from '../../table/table-requirements.ts';
+import { UPDATE_ACTIONS } from '../../table/table-update.ts';
 
 /**
  * Request and response schemas of the Iceberg REST catalog (apache/iceberg

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { CatalogArea } from '../catalog-area.ts';
-import { DataMetadataRequestSchema, QualifiedNameSchema } from '../dto.ts';
+import { DataMetadataRequestSchema, QualifiedNameSchema } from './metacat-schemas.ts';
 import { DEFINITION_SORT_COLUMNS, type DefinitionSortKey } from '../metadata/definition-metadata-store.ts';
 import { QualifiedName } from '../qualified-name.ts';
 import { flag } from './path-names.ts';

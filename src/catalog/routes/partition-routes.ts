@@ -2,8 +2,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { CatalogArea } from '../catalog-area.ts';
-import { GetPartitionsRequestSchema, PartitionsSaveRequestSchema } from '../dto.ts';
 import type { PartitionQuery } from '../partition-service.ts';
+import { partitionsSaveRequest } from './metacat-requests.ts';
+import { GetPartitionsRequestSchema, PartitionsSaveRequestSchema } from './metacat-schemas.ts';
 import { TableParams, flag, tableName } from './path-names.ts';
 import { requestContext } from './request-context.ts';
 
@@ -88,7 +89,7 @@ export function registerPartitionRoutes(scope: FastifyInstance, area: CatalogAre
         response: { 201: Type.Object({ added: Names, updated: Names }) },
       },
     },
-    async (request, reply) => reply.status(201).send(await partitions.save(requestContext(request), tableName(request.params), request.body)),
+    async (request, reply) => reply.status(201).send(await partitions.save(requestContext(request), tableName(request.params), partitionsSaveRequest(request.body))),
   );
 
   app.delete(

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { CatalogArea } from '../catalog-area.ts';
-import { QualifiedNameSchema, TagCreateRequestSchema, TagRemoveRequestSchema } from '../dto.ts';
+import { QualifiedNameSchema, TagCreateRequestSchema, TagRemoveRequestSchema } from './metacat-schemas.ts';
 import { QualifiedName } from '../qualified-name.ts';
 import { TableParams, flag, tableName } from './path-names.ts';
 import { requestContext } from './request-context.ts';

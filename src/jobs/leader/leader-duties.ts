@@ -90,6 +90,7 @@ export class LeaderDuties {
         return;
       }
       this.leaderSince ??= now;
+      if (now - this.leaderSince >= this.config.claimStartTimeoutMs) await this.store.requeueUnstartedClaims(now - this.config.claimStartTimeoutMs, now);
       if (now - this.leaderSince >= this.config.claimTimeoutMs) await this.failUnclaimed(now);
       if (now - this.leaderSince >= this.config.heartbeatTimeoutMs) {
         await this.failSilent(now);
@@ -97,7 +98,10 @@ export class LeaderDuties {
       }
       await this.startCleanupIfDue(now);
     } catch {
-      // A failed sweep (database briefly away) is retried on the next tick.
+      // A failed sweep (database briefly away) is retried on the next tick. Agents could not
+      // heartbeat through the outage either, so silence is judged afresh: a whole timeout after the
+      // database is back, as after becoming leader.
+      this.leaderSince = undefined;
     }
   }
 
@@ -138,9 +142,12 @@ export class LeaderDuties {
     return this.cleanupDueAt(now, last?.started);
   }
 
+  /** Declares lost the agents of jobs silent for a whole lease, naming agent and host in the job's message. */
   private async failSilent(now: number): Promise<void> {
+    const seconds = Math.round(this.config.heartbeatTimeoutMs / 1000);
     for (const job of await this.store.findSilent(now - this.config.heartbeatTimeoutMs)) {
-      await this.store.changeStatus(job.id, job.status, 'FAILED', StatusMessages.agentAwol);
+      const message = `${StatusMessages.agentAwol}: agent ${job.agentId ?? '?'} on host ${job.hostName ?? '?'} did not renew its lease within ${seconds} s`;
+      await this.store.changeStatus(job.id, job.status, 'FAILED', message, { agentId: job.agentId });
     }
   }
 

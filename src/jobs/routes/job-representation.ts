@@ -118,6 +118,8 @@ export function jobExecutionJson(job: JobRecord, base: string) {
     updated: iso(job.updated),
     hostName: job.hostName ?? null,
     processId: job.processId ?? null,
+    // Quarry's addition: which agent runs (ran) the job, beside Genie's host and process.
+    agentId: job.agentId ?? null,
     checkDelay: 10000,
     timeout: job.started === undefined ? null : iso(job.started + job.timeoutSeconds * 1000),
     exitCode: job.exitCode ?? null,

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../../db/tables.ts';
+import { InvalidInputError } from '../../../errors/invalid-input-error.ts';
 import type { DatabaseInfo, PartitionInfo, TableInfo } from '../../catalog-model.ts';
 import type { ConnectorWrite, PartitionListRequest, TableReadOptions } from '../../connector.ts';
 import type { QualifiedName } from '../../qualified-name.ts';
@@ -8,6 +9,14 @@ import type { QualifiedName } from '../../qualified-name.ts';
 export const ICEBERG_TABLE_TYPE = 'ICEBERG';
 /** Table parameters that belong to Iceberg's pointer protocol; on any other table they are a 400. */
 export const ICEBERG_POINTER_PARAMS = ['metadata_location', 'previous_metadata_location'] as const;
+
+/** Saving or deleting partitions of an Iceberg table: they come from its snapshots, so this is a 400. */
+export function icebergPartitionsAreCommitted(name: QualifiedName, change: 'saved' | 'deleted'): InvalidInputError {
+  return new InvalidInputError(
+    `Table ${name.toString()} is an Iceberg table: its partitions come from its snapshots and change through Iceberg commits (append, overwrite, delete), so they cannot be ${change} here`,
+    'partitions',
+  );
+}
 
 /**
  * The seam where Quarry's Iceberg tables join one warehouse catalog (the one named by `catalog`).

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../../db/database.ts';
 import type { Tables } from '../../../db/tables.ts';
 import { ConflictError } from '../../../errors/conflict-error.ts';
 import { InvalidInputError } from '../../../errors/invalid-input-error.ts';
 import { PreconditionError } from '../../../errors/precondition-error.ts';
 import { ObjectNotFoundError } from '../../../storage/object-store-errors.ts';
-import { readMetadataFile, type TableState } from '../../../table/table-operations.ts';
+import { parseLocation } from '../../../table/object-location.ts';
+import type { TableState } from '../../../table/table-operations.ts';
 import type { TableIdentifier, TablePointer } from '../../../table/table-pointer-store.ts';
-import { DbTablePointerStore } from '../../../warehouse/db-table-pointer-store.ts';
+import type { DbTablePointerStore } from '../../../warehouse/db-table-pointer-store.ts';
 import type { Warehouse } from '../../../warehouse/warehouse.ts';
 import type { DatabaseInfo, PartitionInfo, TableInfo } from '../../catalog-model.ts';
 import type { ConnectorWrite, PartitionListRequest, TableReadOptions } from '../../connector.ts';
@@ -21,30 +21,29 @@ import { SnapshotPartitionCache } from './snapshot-partition-cache.ts';
 
 /** The namespace property the pointer store keeps to mark that a namespace exists; not a parameter. */
 const EXISTS_MARKER = 'exists';
-const METADATA_CACHE_SIZE = 128;
 /** Measured at about 500 bytes per partition held (two fields, with its URI): some 50 MB at most. */
 const DEFAULT_PARTITION_CACHE_SIZE = 100_000;
 
 /**
  * Quarry's Iceberg tables in a Metacat catalog: the warehouse's pointer store is the one source of
  * truth (the same rows the Iceberg REST catalog, PyIceberg and `quarry table` use), and table state
- * is read from the current metadata file. See IcebergTableSupport for the contract.
+ * is read from the current metadata file (through the warehouse's metadata-file cache). See
+ * IcebergTableSupport for the contract. Writes go through the pointer store joined to the
+ * mutation's transaction, which records nothing, whether or not the warehouse records its changes:
+ * /mds/v1 announces its own.
  */
 export class IcebergTables implements IcebergTableSupport {
   private readonly pointers: DbTablePointerStore;
-  // Metadata files are immutable, so one read once can be served from memory by its location.
-  private readonly metadataCache = new Map<string, TableState>();
   // Listing, counting and paging through one snapshot's partitions read its manifests once.
   private readonly partitionCache: SnapshotPartitionCache<IcebergPartition>;
 
   constructor(
-    private readonly database: Database,
-    private readonly warehouse: Warehouse,
+    private readonly warehouse: Warehouse<DbTablePointerStore>,
     readonly catalog = 'warehouse',
     partitionCacheSize = DEFAULT_PARTITION_CACHE_SIZE,
   ) {
     this.partitionCache = new SnapshotPartitionCache(partitionCacheSize);
-    this.pointers = new DbTablePointerStore(database, warehouse.pointers.catalogName);
+    this.pointers = warehouse.pointers;
   }
 
   // ---- databases (namespaces)
@@ -212,7 +211,7 @@ export class IcebergTables implements IcebergTableSupport {
 
   /** The pointer store inside a transaction (so the swap commits with Metacat's event), or the root one. */
   private store(db: Kysely<Tables> | undefined): DbTablePointerStore {
-    return db ? new DbTablePointerStore({ ...this.database, db }, this.pointers.catalogName) : this.pointers;
+    return db ? this.pointers.joining(db) : this.pointers;
   }
 
   private async current(name: QualifiedName): Promise<TableState | undefined> {
@@ -253,13 +252,8 @@ export class IcebergTables implements IcebergTableSupport {
     return matched ? { id: match, pointer: matched } : undefined;
   }
 
-  private async read(location: string): Promise<TableState> {
-    const cached = this.metadataCache.get(location);
-    if (cached) return cached;
-    const state = await readMetadataFile(this.warehouse.io, location);
-    this.metadataCache.set(location, state);
-    if (this.metadataCache.size > METADATA_CACHE_SIZE) this.metadataCache.delete(this.metadataCache.keys().next().value!);
-    return state;
+  private read(location: string): Promise<TableState> {
+    return this.warehouse.metadataFiles.read(location);
   }
 
   /** Reads a metadata file a client named; every way it can be wrong is a 400 naming the parameter. */
@@ -300,12 +294,12 @@ function staleBase(name: QualifiedName, previous: string, current: string): Prec
   );
 }
 
-const LOCATION = /^(s3a?:\/\/[^/]+\/.+|file:\/\/\/.+|\/.+)$/;
-
 function checkLocation(location: string, parameter: string): void {
-  if (!LOCATION.test(location)) {
+  try {
+    parseLocation(location);
+  } catch {
     throw new InvalidInputError(
-      `metadata.${parameter} ${JSON.stringify(location)} is not a metadata file location: expected s3://bucket/… or file:///… naming a metadata.json file`,
+      `metadata.${parameter} ${JSON.stringify(location)} is not a metadata file location: expected s3://bucket/… (or s3a://, s3n://), file:/… or file:///… naming a metadata.json file`,
       `metadata.${parameter}`,
     );
   }

@@ -1,456 +1,159 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { DialectAdapter } from '../../../db/adapters/dialect-adapter.ts';
-import type { Database } from '../../../db/database.ts';
-import type { Tables } from '../../../db/tables.ts';
-import { ConflictError } from '../../../errors/conflict-error.ts';
-import { InvalidInputError } from '../../../errors/invalid-input-error.ts';
-import { NotFoundError } from '../../../errors/not-found-error.ts';
-import { PreconditionError } from '../../../errors/precondition-error.ts';
-import { UnsupportedError } from '../../../errors/unsupported-error.ts';
-import {
-  partitionKeysOf,
-  type DatabaseInfo,
-  type FieldInfo,
-  type PartitionInfo,
-  type StorageInfo,
-  type TableInfo,
-  type ViewInfo,
-} from '../../catalog-model.ts';
+import type { DatabaseInfo, PartitionInfo, TableInfo } from '../../catalog-model.ts';
 import type {
   Connector,
-  ConnectorCapabilities,
   ConnectorWrite,
   PartitionListRequest,
   PartitionSaveRequest,
   PartitionSaveResult,
   TableReadOptions,
 } from '../../connector.ts';
-import { readJson, writeJson } from '../../json-column.ts';
+import { ConflictError } from '../../../errors/conflict-error.ts';
+import { NotFoundError } from '../../../errors/not-found-error.ts';
+import { UnsupportedError } from '../../../errors/unsupported-error.ts';
 import { QualifiedName } from '../../qualified-name.ts';
-import { ICEBERG_POINTER_PARAMS, ICEBERG_TABLE_TYPE, type IcebergTableSupport } from './iceberg-table-support.ts';
-import { normalizeUri, PartitionStore, type PartitionedTable } from './partition-store.ts';
+import { RENAME_ACROSS_DATABASES, type HiveTableConnector } from './hive-table-connector.ts';
+import type { IcebergTableConnector } from './iceberg-table-connector.ts';
+import { ICEBERG_TABLE_TYPE } from './iceberg-table-support.ts';
+import { EVERY_CAPABILITY, type WarehouseMember } from './warehouse-member.ts';
 
-type TableRow = Selectable<Tables['catalog_table']>;
-
-const CAPABILITIES: ConnectorCapabilities = {
-  createDatabase: true,
-  updateDatabase: true,
-  deleteDatabase: true,
-  createTable: true,
-  updateTable: true,
-  deleteTable: true,
-  renameTable: true,
-  listPartitions: true,
-  savePartitions: true,
-};
 
 /**
- * Quarry's own catalog: databases, Hive-style tables (schema fields, storage location and format,
- * parameters) and their partitions, stored in the metadata database. Several catalogs may use this
- * connector; each sees only its own rows.
- *
- * The catalog given an IcebergTableSupport (the `warehouse` catalog) also shows the warehouse's
- * Iceberg tables, whose one source of truth is the table pointer store: its databases are its
- * `catalog_database` rows plus the pointer store's namespaces, its tables its `catalog_table` rows
- * plus the pointers. A name is taken if either store has it. A database that exists only as a
- * namespace gets its row when a Hive table or parameters are first written to it.
+ * The `warehouse` catalog: its Hive-style tables (rows in the metadata database) and the warehouse's
+ * Iceberg tables (the pointer store, their one source of truth) as one Metacat catalog. This class
+ * holds the naming rules between the two, and nothing else:
+ * - databases are the union of both members' databases; a database only the Iceberg member has
+ *   gets its row when a Hive table or parameters are first written to it;
+ * - a table name is taken if either member has it, and where both have it the row wins;
+ * - a table with `table_type` ICEBERG is created by the Iceberg member, any other by the Hive member.
  */
 export class WarehouseConnector implements Connector {
   readonly type = 'warehouse';
-  readonly capabilities = CAPABILITIES;
-  private readonly db: Kysely<Tables>;
-  private readonly partitions: PartitionStore;
-  private readonly adapter: DialectAdapter;
+  readonly capabilities = EVERY_CAPABILITY;
+  private readonly members: readonly WarehouseMember[];
 
   constructor(
     private readonly catalog: string,
-    database: Database,
-    private readonly iceberg?: IcebergTableSupport,
+    private readonly hive: HiveTableConnector,
+    private readonly iceberg: IcebergTableConnector,
   ) {
-    this.db = database.db;
-    this.adapter = database.adapter;
-    this.partitions = new PartitionStore(this.db, database.adapter);
+    // Order matters: the first member holding a table name owns it.
+    this.members = [hive, iceberg];
   }
 
   async listDatabaseNames(): Promise<string[]> {
-    const rows = await this.db.selectFrom('catalog_database').select('name').where('catalog', '=', this.catalog).orderBy('name').execute();
-    const names = new Set(rows.map((row) => row.name));
-    for (const name of (await this.iceberg?.listDatabaseNames()) ?? []) names.add(name);
+    const names = new Set<string>();
+    for (const member of this.members) for (const name of await member.listDatabaseNames()) names.add(name);
     return [...names].sort(compareText);
   }
 
   async getDatabase(name: QualifiedName): Promise<DatabaseInfo | undefined> {
-    return (await this.rowDatabase(name, this.db)) ?? (await this.iceberg?.getDatabase(name));
+    return (await this.hive.getDatabase(name)) ?? (await this.iceberg.getDatabase(name));
   }
 
   async createDatabase(write: ConnectorWrite, database: DatabaseInfo): Promise<void> {
-    const exists = await this.findDatabaseRow(write.transaction, database.name.databaseName!);
-    if (exists || (await this.iceberg?.databaseExists(database.name, write.transaction))) throw new ConflictError(`Database ${database.name.toString()} already exists`);
+    if (await this.databaseExists(write, database.name)) throw new ConflictError(`Database ${database.name.toString()} already exists`);
     // The namespace first: a name Iceberg cannot hold is refused before anything is written.
-    await this.iceberg?.createDatabase(write, database);
-    await this.insertDatabaseRow(write, database);
+    await this.iceberg.createDatabase(write, database);
+    await this.hive.createDatabase(write, database);
   }
 
   async updateDatabase(write: ConnectorWrite, database: DatabaseInfo): Promise<void> {
-    const current = await this.rowDatabase(database.name, write.transaction);
-    if (!current) {
-      if (!(await this.iceberg?.databaseExists(database.name, write.transaction))) throw new NotFoundError(`Database ${database.name.toString()} does not exist`);
-      await this.insertDatabaseRow(write, database);
-      return;
-    }
-    await write.transaction
-      .updateTable('catalog_database')
-      .set({
-        uri: normalizeUri(database.uri) ?? current.uri ?? null,
-        params: JSON.stringify({ ...current.metadata, ...database.metadata }),
-        updated_by: write.user,
-        updated_at: write.now,
-      })
-      .where('catalog', '=', this.catalog)
-      .where('name', '=', database.name.databaseName!)
-      .execute();
+    if (await this.hive.hasDatabase(database.name, write.transaction)) return this.hive.updateDatabase(write, database);
+    await this.iceberg.updateDatabase(write, database);
+    await this.hive.createDatabase(write, database);
   }
 
   async deleteDatabase(write: ConnectorWrite, name: QualifiedName): Promise<void> {
-    const row = await this.findDatabaseRow(write.transaction, name.databaseName!);
-    const namespace = await this.iceberg?.databaseExists(name, write.transaction);
-    if (!row && !namespace) throw new NotFoundError(`Database ${name.toString()} does not exist`);
-    if (row) {
-      const table = await write.transaction.selectFrom('catalog_table').select('name').where('database_id', '=', row.id).executeTakeFirst();
-      if (table) throw new PreconditionError(`Database ${name.toString()} is not empty (it has table ${table.name}); delete its tables first`);
-    }
-    if (namespace) await this.iceberg!.deleteDatabase(write, name);
-    if (row) await write.transaction.deleteFrom('catalog_database').where('id', '=', row.id).execute();
+    const holders = await this.databaseHolders(write, name);
+    if (holders.length === 0) throw new NotFoundError(`Database ${name.toString()} does not exist`);
+    // Each member refuses while it still holds tables; one refusal rolls back the other's removal.
+    for (const member of holders) await member.deleteDatabase!(write, name);
   }
 
   async listTableNames(database: QualifiedName): Promise<string[] | undefined> {
-    const db = await this.findDatabaseRow(this.db, database.databaseName!);
-    const namespace = await this.iceberg?.databaseExists(database);
-    if (!db && !namespace) return undefined;
-    const rows = db ? await this.db.selectFrom('catalog_table').select('name').where('database_id', '=', db.id).orderBy('name').execute() : [];
-    const names = new Set(rows.map((row) => row.name));
-    if (namespace) for (const name of await this.iceberg!.listTableNames(database)) names.add(name);
-    return [...names].sort(compareText);
+    const lists = await Promise.all(this.members.map((member) => member.listTableNames(database)));
+    if (lists.every((names) => names === undefined)) return undefined;
+    return [...new Set(lists.flatMap((names) => names ?? []))].sort(compareText);
   }
 
   async getTable(name: QualifiedName, options: TableReadOptions = {}): Promise<TableInfo | undefined> {
-    const row = await this.findTableRow(this.db, name);
-    if (row) return toTable(name, row);
-    return this.iceberg?.getTable(name, options);
+    return (await this.hive.getTable(name)) ?? (await this.iceberg.getTable(name, options));
   }
 
   async findTables(term: string, limit: number): Promise<QualifiedName[]> {
-    const pattern = `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows = await this.db
-      .selectFrom('catalog_table')
-      .select(['database_name', 'name'])
-      .where('catalog', '=', this.catalog)
-      .where(sql<boolean>`lower(name) like ${pattern} escape '\\'`)
-      .orderBy('database_name')
-      .orderBy('name')
-      .limit(limit)
-      .execute();
-    const found = rows.map((row) => QualifiedName.ofTable(this.catalog, row.database_name, row.name));
-    if (this.iceberg && found.length < limit) found.push(...(await this.iceberg.findTables(term, limit - found.length)));
+    const found = await this.hive.findTables(term, limit);
+    if (found.length < limit) found.push(...(await this.iceberg.findTables(term, limit - found.length)));
     return found;
   }
 
   async createTable(write: ConnectorWrite, table: TableInfo): Promise<TableInfo> {
-    const trx = write.transaction;
-    const databaseName = QualifiedName.ofDatabase(this.catalog, table.name.databaseName!);
-    let database = await this.findDatabaseRow(trx, table.name.databaseName!);
-    const namespace = await this.iceberg?.databaseExists(databaseName, trx);
-    if (!database && !namespace) throw new NotFoundError(`Database ${databaseName.toString()} does not exist`);
-    if ((await this.findTableRow(trx, table.name)) || (await this.iceberg?.tableExists(table.name, trx))) {
-      throw new ConflictError(`Table ${table.name.toString()} already exists`);
-    }
-    if (isIceberg(table)) {
-      if (!this.iceberg) {
-        throw new UnsupportedError(`Catalog ${this.catalog} keeps Hive-style tables only; Iceberg tables live in the warehouse's Iceberg catalog (Metacat catalog 'warehouse')`);
-      }
-      return this.iceberg.createTable(write, table);
-    }
-    const toStore = normalizeTable(table, write.user);
-    rejectIcebergParams(toStore);
-    if (!database) {
-      await this.insertDatabaseRow(write, { name: databaseName, metadata: {}, audit: {} });
-      database = (await this.findDatabaseRow(trx, table.name.databaseName!))!;
-    }
-    await this.unique(`Table ${table.name.toString()} already exists`, () =>
-      trx
-        .insertInto('catalog_table')
-        .values({
-          database_id: database.id,
-          catalog: this.catalog,
-          database_name: table.name.databaseName!,
-          name: table.name.tableName!,
-          table_type: tableType(toStore),
-          fields: JSON.stringify(toStore.fields),
-          serde: writeJson(toStore.serde),
-          params: JSON.stringify(toStore.metadata),
-          view: writeJson(toStore.view),
-          created_by: write.user,
-          created_at: write.now,
-          updated_by: write.user,
-          updated_at: write.now,
-          version: 0,
-        })
-        .execute(),
-    );
-    return (await this.readTable(trx, table.name))!;
+    const database = QualifiedName.ofDatabase(this.catalog, table.name.databaseName!);
+    if (!(await this.databaseExists(write, database))) throw new NotFoundError(`Database ${database.toString()} does not exist`);
+    if (await this.holder(write, table.name)) throw new ConflictError(`Table ${table.name.toString()} already exists`);
+    if (table.metadata.table_type?.toUpperCase() === ICEBERG_TABLE_TYPE) return this.iceberg.createTable(write, table);
+    if (!(await this.hive.hasDatabase(database, write.transaction))) await this.hive.createDatabase(write, { name: database, metadata: {}, audit: {} });
+    return this.hive.createTable(write, table);
   }
 
   async updateTable(write: ConnectorWrite, table: TableInfo): Promise<TableInfo> {
-    const trx = write.transaction;
-    const row = await this.findTableRow(trx, table.name);
-    if (!row) {
-      const updated = await this.iceberg?.updateTable(write, table);
-      if (!updated) throw new NotFoundError(`Table ${table.name.toString()} does not exist`);
-      return updated;
-    }
-    const stored = toTable(table.name, row);
-    const next: TableInfo = {
-      ...stored,
-      fields: table.fields.length > 0 ? normalizeFields(table.fields) : stored.fields,
-      serde: table.serde ? mergeStorage(stored.serde, table.serde) : stored.serde,
-      metadata: { ...stored.metadata, ...table.metadata },
-      view: table.view ?? stored.view,
-    };
-    if (isIceberg(stored)) {
-      // A row marked ICEBERG predates the pointer store; its pointer cannot be committed here.
-      if (ICEBERG_POINTER_PARAMS.some((key) => table.metadata[key] !== undefined)) {
-        throw new UnsupportedError(`Table ${table.name.toString()} is a catalog row marked ICEBERG, not a warehouse Iceberg table; its pointer cannot be committed here`);
-      }
-    } else rejectIcebergParams(table);
-    if (partitionKeysChanged(stored, next) && (await this.partitions.count(row.id, trx)) > 0) {
-      throw new InvalidInputError(
-        `Table ${table.name.toString()} has partitions, so its partition keys (${partitionKeysOf(stored).map((f) => f.name).join(', ')}) cannot change`,
-        'fields',
-      );
-    }
-    // Compare-and-swap on the version: a concurrent update of the same row makes this one fail.
-    const result = await trx
-      .updateTable('catalog_table')
-      .set({
-        table_type: tableType(next),
-        fields: JSON.stringify(next.fields),
-        serde: writeJson(next.serde),
-        params: JSON.stringify(next.metadata),
-        view: writeJson(next.view),
-        updated_by: write.user,
-        updated_at: write.now,
-        version: row.version + 1,
-      })
-      .where('id', '=', row.id)
-      .where('version', '=', row.version)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new ConflictError(`Table ${table.name.toString()} was changed concurrently; retry the update`);
-    return (await this.readTable(trx, table.name))!;
+    return (await this.owner(write, table.name)).updateTable!(write, table);
   }
 
   async deleteTable(write: ConnectorWrite, name: QualifiedName): Promise<TableInfo | undefined> {
-    const trx = write.transaction;
-    const row = await this.findTableRow(trx, name);
-    if (!row) return this.iceberg?.deleteTable(write, name);
-    const table = toTable(name, row);
-    await this.partitions.deleteAll(trx, row.id);
-    await trx.deleteFrom('catalog_table').where('id', '=', row.id).execute();
-    return table;
+    return (await this.owner(write, name)).deleteTable!(write, name);
   }
 
   async renameTable(write: ConnectorWrite, from: QualifiedName, to: QualifiedName): Promise<void> {
-    const trx = write.transaction;
-    const row = await this.findTableRow(trx, from);
-    const icebergTable = !row && (await this.iceberg?.tableExists(from, trx));
-    if (!row && !icebergTable) throw new NotFoundError(`Table ${from.toString()} does not exist`);
-    if (to.databaseName !== from.databaseName) throw new UnsupportedError('Renaming a table into another database is not supported');
-    if ((await this.findTableRow(trx, to)) || (await this.iceberg?.tableExists(to, trx))) throw new ConflictError(`Table ${to.toString()} already exists`);
-    if (!row) {
-      await this.iceberg!.renameTable(write, from, to);
-      return;
-    }
-    await this.unique(`Table ${to.toString()} already exists`, () =>
-      trx
-        .updateTable('catalog_table')
-        .set({ name: to.tableName!, updated_by: write.user, updated_at: write.now, version: row.version + 1 })
-        .where('id', '=', row.id)
-        .execute(),
-    );
+    const owner = await this.holder(write, from);
+    if (!owner) throw new NotFoundError(`Table ${from.toString()} does not exist`);
+    if (to.databaseName !== from.databaseName) throw new UnsupportedError(RENAME_ACROSS_DATABASES);
+    if (await this.holder(write, to)) throw new ConflictError(`Table ${to.toString()} already exists`);
+    await owner.renameTable!(write, from, to);
   }
 
   async listPartitions(table: QualifiedName, request: PartitionListRequest): Promise<PartitionInfo[]> {
-    const stored = await this.findPartitionedTable(this.db, table);
-    if (stored) return this.partitions.list(stored, request);
-    const partitions = await this.iceberg?.listPartitions(table, request);
-    if (!partitions) throw new NotFoundError(`Table ${table.toString()} does not exist`);
-    return partitions;
+    return (await this.owner(undefined, table)).listPartitions!(table, request);
   }
 
   async countPartitions(table: QualifiedName): Promise<number> {
-    const stored = await this.findPartitionedTable(this.db, table);
-    if (stored) return this.partitions.count(stored.id);
-    return (await this.iceberg?.countPartitions(table)) ?? 0;
+    return (await this.owner(undefined, table)).countPartitions!(table);
   }
 
   async savePartitions(write: ConnectorWrite, table: QualifiedName, request: PartitionSaveRequest): Promise<PartitionSaveResult> {
-    const stored = await this.requireTable(write, table, 'saved');
-    return this.partitions.save(write, stored, request);
+    return (await this.owner(write, table)).savePartitions!(write, table, request);
   }
 
   async deletePartitions(write: ConnectorWrite, table: QualifiedName, names: readonly string[]): Promise<void> {
-    const stored = await this.requireTable(write, table, 'deleted');
-    await this.partitions.delete(write, stored, names);
+    await (await this.owner(write, table)).deletePartitions!(write, table, names);
   }
 
   async close(): Promise<void> {}
 
-  /** Runs a write; a unique-constraint violation (a concurrent writer created the same name) is a 409. */
-  private async unique<T>(conflict: string, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (this.adapter.isUniqueViolation(error)) throw new ConflictError(conflict);
-      throw error;
-    }
+  private async databaseExists(write: ConnectorWrite, name: QualifiedName): Promise<boolean> {
+    return (await this.databaseHolders(write, name)).length > 0;
   }
 
-  private async findDatabaseRow(db: Kysely<Tables>, name: string) {
-    return db.selectFrom('catalog_database').selectAll().where('catalog', '=', this.catalog).where('name', '=', name).executeTakeFirst();
+  private async databaseHolders(write: ConnectorWrite, name: QualifiedName): Promise<WarehouseMember[]> {
+    const held: WarehouseMember[] = [];
+    for (const member of this.members) if (await member.hasDatabase(name, write.transaction)) held.push(member);
+    return held;
   }
 
-  private async rowDatabase(name: QualifiedName, db: Kysely<Tables>): Promise<DatabaseInfo | undefined> {
-    const row = await this.findDatabaseRow(db, name.databaseName!);
-    if (!row) return undefined;
-    return {
-      name,
-      uri: row.uri ?? undefined,
-      metadata: readJson(row.params, {}),
-      audit: { createdBy: row.created_by, createdDate: row.created_at, lastModifiedBy: row.updated_by, lastModifiedDate: row.updated_at },
-    };
+  /**
+   * The member that answers for a table name: the Hive member when it has a row of that name (a row
+   * wins a name both hold), else the Iceberg member, which answers for a missing table too.
+   */
+  private async owner(write: ConnectorWrite | undefined, name: QualifiedName): Promise<WarehouseMember> {
+    return (await this.hive.hasTable(name, write?.transaction)) ? this.hive : this.iceberg;
   }
 
-  private async insertDatabaseRow(write: ConnectorWrite, database: DatabaseInfo): Promise<void> {
-    await this.unique(`Database ${database.name.toString()} already exists`, () =>
-      write.transaction
-        .insertInto('catalog_database')
-        .values({
-          catalog: this.catalog,
-          name: database.name.databaseName!,
-          uri: normalizeUri(database.uri) ?? null,
-          params: JSON.stringify(database.metadata),
-          created_by: write.user,
-          created_at: write.now,
-          updated_by: write.user,
-          updated_at: write.now,
-        })
-        .execute(),
-    );
-  }
-
-  private async findTableRow(db: Kysely<Tables>, name: QualifiedName): Promise<TableRow | undefined> {
-    return db
-      .selectFrom('catalog_table')
-      .selectAll()
-      .where('catalog', '=', this.catalog)
-      .where('database_name', '=', name.databaseName!)
-      .where('name', '=', name.tableName!)
-      .executeTakeFirst();
-  }
-
-  private async readTable(db: Kysely<Tables>, name: QualifiedName): Promise<TableInfo | undefined> {
-    const row = await this.findTableRow(db, name);
-    return row ? toTable(name, row) : undefined;
-  }
-
-  private async findPartitionedTable(db: Kysely<Tables>, name: QualifiedName): Promise<(PartitionedTable & { info: TableInfo }) | undefined> {
-    const row = await this.findTableRow(db, name);
-    if (!row) return undefined;
-    const info = toTable(name, row);
-    return { id: row.id, name, keys: partitionKeysOf(info), info };
-  }
-
-  /** The Hive table whose partitions change; an Iceberg table's partitions change only through its commits. */
-  private async requireTable(write: ConnectorWrite, name: QualifiedName, change: 'saved' | 'deleted'): Promise<PartitionedTable> {
-    const table = await this.findPartitionedTable(write.transaction, name);
-    if (table && !isIceberg(table.info)) return table;
-    if (table || (await this.iceberg?.tableExists(name, write.transaction))) {
-      throw new InvalidInputError(
-        `Table ${name.toString()} is an Iceberg table: its partitions come from its snapshots and change through Iceberg commits (append, overwrite, delete), so they cannot be ${change} here`,
-        'partitions',
-      );
-    }
-    throw new NotFoundError(`Table ${name.toString()} does not exist`);
+  /** The member holding a table name, if any. */
+  private async holder(write: ConnectorWrite, name: QualifiedName): Promise<WarehouseMember | undefined> {
+    for (const member of this.members) if (await member.hasTable(name, write.transaction)) return member;
+    return undefined;
   }
 }
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function toTable(name: QualifiedName, row: TableRow): TableInfo {
-  const serde = readJson<StorageInfo | undefined>(row.serde, undefined);
-  const view = readJson<ViewInfo | undefined>(row.view, undefined);
-  return {
-    name,
-    fields: readJson<FieldInfo[]>(row.fields, []),
-    ...(serde ? { serde } : {}),
-    metadata: readJson(row.params, {}),
-    ...(view ? { view } : {}),
-    audit: { createdBy: row.created_by, createdDate: row.created_at, lastModifiedBy: row.updated_by, lastModifiedDate: row.updated_at },
-  };
-}
-
-function isIceberg(table: TableInfo): boolean {
-  return table.metadata.table_type?.toUpperCase() === ICEBERG_TABLE_TYPE;
-}
-
-function tableType(table: TableInfo): string | null {
-  return table.metadata.table_type?.toUpperCase() ?? null;
-}
-
-function rejectIcebergParams(table: TableInfo): void {
-  const present = ICEBERG_POINTER_PARAMS.filter((key) => table.metadata[key] !== undefined);
-  if (present.length > 0) {
-    throw new InvalidInputError(
-      `Table ${table.name.toString()} is not an Iceberg table (metadata.table_type is not ICEBERG), so it cannot take ${present.join(' or ')}`,
-      'metadata',
-    );
-  }
-}
-
-function normalizeTable(table: TableInfo, user: string): TableInfo {
-  const serde = table.serde ? { ...table.serde, uri: normalizeUri(table.serde.uri) } : undefined;
-  if (serde && serde.uri === undefined) delete serde.uri;
-  // Hive's table owner is the storage owner; Metacat falls back to the requesting user.
-  const owned: StorageInfo = { ...(serde ?? {}), owner: serde?.owner ?? user };
-  return { ...table, fields: normalizeFields(table.fields), serde: owned };
-}
-
-function normalizeFields(fields: FieldInfo[]): FieldInfo[] {
-  const seen = new Set<string>();
-  return fields.map((field, pos) => {
-    const name = field.name.trim();
-    if (!name) throw new InvalidInputError(`Field 'fields[${pos}].name' must not be empty`, `fields[${pos}].name`);
-    if (seen.has(name.toLowerCase())) throw new InvalidInputError(`Field name '${name}' appears twice in fields`, `fields[${pos}].name`);
-    seen.add(name.toLowerCase());
-    if (!field.type?.trim()) throw new InvalidInputError(`Field 'fields[${pos}].type' is required (e.g. string, int, bigint)`, `fields[${pos}].type`);
-    return { ...field, name, type: field.type.trim(), source_type: field.source_type ?? field.type.trim(), partition_key: field.partition_key ?? false, pos };
-  });
-}
-
-function mergeStorage(current: StorageInfo | undefined, change: StorageInfo): StorageInfo {
-  const merged: StorageInfo = { ...(current ?? {}) };
-  for (const [key, value] of Object.entries(change) as Array<[keyof StorageInfo, unknown]>) {
-    if (value !== undefined && value !== null) (merged as Record<string, unknown>)[key] = value;
-  }
-  const uri = normalizeUri(change.uri);
-  if (uri !== undefined) merged.uri = uri;
-  else if (current?.uri !== undefined) merged.uri = current.uri;
-  return merged;
-}
-
-function partitionKeysChanged(before: TableInfo, after: TableInfo): boolean {
-  const a = partitionKeysOf(before).map((f) => `${f.name.toLowerCase()}:${f.type.toLowerCase()}`);
-  const b = partitionKeysOf(after).map((f) => `${f.name.toLowerCase()}:${f.type.toLowerCase()}`);
-  return a.join(',') !== b.join(',');
 }

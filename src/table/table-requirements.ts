@@ -1,5 +1,5 @@
-import { CommitFailedError } from '../../table/table-errors.ts';
-import type { TableMetadata } from '../../table/table-metadata.ts';
+import { CommitFailedError } from './table-errors.ts';
+import type { TableMetadata } from './table-metadata.ts';
 import { toInt64, type Int64 } from './int64.ts';
 
 /** Assertions a commit makes about the table it changes (REST spec "TableRequirement"). */

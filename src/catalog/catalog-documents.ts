@@ -1,8 +1,11 @@
 import type { AuditInfo, DatabaseInfo, FieldInfo, PartitionInfo, StorageInfo, TableInfo, ViewInfo } from './catalog-model.ts';
 import { partitionKeysOf } from './catalog-model.ts';
-import type { FieldDto, PartitionDto, StorageDto, TableDto } from './dto.ts';
 import type { JsonObject } from './metadata/json-merge.ts';
-import type { QualifiedName, QualifiedNameJson } from './qualified-name.ts';
+import type { QualifiedNameJson } from './qualified-name.ts';
+
+// Metacat's JSON documents of tables, partitions and databases: what /mds/v1 answers and what the
+// catalog's events carry (an event's `table`, `previous` and patch are these documents), so they are
+// built by the services. What a client sends is mapped by the routes (routes/metacat-requests.ts).
 
 /** What the API returns for an audit: ISO-8601 dates. */
 export interface AuditOut {
@@ -67,7 +70,7 @@ export interface TableOutOptions {
   dataMetadata?: JsonObject;
 }
 
-/** TableInfo → TableDto, with the computed `partition_keys`, `dataExternal` and `dataUri`. */
+/** TableInfo → Metacat's TableDto, with the computed `partition_keys`, `dataExternal` and `dataUri`. */
 export function tableOut(table: TableInfo, options: TableOutOptions): TableOut {
   const out: TableOut = { name: table.name.toJSON() };
   if (options.includeInfo) {
@@ -86,47 +89,6 @@ export function tableOut(table: TableInfo, options: TableOutOptions): TableOut {
   return out;
 }
 
-/** TableDto → TableInfo for the connector: only what a client may set (audit is the server's). */
-export function tableIn(name: QualifiedName, dto: TableDto): TableInfo {
-  const table: TableInfo = {
-    name,
-    fields: (dto.fields ?? []).map(fieldIn),
-    metadata: { ...(dto.metadata ?? {}) },
-    audit: {},
-  };
-  if (dto.serde) table.serde = storageIn(dto.serde);
-  if (dto.view) table.view = compact({ viewOriginalText: dto.view.viewOriginalText ?? undefined, viewExpandedText: dto.view.viewExpandedText ?? undefined });
-  return table;
-}
-
-function fieldIn(dto: FieldDto, pos: number): FieldInfo {
-  return compact({
-    name: dto.name.trim(),
-    type: (dto.type ?? dto.source_type ?? '').trim(),
-    source_type: dto.source_type ?? undefined,
-    partition_key: dto.partition_key ?? false,
-    pos: dto.pos ?? pos,
-    comment: dto.comment ?? undefined,
-    isNullable: dto.isNullable ?? undefined,
-    size: dto.size ?? undefined,
-    defaultValue: dto.defaultValue ?? undefined,
-    isSortKey: dto.isSortKey ?? undefined,
-    isIndexKey: dto.isIndexKey ?? undefined,
-  });
-}
-
-export function storageIn(dto: StorageDto): StorageInfo {
-  return compact({
-    inputFormat: dto.inputFormat ?? undefined,
-    outputFormat: dto.outputFormat ?? undefined,
-    serializationLib: dto.serializationLib ?? undefined,
-    owner: dto.owner ?? undefined,
-    uri: dto.uri ?? undefined,
-    parameters: dto.parameters ?? undefined,
-    serdeInfoParameters: dto.serdeInfoParameters ?? undefined,
-  });
-}
-
 export function partitionOut(partition: PartitionInfo, definitionMetadata?: JsonObject, dataMetadata?: JsonObject): PartitionOut {
   const out: PartitionOut = {
     name: partition.name.toJSON(),
@@ -140,10 +102,6 @@ export function partitionOut(partition: PartitionInfo, definitionMetadata?: Json
   return out;
 }
 
-export function partitionIn(name: QualifiedName, dto: PartitionDto): PartitionInfo {
-  return { name, ...(dto.serde ? { serde: storageIn(dto.serde) } : {}), metadata: { ...(dto.metadata ?? {}) }, audit: {} };
-}
-
 export function databaseOut(database: DatabaseInfo, type: string, tables?: string[], definitionMetadata?: JsonObject): DatabaseOut {
   const out: DatabaseOut = { name: database.name.toJSON(), type, metadata: database.metadata };
   if (tables) out.tables = tables;
@@ -152,9 +110,4 @@ export function databaseOut(database: DatabaseInfo, type: string, tables?: strin
   if (definitionMetadata !== undefined) out.definitionMetadata = definitionMetadata;
   if (database.uri !== undefined) out.uri = database.uri;
   return out;
-}
-
-/** Drops undefined properties, so stored and returned JSON carries only what was given. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

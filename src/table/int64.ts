@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../errors/invalid-input-error.ts';
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
 
 /**
  * A 64-bit integer as it arrives in a request body: bodies are parsed losslessly, so values past

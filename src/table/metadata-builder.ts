@@ -1,82 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidInputError } from '../../errors/invalid-input-error.ts';
-import { isPrimitive } from '../../table/iceberg-type.ts';
-import { FIRST_PARTITION_FIELD_ID, PartitionSpec } from '../../table/partition-spec.ts';
-import { Schema } from '../../table/schema.ts';
-import { SortOrder } from '../../table/sort-order.ts';
-import type { Snapshot, SnapshotRef, TableMetadata } from '../../table/table-metadata.ts';
-import { checkTransform } from '../../table/transform.ts';
-import { toInt64, type Int64 } from './int64.ts';
-
-/** A snapshot as a client sends it in `add-snapshot` (REST spec "Snapshot"). */
-export interface SnapshotJson {
-  'snapshot-id': Int64;
-  'parent-snapshot-id'?: Int64 | null;
-  'sequence-number'?: Int64;
-  'timestamp-ms': Int64;
-  'manifest-list': string;
-  summary: Record<string, string> & { operation: string };
-  'schema-id'?: number;
-}
-
-/** Statistics and partition-statistics file entries are stored as given (lossless JSON). */
-export type StatisticsJson = Record<string, unknown> & { 'snapshot-id': Int64 };
-
-/** The changes a commit applies to table metadata (REST spec "TableUpdate"), in order. */
-export type TableUpdate =
-  | { action: 'assign-uuid'; uuid: string }
-  | { action: 'upgrade-format-version'; 'format-version': number }
-  | { action: 'add-schema'; schema: unknown; 'last-column-id'?: number }
-  | { action: 'set-current-schema'; 'schema-id': number }
-  | { action: 'add-spec'; spec: { 'spec-id'?: number; fields: Record<string, unknown>[] } }
-  | { action: 'set-default-spec'; 'spec-id': number }
-  | { action: 'add-sort-order'; 'sort-order': unknown }
-  | { action: 'set-default-sort-order'; 'sort-order-id': number }
-  | { action: 'add-snapshot'; snapshot: SnapshotJson }
-  | {
-      action: 'set-snapshot-ref';
-      'ref-name': string;
-      type: 'branch' | 'tag';
-      'snapshot-id': Int64;
-      'max-ref-age-ms'?: Int64;
-      'max-snapshot-age-ms'?: Int64;
-      'min-snapshots-to-keep'?: number;
-    }
-  | { action: 'remove-snapshots'; 'snapshot-ids': Int64[] }
-  | { action: 'remove-snapshot-ref'; 'ref-name': string }
-  | { action: 'set-location'; location: string }
-  | { action: 'set-properties'; updates: Record<string, string> }
-  | { action: 'remove-properties'; removals: string[] }
-  | { action: 'set-statistics'; statistics: StatisticsJson; 'snapshot-id'?: Int64 }
-  | { action: 'remove-statistics'; 'snapshot-id': Int64 }
-  | { action: 'set-partition-statistics'; 'partition-statistics': StatisticsJson }
-  | { action: 'remove-partition-statistics'; 'snapshot-id': Int64 }
-  | { action: 'remove-partition-specs'; 'spec-ids': number[] }
-  | { action: 'remove-schemas'; 'schema-ids': number[] };
-
-export const UPDATE_ACTIONS = [
-  'assign-uuid',
-  'upgrade-format-version',
-  'add-schema',
-  'set-current-schema',
-  'add-spec',
-  'set-default-spec',
-  'add-sort-order',
-  'set-default-sort-order',
-  'add-snapshot',
-  'set-snapshot-ref',
-  'remove-snapshots',
-  'remove-snapshot-ref',
-  'set-location',
-  'set-properties',
-  'remove-properties',
-  'set-statistics',
-  'remove-statistics',
-  'set-partition-statistics',
-  'remove-partition-statistics',
-  'remove-partition-specs',
-  'remove-schemas',
-] as const satisfies readonly TableUpdate['action'][];
+import { InvalidInputError } from '../errors/invalid-input-error.ts';
+import { isPrimitive } from './iceberg-type.ts';
+import { toInt64 } from './int64.ts';
+import { FIRST_PARTITION_FIELD_ID, PartitionSpec } from './partition-spec.ts';
+import { Schema } from './schema.ts';
+import { SortOrder } from './sort-order.ts';
+import { nextLastUpdatedMs, type Snapshot, type SnapshotRef, type TableMetadata } from './table-metadata.ts';
+import { UPDATE_ACTIONS, type SnapshotJson, type StatisticsJson, type TableUpdate } from './table-update.ts';
+import { checkTransform } from './transform.ts';
 
 /** The only table format version Quarry writes (src/table is v2). */
 export const SUPPORTED_FORMAT_VERSION = 2;
@@ -84,7 +15,8 @@ export const SUPPORTED_FORMAT_VERSION = 2;
 const MAIN = 'main';
 
 /**
- * Applies a commit's updates to a table's metadata, with the semantics of Iceberg's
+ * Applies a change's updates to a table's metadata: the one way Quarry builds the next metadata of
+ * a table, for REST commits and its own writers alike. The semantics are those of Iceberg's
  * TableMetadata.Builder: `-1` ids mean "the one added earlier in this commit", an added schema,
  * spec or sort order equal to an existing one reuses its id, and setting `main` moves the current
  * snapshot and appends to the snapshot log. `base` undefined builds a new table (a create
@@ -100,6 +32,35 @@ export function applyTableUpdates(
   const builder = new MetadataBuilder(base, options.nowMs ?? Date.now());
   updates.forEach((update, i) => builder.apply(update, `updates[${i}]`));
   return builder.build(options.defaultLocation);
+}
+
+/**
+ * The metadata of a new, empty table, built by the same updates a create transaction sends. Ids in
+ * the given schema, spec and sort order are kept (the schema becomes schema 0; a sorted order
+ * keeps id 1 beside the unsorted order 0).
+ */
+export function newTableMetadata(args: {
+  location: string;
+  schema: Schema;
+  spec?: PartitionSpec;
+  sortOrder?: SortOrder;
+  properties?: Record<string, string>;
+  nowMs?: number;
+}): TableMetadata {
+  const spec = args.spec ?? PartitionSpec.unpartitioned();
+  const order = args.sortOrder ?? SortOrder.unsorted();
+  const updates: TableUpdate[] = [
+    { action: 'add-schema', schema: args.schema.withId(0).toJson() },
+    { action: 'set-current-schema', 'schema-id': -1 },
+    { action: 'add-spec', spec: spec.toJson() as { fields: Record<string, unknown>[] } },
+    { action: 'set-default-spec', 'spec-id': -1 },
+    { action: 'add-sort-order', 'sort-order': SortOrder.unsorted().toJson() },
+    ...(order.isUnsorted() ? [] : [{ action: 'add-sort-order' as const, 'sort-order': order.toJson() }]),
+    { action: 'set-default-sort-order', 'sort-order-id': -1 },
+    { action: 'set-location', location: args.location },
+    { action: 'set-properties', updates: { ...(args.properties ?? {}) } },
+  ];
+  return applyTableUpdates(undefined, updates, { nowMs: args.nowMs });
 }
 
 /** Metadata of a table not created yet: every id unset, to be filled by a create transaction's updates. */
@@ -130,7 +91,8 @@ function emptyMetadata(nowMs: number): TableMetadata {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-class MetadataBuilder {
+/** Iceberg's TableMetadata.Builder: updates applied one by one to a base, then checked as a whole by `build`. */
+export class MetadataBuilder {
   private md: { -readonly [K in keyof TableMetadata]: TableMetadata[K] };
   private readonly creating: boolean;
   private lastAddedSchemaId: number | undefined;
@@ -141,8 +103,8 @@ class MetadataBuilder {
   private changed = false;
 
   constructor(
-    base: TableMetadata | undefined,
-    private readonly nowMs: number,
+    private readonly base: TableMetadata | undefined,
+    private readonly nowMs: number = Date.now(),
   ) {
     this.creating = base === undefined;
     this.md = { ...(base ?? emptyMetadata(nowMs)) };
@@ -270,7 +232,7 @@ class MetadataBuilder {
         if (this.addedSnapshots.has(id)) this.lastUpdatedMs = snapshot.timestampMs;
         if (u['ref-name'] === MAIN) {
           md.currentSnapshotId = id;
-          this.lastUpdatedMs ??= this.nowMs;
+          this.lastUpdatedMs ??= this.changeTime();
           md.snapshotLog = [...md.snapshotLog, { timestampMs: this.lastUpdatedMs, snapshotId: id }];
         }
         md.refs = { ...md.refs, [u['ref-name']]: ref };
@@ -279,7 +241,7 @@ class MetadataBuilder {
       case 'remove-snapshots': {
         const ids = new Set(u['snapshot-ids'].map((id, i) => toInt64(id, `snapshot-ids[${i}]`)));
         md.snapshots = md.snapshots.filter((s) => !ids.has(s.snapshotId));
-        md.snapshotLog = md.snapshotLog.filter((e) => !ids.has(e.snapshotId));
+        md.snapshotLog = validSnapshotLog(md.snapshotLog, new Set(md.snapshots.map((s) => s.snapshotId)));
         for (const [name, ref] of Object.entries(md.refs)) if (ids.has(ref.snapshotId)) this.removeRef(name);
         this.filterStatistics('statistics', (s) => !ids.has(s));
         this.filterStatistics('partition-statistics', (s) => !ids.has(s));
@@ -336,6 +298,11 @@ class MetadataBuilder {
     }
   }
 
+  /** When this change happens: a new table's creation time, else never at or before its base's time. */
+  private changeTime(): number {
+    return this.creating ? this.nowMs : nextLastUpdatedMs(this.base!, this.nowMs);
+  }
+
   private currentSchema(): Schema | undefined {
     return this.md.schemas.find((s) => s.schemaId === this.md.currentSchemaId);
   }
@@ -384,7 +351,7 @@ class MetadataBuilder {
       if (error instanceof InvalidInputError) invalid(error.message);
       throw error;
     }
-    if (this.changed) md.lastUpdatedMs = this.lastUpdatedMs ?? this.nowMs;
+    if (this.changed) md.lastUpdatedMs = this.lastUpdatedMs ?? this.changeTime();
     return md;
   }
 }
@@ -392,6 +359,19 @@ class MetadataBuilder {
 /** The metadata the updates produce breaks a rule that no single update broke on its own. */
 function invalid(problem: string): never {
   throw new InvalidInputError(`The updated table metadata would be invalid: ${problem}`, 'updates');
+}
+
+/**
+ * The snapshot log without entries of snapshots that are gone; as in Iceberg's builder, a gone
+ * snapshot's entry also drops the history before it, so the log never skips a snapshot that exists.
+ */
+function validSnapshotLog(log: TableMetadata['snapshotLog'], existing: ReadonlySet<bigint>): TableMetadata['snapshotLog'] {
+  const valid: TableMetadata['snapshotLog'][number][] = [];
+  for (const entry of log) {
+    if (existing.has(entry.snapshotId)) valid.push(entry);
+    else valid.length = 0;
+  }
+  return valid;
 }
 
 function sameIds(a: readonly number[], b: readonly number[]): boolean {

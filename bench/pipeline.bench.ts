@@ -1,0 +1,183 @@
+// Event pipeline benchmark, all in one run:
+//  1. the floor: the same rows written straight to an hourly-partitioned Iceberg table (TableData.appendRows,
+//     in commits of the sink's batch size);
+//  2. HTTP → collector → embedded log → sink → committed Parquet: events/s per CPU-second of this process
+//     (server and sink run in it) and per wall-second;
+//  3. the same through Kafka (QUARRY_TEST_KAFKA_BROKERS, started by scripts/with-services.sh), against
+//  4. the broker's own produce rate for the same messages (kafkajs, acks=all, idempotent);
+//  5. acceptance → queryable delay (p50/p99) with the sink's default commit age, at a steady send rate.
+// BENCH_EVENTS (default 200000) sets the event count of 1–4.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import kafkajs from 'kafkajs';
+import { buildApp } from '../src/http/app.ts';
+import { openPlatform } from '../src/http/platform.ts';
+import { committedState } from '../src/pipeline/committed-offsets.ts';
+import { DuckDbSession } from '../src/table/duckdb-session.ts';
+import { TableData } from '../src/table/table-data.ts';
+import { testConfig } from '../test/support/test-config.ts';
+import { testPipelineConfig } from '../test/pipeline/pipeline-support.ts';
+import type { PipelineConfig } from '../src/config/pipeline-config.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const BATCH = 5000;
+const SINK_BATCH = 200_000;
+const brokers = process.env.QUARRY_TEST_KAFKA_BROKERS;
+const STREAM = { table: 'web.clicks', eventTime: 'ts', fields: [{ name: 'id', type: 'long', required: true }, { name: 'user', type: 'string' }, { name: 'page', type: 'string' }, { name: 'ts', type: 'timestamptz', required: true }] };
+const base = Date.parse('2026-03-01T00:00:00Z');
+const event = (i: number) => ({ id: i, user: `user-${i % 9973}`, page: `/section/${i % 17}/item/${i % 1009}`, ts: new Date(base + i * 50).toISOString() });
+const rows = Array.from({ length: EVENTS }, (_, i) => event(i));
+const lines = rows.map((r) => JSON.stringify(r));
+const batches: string[] = [];
+for (let i = 0; i < EVENTS; i += BATCH) batches.push(lines.slice(i, i + BATCH).join('\n'));
+
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+};
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function withNode<T>(pipeline: PipelineConfig, work: (url: string, node: Awaited<ReturnType<typeof openPlatform>>) => Promise<T>): Promise<T> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'quarry-bench-pipeline-'));
+  const platform = await openPlatform(testConfig(home, { kind: 'sqlite', path: path.join(home, 'quarry.db') }, { pipeline }));
+  const app = await buildApp(platform, { logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  try {
+    const put = await fetch(`${url}/api/pipeline/v1/streams/clicks`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(STREAM) });
+    if (!put.ok) throw new Error(await put.text());
+    return await work(url, platform);
+  } finally {
+    await app.close();
+    await platform.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function post(url: string, body: string): Promise<void> {
+  for (;;) {
+    const answer = await fetch(`${url}/api/pipeline/v1/streams/clicks/events`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+    if (answer.status === 200) return;
+    if (answer.status !== 503) throw new Error(`collector answered ${answer.status}: ${await answer.text()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** HTTP → committed Parquet for every event: wall and CPU seconds of this process. */
+async function endToEnd(pipeline: PipelineConfig): Promise<{ wall: number; cpu: number }> {
+  return withNode(pipeline, async (url, node) => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    // Two requests in flight, as a couple of producers would send.
+    let next = 0;
+    await Promise.all([0, 1].map(async () => {
+      while (next < batches.length) await post(url, batches[next++]);
+    }));
+    const table = await node.icebergCatalog.warehouse.loadTable({ namespace: ['web'], name: 'clicks' });
+    // Until every event is committed (Kafka's reader fetches in the background: a quiet round proves nothing).
+    for (const deadline = Date.now() + 600_000; committedState((await table.refresh()).metadata(), 'clicks').committed < EVENTS; ) {
+      if (Date.now() > deadline) throw new Error(`not everything was committed within 10 minutes`);
+      if ((await node.pipeline.sink.round(true)).size === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(cpu0);
+    const committed = committedState(table.metadata(), 'clicks').committed;
+    if (committed !== EVENTS) throw new Error(`committed ${committed} of ${EVENTS}`);
+    return { wall, cpu };
+  });
+}
+
+const results: string[] = [];
+const progress = (line: string) => process.stderr.write(`pipeline bench: ${line}\n`);
+const sinkSettings = { maxRecords: SINK_BATCH };
+
+// 1. The floor: straight table writes.
+{
+  const home = mkdtempSync(path.join(os.tmpdir(), 'quarry-bench-floor-'));
+  const platform = await openPlatform(testConfig(home, { kind: 'sqlite', path: path.join(home, 'quarry.db') }, { pipeline: testPipelineConfig() }));
+  const session = await DuckDbSession.open({ threads: 1 });
+  try {
+    const table = await platform.icebergCatalog.warehouse.createTable({ namespace: ['web'], name: 'floor' }, {
+      schema: STREAM.fields,
+      partitionBy: [{ column: 'ts', transform: 'hour' }],
+    });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < EVENTS; i += SINK_BATCH) await new TableData(session).appendRows(table, rows.slice(i, i + SINK_BATCH));
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(cpu0);
+    progress(`floor ${wall.toFixed(1)} s wall, ${cpu.toFixed(1)} s CPU`);
+    results.push(`floor|${EVENTS / cpu}|${EVENTS / wall}|${wall}`);
+  } finally {
+    session.close();
+    await platform.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+const floorPerCpu = Number(results[0].split('|')[1]);
+
+// 2. Embedded log.
+const embedded = await endToEnd(testPipelineConfig({ sink: sinkSettings }));
+progress(`embedded ${embedded.wall.toFixed(1)} s wall, ${embedded.cpu.toFixed(1)} s CPU`);
+results.push(`embedded|${EVENTS / embedded.cpu}|${EVENTS / embedded.wall}|${embedded.wall}`);
+
+// 3–4. Kafka, and the broker's own produce rate.
+let produceRate: number | undefined;
+if (brokers) {
+  const prefix = `bench${Date.now()}.`;
+  const kafka = await endToEnd(testPipelineConfig({ log: 'kafka', kafka: { brokers: [brokers], topicPrefix: prefix }, sink: sinkSettings }));
+  progress(`kafka ${kafka.wall.toFixed(1)} s wall, ${kafka.cpu.toFixed(1)} s CPU`);
+  results.push(`kafka|${EVENTS / kafka.cpu}|${EVENTS / kafka.wall}|${kafka.wall}`);
+  const client = new kafkajs.Kafka({ clientId: 'bench', brokers: [brokers], logLevel: kafkajs.logLevel.NOTHING });
+  const admin = client.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: `${prefix}raw`, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const t0 = performance.now();
+  for (let i = 0; i < EVENTS; i += BATCH) await producer.send({ topic: `${prefix}raw`, acks: -1, messages: lines.slice(i, i + BATCH).map((value) => ({ value })) });
+  produceRate = EVENTS / ((performance.now() - t0) / 1000);
+  await producer.disconnect();
+}
+
+// 5. Acceptance → queryable, with the sink running at its defaults (commit at 10 s age).
+const delays: number[] = [];
+await withNode(testPipelineConfig({ sink: { enabled: true } }), async (url, node) => {
+  const accepted: { at: number; upTo: number }[] = [];
+  let sent = 0;
+  const stop = Date.now() + 40_000;
+  const watcher = (async () => {
+    const table = await node.icebergCatalog.warehouse.loadTable({ namespace: ['web'], name: 'clicks' });
+    while (Date.now() < stop + 30_000 && (accepted.length === 0 || delays.length < accepted.length)) {
+      await table.refresh();
+      const committed = committedState(table.metadata(), 'clicks').committed;
+      const now = Date.now();
+      while (delays.length < accepted.length && accepted[delays.length].upTo <= committed) delays.push(now - accepted[delays.length].at);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  while (Date.now() < stop) {
+    await post(url, lines.slice(sent, sent + 500).join('\n'));
+    sent += 500;
+    accepted.push({ at: Date.now(), upTo: sent });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await watcher;
+});
+delays.sort((a, b) => a - b);
+const pct = (p: number) => delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))] / 1000;
+
+console.log(`\nEvent pipeline, ${fmt(EVENTS)} events (${Math.round(lines.reduce((n, l) => n + l.length, 0) / EVENTS)} bytes each as JSON), sink batches of ${fmt(SINK_BATCH)}, SQLite, local-folder warehouse\n`);
+console.log('| path | events per CPU-second | events per wall-second | wall s | ratio to the floor (per CPU-second) |');
+console.log('|---|---|---|---|---|');
+for (const line of results) {
+  const [name, perCpu, perWall, wall] = line.split('|');
+  console.log(`| ${name} | ${fmt(Number(perCpu))} | ${fmt(Number(perWall))} | ${Number(wall).toFixed(1)} | ${(Number(perCpu) / floorPerCpu).toFixed(2)}× |`);
+}
+if (produceRate !== undefined) {
+  const kafkaRate = Number(results.find((l) => l.startsWith('kafka'))!.split('|')[2]);
+  console.log(`| broker produce alone (kafkajs, acks=all, idempotent, ${BATCH}-message sends) | — | ${fmt(produceRate)} | — | Kafka path's wall rate / produce rate: ${(kafkaRate / produceRate).toFixed(2)}× |`);
+}
+console.log(`\nacceptance → queryable over ${delays.length} batches (sink at defaults: commit at 10 s age): p50 ${pct(50).toFixed(1)} s, p99 ${pct(99).toFixed(1)} s`);

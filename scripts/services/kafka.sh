@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# A single-node Apache Kafka 4.4.0 broker (KRaft) on loopback, from Maven Central jars, for
+# development and tests.
+#   kafka.sh install               copy the broker's jars into the cache (once; ~1 min, 43 MB)
+#   kafka.sh start DIR PORT CPORT  format DIR (first time) and start the broker on 127.0.0.1:PORT
+#                                  (controller on CPORT); waits until it is ready
+#   kafka.sh stop DIR              stop the broker started in DIR (its data stays, so start again resumes it)
+# The jars live in $QUARRY_KAFKA_CACHE (default ~/.cache/quarry/kafka-4.4.0), outside the repository.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=apt.sh
+. "$here/apt.sh"
+cache=${QUARRY_KAFKA_CACHE:-$HOME/.cache/quarry/kafka-4.4.0}
+
+install() {
+  command -v java >/dev/null && command -v mvn >/dev/null || apt_install openjdk-17-jre-headless maven
+  [ -f "$cache/libs/.complete" ] && return 0
+  echo "quarry: fetching the Kafka 4.4.0 broker jars into $cache" >&2
+  mkdir -p "$cache/libs"
+  mvn -q -B -f "$here/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$cache/libs" >&2
+  touch "$cache/libs/.complete"
+}
+
+start() {
+  local dir=$1 port=$2 cport=$3
+  install
+  mkdir -p "$dir/data"
+  cat > "$dir/server.properties" <<PROPERTIES
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+PROPERTIES
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    local id
+    id=$(java -cp "$cache/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+    java -cp "$cache/libs/*" kafka.tools.StorageTool format --standalone -t "$id" -c "$dir/server.properties" >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; exit 1; }
+  fi
+  # setsid: its own process group, so stop ends the JVM and nothing else.
+  setsid java -Xms64m -Xmx256m -XX:+UseSerialGC -cp "$cache/libs/*" kafka.Kafka "$dir/server.properties" >>"$dir/kafka.log" 2>&1 < /dev/null &
+  echo $! > "$dir/kafka.pid"
+  local i
+  for ((i = 0; i < 600; i++)); do
+    grep -q 'Kafka Server started' "$dir/kafka.log" 2>/dev/null && return 0
+    kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null || { tail -50 "$dir/kafka.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "quarry: the Kafka broker did not start within 60 s; its log:" >&2
+  tail -50 "$dir/kafka.log" >&2
+  exit 1
+}
+
+stop() {
+  local dir=$1 pid i
+  [ -f "$dir/kafka.pid" ] || exit 0
+  pid=$(cat "$dir/kafka.pid")
+  kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < 300; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 -- "-$pid" 2>/dev/null || true
+  # The broker logs "started" again after a restart: keep only this run's lines.
+  mv "$dir/kafka.log" "$dir/kafka.log.old" 2>/dev/null || true
+  rm -f "$dir/kafka.pid"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start "$2" "$3" "$4" ;;
+  stop) stop "$2" ;;
+  *) echo "usage: $0 install | start DIR PORT CPORT | stop DIR" >&2; exit 2 ;;
+esac
