@@ -29,8 +29,12 @@ export interface AgentOptions {
   advertisedAddress?: string;
   /** Most jobs this agent runs at once. */
   maxJobs?: number;
-  /** The shared secret with the server (QUARRY_AGENT_TOKEN): sent to it, and required of it by the file endpoint. */
-  token?: string;
+  /**
+   * The installation's agent secret (QUARRY_AGENT_TOKEN, or the server home's agent-secret): it
+   * registers this agent's id, and the file endpoint (job files and /stats) requires it of the server.
+   * Required: an agent without it would serve job output to anyone.
+   */
+  token: string;
   hostName?: string;
   version: string;
   log?: (line: string) => void;
@@ -66,7 +70,7 @@ export class Agent {
   private readonly finished = new Set<Promise<void>>();
   private readonly acknowledgedKills = new Set<string>();
   private readonly abort = new AbortController();
-  private settings: Required<AgentSettings> = {
+  private settings: Required<Omit<AgentSettings, 'credential'>> = {
     heartbeatIntervalMs: 2000,
     leaseTimeoutMs: 30_000,
     killGraceMs: 10_000,
@@ -201,8 +205,9 @@ export class Agent {
       address: this.address,
     });
     this.settings = {
+      heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      killGraceMs: settings.killGraceMs,
       leaseTimeoutMs: settings.leaseTimeoutMs ?? 30_000,
-      ...settings,
       filesLimit: settings.filesLimit ?? DEFAULT_FILES_LIMIT,
       directoryCleanup: settings.directoryCleanup ?? DEFAULT_DIRECTORY_CLEANUP,
     };
@@ -214,8 +219,8 @@ export class Agent {
       const kills = await this.client.heartbeat([...this.running.keys()]);
       for (const id of kills) this.running.get(id)?.kill('user');
     } catch (error) {
-      // The server forgot this agent (a new database): register again. Otherwise wait for it to return.
-      if (error instanceof ServerRejectedError && error.status === 404) await this.register().catch(() => undefined);
+      // The server forgot this agent or its credential (a new database): register again. Otherwise wait for it to return.
+      if (error instanceof ServerRejectedError && (error.status === 404 || error.status === 401)) await this.register().catch(() => undefined);
     }
     await this.learnNodes();
   }
@@ -254,7 +259,7 @@ export class Agent {
         if (claim && !this.running.has(claim.job.jobId)) void this.execute(claim.job, claim.killRequested);
       } catch (error) {
         if (this.abort.signal.aborted) return;
-        if (error instanceof ServerRejectedError && error.status === 404) await this.register().catch(() => undefined);
+        if (error instanceof ServerRejectedError && (error.status === 404 || error.status === 401)) await this.register().catch(() => undefined);
         await sleep(1000);
       }
     }

@@ -8,8 +8,8 @@ import type {
   StatusChange,
   StatusChangeResult,
 } from '../protocol/agent/agent-protocol.ts';
-import { agentAuthorization } from '../protocol/agent/agent-token.ts';
 import type { ArchiveStatus } from '../protocol/agent/job-status.ts';
+import { AgentCredential } from './agent-credential.ts';
 import { ServerEndpoints } from './server-endpoints.ts';
 import type { StatusOutbox } from './status-outbox.ts';
 
@@ -43,21 +43,38 @@ export interface ServerClientEvents {
  */
 export class ServerClient {
   readonly endpoints: ServerEndpoints;
+  private readonly credential: AgentCredential;
   private unreachable = false;
 
   constructor(
     serverUrl: string | readonly string[],
     readonly agentId: string,
     private readonly stopping: () => boolean = () => false,
-    /** The server's agent token (QUARRY_AGENT_TOKEN), sent on every call. */
-    private readonly token?: string,
+    /** The installation's agent secret (QUARRY_AGENT_TOKEN or the server home's agent-secret): registers this id. */
+    token?: string,
     private readonly events: ServerClientEvents = {},
   ) {
     this.endpoints = new ServerEndpoints(serverUrl);
+    this.credential = new AgentCredential(token);
   }
 
-  register(registration: AgentRegistration): Promise<AgentSettings> {
-    return this.call('PUT', `/api/agent/v1/agents/${this.agentId}`, registration, { retry: true });
+  /**
+   * Registers this agent's id; the first registration is answered the credential every later call
+   * carries. If the server no longer knows that credential (401: a new database), the id is
+   * registered afresh with the installation secret.
+   */
+  async register(registration: AgentRegistration): Promise<AgentSettings> {
+    const path = `/api/agent/v1/agents/${this.agentId}`;
+    let settings: AgentSettings;
+    try {
+      settings = await this.call('PUT', path, registration, { retry: true });
+    } catch (error) {
+      if (!(error instanceof ServerRejectedError && error.status === 401 && this.credential.registered)) throw error;
+      this.credential.forget();
+      settings = await this.call('PUT', path, registration, { retry: true });
+    }
+    this.credential.accept(settings.credential);
+    return settings;
   }
 
   async claimNext(waitMs: number, signal?: AbortSignal): Promise<ClaimResponse | undefined> {
@@ -135,7 +152,7 @@ export class ServerClient {
         const signals = [AbortSignal.timeout(options.timeoutMs ?? 15_000), ...(options.signal ? [options.signal] : [])];
         const response = await fetch(`${base}${path}`, {
           method,
-          headers: { ...agentAuthorization(this.token), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: { ...this.credential.authorization(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.any(signals),
         });

@@ -1,6 +1,7 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { existingInstallationSecret, installationSecretPath } from '../auth/installation-secret.ts';
 import { loadConfig } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { QUARRY_VERSION } from '../config/version.ts';
@@ -44,8 +45,11 @@ directories of archived jobs are deleted from this host after retentionDays).
 
 Environment: QUARRY_HOME, QUARRY_CONFIG, QUARRY_PORT, QUARRY_PUBLIC_URL and the QUARRY_S3_* settings
 are read as by 'quarry server' (S3 credentials are used for s3:// dependencies and archives).
-QUARRY_AGENT_TOKEN must match the server's when it has one: the agent sends it on every call and
-its job-file endpoint answers only requests that carry it.
+The agent proves who it is with the installation's agent secret: QUARRY_AGENT_TOKEN when the server
+has one configured, else the agent-secret file the server made in its QUARRY_HOME (read from this
+agent's QUARRY_HOME on the same host; copy it into QUARRY_AGENT_TOKEN on other hosts). The server
+answers the first registration with a credential bound to this agent's id, sent on every later call;
+the job-file endpoint answers only requests that carry the installation secret.
 `,
   async run(args) {
     const { values } = parseArgs({
@@ -95,6 +99,13 @@ its job-file endpoint answers only requests that carry it.
       process.stderr.write('quarry agent: --server needs at least one URL, e.g. --server http://host:8080\n');
       return 2;
     }
+    const token = config.agentToken ?? existingInstallationSecret(config.home);
+    if (!token) {
+      process.stderr.write(
+        `quarry agent: no agent secret: set QUARRY_AGENT_TOKEN to the server's (its QUARRY_AGENT_TOKEN, or the contents of ${installationSecretPath('<server QUARRY_HOME>')}), or run with the server's QUARRY_HOME\n`,
+      );
+      return 2;
+    }
     const { Agent } = await import('../agent/agent.ts');
     const agent = new Agent({
       serverUrl,
@@ -105,7 +116,7 @@ its job-file endpoint answers only requests that carry it.
       bindPort: port,
       advertisedAddress: values.advertise,
       maxJobs,
-      token: config.agentToken,
+      token,
       version: QUARRY_VERSION,
       log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
     });

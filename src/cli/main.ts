@@ -6,8 +6,9 @@ import { queryCommand } from './query-command.ts';
 import { serverCommand } from './server-command.ts';
 import { snapshotCommand } from './snapshot-command.ts';
 import { tableCommand } from './table-command.ts';
+import { tokenCommand } from './token-command.ts';
 
-const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, queryCommand, snapshotCommand];
+const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, queryCommand, snapshotCommand, tokenCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { checkListen } from '../auth/listen-policy.ts';
 import { loadConfig } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { CliCommand } from './command.ts';
@@ -33,7 +34,13 @@ Environment:
   QUARRY_PUBLIC_URL     Base URL clients and agents use to reach this server; the node advertises it
                         to agents (GET /api/agent/v1/nodes). Absent: http://HOST:PORT, with this
                         machine's host name when bound to 0.0.0.0 or ::
-  QUARRY_AGENT_TOKEN    Secret agents must send on the agent API (and the server sends to their file endpoints)
+  QUARRY_AGENT_TOKEN    Installation agent secret: agents register with it, and the server shows it to their
+                        file endpoints (default: generated at first start in $QUARRY_HOME/agent-secret, mode 0600)
+  QUARRY_AUTH_MODE      none (loopback only; default) | tokens (quarry token create) | oidc (QUARRY_OIDC_ISSUER,
+                        QUARRY_OIDC_AUDIENCE, QUARRY_OIDC_JWKS_URL, QUARRY_OIDC_USER_CLAIM, QUARRY_OIDC_ADMIN_CLAIM,
+                        QUARRY_OIDC_ADMIN_VALUES); see README, "Security"
+  QUARRY_AUTH_ALLOW_NONE_BEYOND_LOOPBACK
+                        true: listen beyond loopback in mode none anyway (a proxy in front authenticates)
   QUARRY_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
   QUARRY_LOG_FORMAT     pretty (default: one line per record, for people) or json (for log collectors)
   QUARRY_CONFIG         YAML or JSON configuration file (default $QUARRY_HOME/quarry.yaml if present);
@@ -63,6 +70,11 @@ Environment:
         return 2;
       }
       throw error;
+    }
+    const listen = checkListen(config.auth, config.host);
+    if (!listen.allowed) {
+      process.stderr.write(`quarry server: ${listen.reason}\n`);
+      return 2;
     }
 
     const notice = platformNotice(config);
@@ -96,16 +108,14 @@ Environment:
       { address, database: platform.database.description, warehouse: config.warehouse, home: config.home },
       `Quarry listening on ${address} (docs at ${address}/docs)`,
     );
-    if (!config.agentToken && !['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
-      app.log.warn(`the agent API is open to anyone who reaches ${config.host}: set QUARRY_AGENT_TOKEN on this server and its agents`);
-    }
+    if (listen.warning) app.log.warn(listen.warning);
     const { port } = app.server.address() as { port: number };
     const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     // Agents started with another node's URL learn this one from GET /api/agent/v1/nodes.
     await platform.jobs.nodes.advertise(config.publicUrl ?? advertisedUrl(config.host, port, local));
     if (config.jobs.localAgent && !values['no-agent']) {
-      // The token may come from a file the agent would find another way; hand it over as the server read it.
-      const env = config.agentToken ? { ...process.env, QUARRY_AGENT_TOKEN: config.agentToken } : process.env;
+      // The secret may come from a file the agent would find another way; hand it over as the server has it.
+      const env = { ...process.env, QUARRY_AGENT_TOKEN: platform.config.agentToken! };
       const agent = startLocalAgent(config.home, config.publicUrl ?? local, env);
       app.log.info({ pid: agent.pid }, agent.started ? 'started the local agent' : 'the local agent is already running');
     }

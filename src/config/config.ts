@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { loadAuthConfig, type AuthConfig } from '../auth/auth-config.ts';
 import { loadQueryConfig, type QueryConfig } from './query-config.ts';
 import { ConfigError } from './config-error.ts';
 import { ConfigFileSchema, type CatalogConfig, type CatalogSettings, type ConfigFile } from './file-schema.ts';
@@ -40,8 +41,13 @@ export interface QuarryConfig {
   logFormat?: 'pretty' | 'json';
   /** How clients reach this server; absent means derived from host and port. */
   publicUrl?: string;
-  /** The secret agents and the server show each other (src/jobs/agent-token.ts); absent: the agent API is open. */
+  /**
+   * The secret agents and the server show each other (src/protocol/agent/agent-token.ts). Absent in the file
+   * and environment, the server generates one under `home` at first start (src/auth/installation-secret.ts).
+   */
   agentToken?: string;
+  /** How users authenticate (src/auth/auth-config.ts); agents always do. */
+  auth: AuthConfig;
   http: { bodyLimitBytes: number };
   s3: S3Config;
   jobs: JobsConfig;
@@ -108,6 +114,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logFormat,
     publicUrl,
     agentToken,
+    auth: loadAuthConfig(env, file.auth),
     http: { bodyLimitBytes: file.http?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES },
     s3,
     jobs: loadJobsConfig(file.jobs, home, warehouse, cwd),

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { AuthFileSchema } from '../auth/auth-config.ts';
 import { PipelineFileSchema } from './pipeline-config.ts';
 
 const seconds = (description: string) => Type.Optional(Type.Number({ exclusiveMinimum: 0, description }));
@@ -245,8 +246,9 @@ export const ConfigFileSchema = Type.Object(
       Type.String({ minLength: 1, description: 'Base URL clients use to reach this server, for links and agents (QUARRY_PUBLIC_URL).' }),
     ),
     agentToken: Type.Optional(
-      Type.String({ minLength: 1, description: 'Shared secret between the server and its agents; absent means the agent API is open (QUARRY_AGENT_TOKEN).' }),
+      Type.String({ minLength: 1, description: 'Shared secret between the server and its agents; absent means a secret generated in home (QUARRY_AGENT_TOKEN).' }),
     ),
+    auth: Type.Optional(AuthFileSchema),
     http: Type.Optional(
       Type.Object(
         {

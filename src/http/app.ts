@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { catalogPlugin } from '../catalog/routes.ts';
+import { authPlugin } from '../auth/routes.ts';
+import { registerAuth, securitySchemes } from '../auth/auth-hook.ts';
 import { QUARRY_VERSION } from '../config/version.ts';
 import type { AreaPlugin } from '../http-shared/area-plugin.ts';
 import { errorHandler } from '../http-shared/error-reply.ts';
@@ -50,8 +52,9 @@ function areaRoutes(platform: Platform): AreaRoutes[] {
   return [
     area(healthPlugin, platform.database),
     area(jobsPlugin, platform.jobs, '/api/v3'),
-    area(agentApiPlugin, platform.jobs),
+    area(agentApiPlugin, { jobs: platform.jobs, credentials: platform.auth.agents }),
     area(adminPlugin, platform.jobs),
+    area(authPlugin, platform.auth),
     area(catalogPlugin, platform.catalog, '/mds/v1'),
     area(icebergRestPlugin, platform.icebergCatalog, '/iceberg/v1'),
     area(pipelinePlugin, platform.pipeline),
@@ -95,7 +98,9 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     reply.status(404).send({ errorCode: 404, message: `No route for ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
   });
 
-  await registerOpenApi(app, QUARRY_VERSION);
+  // Before every route: its onRoute hook declares each route's security in the OpenAPI document.
+  registerAuth(app, platform.auth);
+  await registerOpenApi(app, QUARRY_VERSION, securitySchemes(config.auth));
   registerMetrics(app, [platform.pipeline.metrics]);
   // Each area's plugin in an encapsulation context of its own, under its prefix.
   for (const entry of areaRoutes(platform)) await entry.register(app);

@@ -1,3 +1,5 @@
+import { openAuthArea, type AuthArea } from '../auth/auth-area.ts';
+import { installationAgentSecret } from '../auth/installation-secret.ts';
 import { openCatalogArea, type CatalogArea } from '../catalog/catalog-area.ts';
 import { IcebergTables } from '../catalog/connectors/warehouse/iceberg-tables.ts';
 import { IcebergRestCatalog } from '../iceberg-rest/iceberg-rest-catalog.ts';
@@ -17,7 +19,8 @@ import { QueryArea } from '../query/query-area.ts';
  * and the CLI receive a Platform; tests build one per store (SQLite, PostgreSQL) the same way.
  */
 export interface Platform {
-  readonly config: QuarryConfig;
+  /** The configuration, with `agentToken` always set: configured, or the installation's generated secret. */
+  readonly config: QuarryConfig & { readonly agentToken: string };
   readonly database: Database;
   /** Genie's registry of applications, clusters and commands (the jobs area's). */
   readonly registry: RegistryService;
@@ -31,13 +34,17 @@ export interface Platform {
   readonly pipeline: PipelineArea;
   /** SQL over the warehouse's tables (/api/query/v1). */
   readonly query: QueryArea;
+  /** Who users and agents are (src/auth). */
+  readonly auth: AuthArea;
   close(): Promise<void>;
 }
 
 /** The user the catalog's events name for warehouse changes whose work names none (an /iceberg/v1 request without `X-Netflix.user.name`). */
 const ICEBERG_REST_USER = 'iceberg-rest';
 
-export async function openPlatform(config: QuarryConfig): Promise<Platform> {
+export async function openPlatform(configured: QuarryConfig): Promise<Platform> {
+  // The agent API is never open: without a configured secret, the installation's own is used.
+  const config: QuarryConfig & { agentToken: string } = { ...configured, agentToken: configured.agentToken ?? installationAgentSecret(configured.home) };
   const database = await openDatabase(config.database);
   let jobs: JobsArea | undefined;
   let catalog: CatalogArea;
@@ -70,6 +77,7 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
     icebergCatalog: new IcebergRestCatalog(recording, { s3: config.s3 }),
     pipeline,
     query,
+    auth: openAuthArea(config, database),
     async close() {
       query.close();
       await pipeline.close();

@@ -1,5 +1,6 @@
 import type { JobsConfig } from '../config/jobs-config.ts';
 import { ConflictError } from '../errors/conflict-error.ts';
+import { ForbiddenError } from '../errors/forbidden-error.ts';
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { NotFoundError } from '../errors/not-found-error.ts';
 import type { AgentRegistration, AgentSettings, ClaimResponse, JobStates, StatusChange, StatusChangeResult } from '../protocol/agent/agent-protocol.ts';
@@ -86,17 +87,27 @@ export class AgentService {
     if (job) return claimResponse(job);
     const current = await this.store.get(jobId);
     if (!current) throw new NotFoundError(`No job with id ${jobId} exists`, { id: jobId });
-    throw new ConflictError(`Job ${jobId} cannot be claimed: it is ${current.status}${current.agentId ? ` and claimed by agent ${current.agentId}` : ''}`, { status: current.status });
+    // Only about the caller's own jobs: another agent's id is never told (it would let a stranger act as it).
+    const holder = current.agentId === undefined ? '' : current.agentId === agentId ? ' and already claimed by this agent' : ' and claimed by another agent';
+    throw new ConflictError(`Job ${jobId} cannot be claimed: it is ${current.status}${holder}`, { status: current.status });
   }
 
-  /** Takes over a job whose previous agent died; 409 if that agent no longer owns it or it ended. */
+  /**
+   * Takes over a job whose previous agent died; 409 if that agent no longer owns it or it ended.
+   * Only an agent on the job's own host may: it found the job's directory and process there.
+   */
   async adopt(agentId: string, jobId: string, previousAgentId: string): Promise<StatusChangeResult> {
     const agent = await this.requireAgent(agentId);
+    const held = await this.store.get(jobId);
+    if (held?.agentId === previousAgentId && held.hostName !== undefined && held.hostName !== agent.host_name) {
+      throw new ForbiddenError(`Job ${jobId} runs on another host: only an agent on its host may adopt it`, { id: jobId });
+    }
     const job = await this.store.adopt(jobId, previousAgentId, agentId, agent.host_name);
     if (job) return { changed: true, status: job.status, killRequested: job.killRequestedAt !== undefined };
     const current = await this.store.get(jobId);
     if (!current) throw new NotFoundError(`No job with id ${jobId} exists`, { id: jobId });
-    throw new ConflictError(`Job ${jobId} cannot be adopted: it is ${current.status} and owned by ${current.agentId ?? 'no agent'}`, { status: current.status });
+    const owner = current.agentId === undefined ? 'no agent' : current.agentId === previousAgentId ? `agent ${previousAgentId}` : 'another agent';
+    throw new ConflictError(`Job ${jobId} cannot be adopted: it is ${current.status} and held by ${owner}`, { status: current.status });
   }
 
   async heartbeat(agentId: string, jobIds: string[]): Promise<string[]> {
@@ -164,7 +175,9 @@ export class AgentService {
   private async requireOwned(jobId: string, agentId: string): Promise<JobRecord> {
     const job = await this.store.get(jobId);
     if (!job) throw new NotFoundError(`No job with id ${jobId} exists`, { id: jobId });
-    if (job.agentId !== agentId) throw new ConflictError(`Job ${jobId} is not claimed by agent ${agentId}`, { status: job.status });
+    if (job.agentId === undefined) throw new ConflictError(`Job ${jobId} is not claimed by agent ${agentId}`, { status: job.status });
+    // Held by another agent: a report about it is forged, whatever the job's state.
+    if (job.agentId !== agentId) throw new ForbiddenError(`Job ${jobId} is held by another agent: agent ${agentId} reports only on jobs it claimed`, { id: jobId });
     return job;
   }
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { registerAgentAt } from '../support/agent-auth.ts';
 import { STORES } from '../support/stores.ts';
 import { bashFixture, bashJob, openJobsHarness, type JobsHarness } from '../support/jobs-harness.ts';
 
@@ -86,15 +87,18 @@ for (const store of STORES) {
         await h.setRegistry(bashFixture());
         const id = await h.submit(bashJob('-c true'));
         await h.waitFor(id);
-        const post = (agent: string, jobIds: string[]) =>
-          fetch(`${h.url}/api/agent/v1/agents/${agent}/job-states`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jobIds }) });
-        const states = (await (await post(h.agent.id, [id, 'no-such-job'])).json()) as any;
+        const secret = h.t.platform.config.agentToken!;
+        const reader = await registerAgentAt(h.url, secret, 'reader');
+        const post = (agent: string, jobIds: string[], auth = reader) =>
+          fetch(`${h.url}/api/agent/v1/agents/${agent}/job-states`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ jobIds }) });
+        const states = (await (await post('reader', [id, 'no-such-job'])).json()) as any;
         assert.equal(states.jobs.length, 1);
         assert.equal(states.jobs[0].id, id);
         assert.equal(states.jobs[0].status, 'SUCCEEDED');
         assert.equal(typeof states.jobs[0].finished, 'number');
-        assert.equal((await post('stranger', [id])).status, 404);
-        assert.equal((await post(h.agent.id, Array.from({ length: 1001 }, (_, i) => `j${i}`))).status, 400);
+        assert.equal((await post('stranger', [id], {})).status, 401, 'no credential');
+        assert.equal((await post('stranger', [id], { authorization: `Bearer ${secret}` })).status, 403, 'the installation secret only registers');
+        assert.equal((await post('reader', Array.from({ length: 1001 }, (_, i) => `j${i}`))).status, 400);
       } finally {
         await h.close();
       }

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies of a foreign API are checked field by field */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { installationAuth, registerTestAgent } from '../support/agent-auth.ts';
 import { bashFixture, bashJob } from '../support/jobs-harness.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { injectSender, putRegistry } from '../support/registry-fixture.ts';
@@ -138,17 +139,17 @@ for (const store of STORES) {
     });
 
     it('answers agent API misuse with 4xx', async () => {
-      const unknown = await t.app.inject({ method: 'POST', url: '/api/agent/v1/agents/ghost/claims' });
-      assert.equal(unknown.statusCode, 404);
-      const register = await t.app.inject({ method: 'PUT', url: '/api/agent/v1/agents/a1', payload: { hostName: 'h', pid: 1, version: '1' } });
-      assert.equal(register.statusCode, 200);
+      const unknown = await t.app.inject({ method: 'POST', url: '/api/agent/v1/agents/ghost/claims', headers: installationAuth(t) });
+      assert.equal(unknown.statusCode, 403, 'the installation secret registers agents; it does not claim');
+      const headers = await registerTestAgent(t, 'a1');
       const notMine = await t.app.inject({
         method: 'PUT',
         url: `/api/agent/v1/jobs/unresolved-${store}/status`,
+        headers,
         payload: { agentId: 'a1', expected: 'RUNNING', status: 'SUCCEEDED', message: 'x' },
       });
       assert.equal(notMine.statusCode, 409);
-      const badStatus = await t.app.inject({ method: 'PUT', url: '/api/agent/v1/jobs/x/status', payload: { agentId: 'a1', expected: 'RUNNING', status: 'DONE', message: 'x' } });
+      const badStatus = await t.app.inject({ method: 'PUT', url: '/api/agent/v1/jobs/x/status', headers, payload: { agentId: 'a1', expected: 'RUNNING', status: 'DONE', message: 'x' } });
       assert.equal(badStatus.statusCode, 400);
     });
   });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { JobStore } from '../../src/jobs/job-store.ts';
 import { LeaderDuties } from '../../src/jobs/leader/leader-duties.ts';
+import { registerTestAgent } from '../support/agent-auth.ts';
 import { bashFixture, bashJob } from '../support/jobs-harness.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { injectSender, putRegistry } from '../support/registry-fixture.ts';
@@ -74,8 +75,8 @@ for (const store of STORES) {
       const jobs = t.platform.jobs;
       const { id: unclaimed } = await submit(bashJob('-c true'));
       const { id: silent } = await submit(bashJob('-c true'));
-      await t.app.inject({ method: 'PUT', url: '/api/agent/v1/agents/quiet', payload: { hostName: 'h', pid: 1, version: '1' } });
-      const claim = await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/quiet/jobs/${silent}/claim` });
+      const quiet = await registerTestAgent(t, 'quiet');
+      const claim = await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/quiet/jobs/${silent}/claim`, headers: quiet });
       assert.equal(claim.statusCode, 200);
 
       const other = new LeaderDuties(t.platform.database, jobs.store, jobs.config);

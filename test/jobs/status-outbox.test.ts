@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { Agent } from '../../src/agent/agent.ts';
 import { OUTBOX_FOLDER, StatusOutbox } from '../../src/agent/status-outbox.ts';
 import { QUARRY_VERSION } from '../../src/http/app.ts';
+import { registerTestAgent } from '../support/agent-auth.ts';
 import { bashFixture, bashJob } from '../support/jobs-harness.ts';
 import { openTestPlatform } from '../support/platform.ts';
 import { injectSender, putRegistry } from '../support/registry-fixture.ts';
@@ -26,9 +27,9 @@ for (const store of STORES) {
         await putRegistry(injectSender(t.app), bashFixture());
         const submitted = await t.app.inject({ method: 'POST', url: '/api/v3/jobs', payload: bashJob('-c true') });
         const id = String(submitted.headers.location).split('/').pop()!;
-        await t.app.inject({ method: 'PUT', url: '/api/agent/v1/agents/dead', payload: { hostName: 'h', pid: 1, version: '1' } });
-        assert.equal((await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/dead/jobs/${id}/claim` })).statusCode, 200);
-        await t.app.inject({ method: 'PUT', url: `/api/agent/v1/jobs/${id}/status`, payload: { agentId: 'dead', expected: 'CLAIMED', status: 'INIT', message: 'init' } });
+        const dead = await registerTestAgent(t, 'dead', { hostName: 'h' });
+        assert.equal((await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/dead/jobs/${id}/claim`, headers: dead })).statusCode, 200);
+        await t.app.inject({ method: 'PUT', url: `/api/agent/v1/jobs/${id}/status`, headers: dead, payload: { agentId: 'dead', expected: 'CLAIMED', status: 'INIT', message: 'init' } });
 
         const jobsRoot = t.config.jobs.directoryRoot;
         const deadPid = spawnSync('true').pid!; // a process that has exited
@@ -40,7 +41,7 @@ for (const store of STORES) {
         });
 
         const nobody = `http://127.0.0.1:${await freePort()}`;
-        agent = new Agent({ serverUrl: [nobody, url], jobsRoot, cacheDirectory: t.config.jobs.cacheDirectory, s3: t.config.s3, version: QUARRY_VERSION });
+        agent = new Agent({ serverUrl: [nobody, url], jobsRoot, cacheDirectory: t.config.jobs.cacheDirectory, s3: t.config.s3, version: QUARRY_VERSION, hostName: 'h', token: t.platform.config.agentToken });
         await agent.start();
 
         const job = (await t.app.inject(`/api/v3/jobs/${id}`)).json() as any;

@@ -30,6 +30,7 @@ for (const store of STORES) {
         database: database.config,
         warehouse,
         logLevel: 'silent',
+        auth: { mode: 'none', allowNoneBeyondLoopback: false },
         http: { bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES },
         s3: { region: 'us-east-1', forcePathStyle: true },
         jobs: { ...loadJobsConfig(undefined, home, warehouse, home), leaderIntervalMs: 100, killGraceMs: 2000 },
@@ -43,7 +44,9 @@ for (const store of STORES) {
           nodes.push({ platform, app, url: await app.listen({ port: 0, host: '127.0.0.1' }) });
         }
         const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
-        agent = new Agent({ serverUrl: a.url, jobsRoot: config.jobs.directoryRoot, cacheDirectory: config.jobs.cacheDirectory, s3: config.s3, version: QUARRY_VERSION });
+        // Both nodes share the home, so the installation secret generated there is the same for both.
+        const token = a.platform.config.agentToken;
+        agent = new Agent({ serverUrl: a.url, jobsRoot: config.jobs.directoryRoot, cacheDirectory: config.jobs.cacheDirectory, s3: config.s3, version: QUARRY_VERSION, token });
         await agent.start();
         await putRegistry(fetchSender(b.url), bashFixture());
 

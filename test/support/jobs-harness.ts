@@ -33,6 +33,8 @@ export async function openJobsHarness(store: StoreKind, overrides: ConfigOverrid
       cacheDirectory: t.config.jobs.cacheDirectory,
       s3: t.config.s3,
       version: QUARRY_VERSION,
+      // The node's installation agent secret (configured, or generated in its home), as `quarry server` hands it to its local agent.
+      token: t.platform.config.agentToken,
       ...agentOptions,
     });
     await agent.start();

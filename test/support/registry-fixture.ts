@@ -11,20 +11,20 @@ export interface RegistryFixture {
 /** Sends one JSON request to a server; answers the status and body text. */
 export type Send = (method: string, path: string, body?: unknown) => Promise<{ status: number; text: string }>;
 
-export function fetchSender(url: string): Send {
+export function fetchSender(url: string, headers: Record<string, string> = {}): Send {
   return async (method, path, body) => {
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, text: await response.text() };
   };
 }
 
-export function injectSender(app: FastifyInstance): Send {
+export function injectSender(app: FastifyInstance, headers: Record<string, string> = {}): Send {
   return async (method, path, body) => {
-    const response = await app.inject({ method: method as 'GET', url: path, payload: body as object | undefined });
+    const response = await app.inject({ method: method as 'GET', url: path, headers, payload: body as object | undefined });
     return { status: response.statusCode, text: response.body };
   };
 }

@@ -19,6 +19,7 @@ export function testConfig(home: string, database: DatabaseConfig, overrides: Co
     database,
     warehouse,
     logLevel: 'silent',
+    auth: { mode: 'none', allowNoneBeyondLoopback: false },
     http: { bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES },
     s3: { region: 'us-east-1', forcePathStyle: true },
     ...overrides,

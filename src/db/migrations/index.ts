@@ -8,6 +8,8 @@ import { migration0204JobApplications } from './0204-job-applications.ts';
 import { migration0220ServerNodes } from './0220-server-nodes.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 import { catalogMigration0401 } from './0401-catalog.ts';
+import { migration0501AuthTokens } from './0501-auth-tokens.ts';
+import { migration0502AgentCredentials } from './0502-agent-credentials.ts';
 import { migration0601Pipeline } from './0601-pipeline.ts';
 
 /**
@@ -24,5 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0220-server-nodes': migration0220ServerNodes,
   '0301-iceberg-tables': migration0301IcebergTables,
   '0401-catalog': catalogMigration0401,
+  '0501-auth-tokens': migration0501AuthTokens,
+  '0502-agent-credentials': migration0502AgentCredentials,
   '0601-pipeline': migration0601Pipeline,
 };

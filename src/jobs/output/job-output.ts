@@ -77,20 +77,24 @@ export class JobOutput {
   }
 }
 
-/** The agent's job-directory endpoint (src/agent/file-server.ts). */
+/**
+ * The agent's job-directory endpoint (src/agent/file-server.ts), at the address the agent holding
+ * the job registered with its own credential. Redirects are never followed: an agent's file server
+ * never sends one, so a redirect is someone steering the server elsewhere (it answers as an error).
+ */
 function agentSource(address: string, jobId: string, token: string | undefined): OutputSource {
   const base = `${address.replace(/\/+$/, '')}/jobs/${encodeURIComponent(jobId)}`;
   const encodePath = (path: string) => path.split('/').map(encodeURIComponent).join('/');
   return {
     async describe(path) {
-      const response = await fetch(`${base}/info/${encodePath(path)}`, { headers: agentAuthorization(token), signal: AbortSignal.timeout(AGENT_TIMEOUT_MS) });
+      const response = await fetch(`${base}/info/${encodePath(path)}`, { headers: agentAuthorization(token), redirect: 'manual', signal: AbortSignal.timeout(AGENT_TIMEOUT_MS) });
       if (response.status === 404) return undefined;
       if (!response.ok) throw new Error(`agent answered ${response.status}`);
       return (await response.json()) as PathInfo;
     },
     async read(path, range) {
       const headers: Record<string, string> = { ...agentAuthorization(token), ...(range ? { range: `bytes=${range.start}-${range.end}` } : {}) };
-      const response = await fetch(`${base}/files/${encodePath(path)}`, { headers });
+      const response = await fetch(`${base}/files/${encodePath(path)}`, { headers, redirect: 'manual' });
       if (!response.ok || !response.body) throw new UnavailableError(`The agent could not send ${path} of job ${jobId} (${response.status})`);
       return Readable.fromWeb(response.body as WebReadableStream);
     },

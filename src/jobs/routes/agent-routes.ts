@@ -16,8 +16,8 @@ import {
   StatusChangeSchema,
 } from '../../protocol/agent/agent-protocol.ts';
 import { MAX_POLL_MS } from '../agent-service.ts';
-import { AGENT_TOKEN_REQUIRED, carriesAgentToken } from '../../protocol/agent/agent-token.ts';
-import { UnauthenticatedError } from '../../errors/unauthenticated-error.ts';
+import type { AgentCredentials } from '../../auth/agent-credentials.ts';
+import { registeringWithInstallationSecret } from '../../auth/auth-hook.ts';
 import type { JobsArea } from '../jobs-area.ts';
 
 const tags = ['agent'];
@@ -35,28 +35,41 @@ function hangUp(reply: FastifyReply): AbortSignal {
 }
 
 /**
- * The agent API under `/api/agent/v1` (schemas in src/jobs/agent-protocol.ts): how agents on any
+ * The agent API under `/api/agent/v1` (schemas in src/protocol/agent/agent-protocol.ts): how agents on any
  * host register, claim jobs, heartbeat, learn of kills (long poll) and report status changes as
- * compare-and-set. With an agent token configured (`area.agentToken`), a call without it is a 401
- * before anything runs.
+ * compare-and-set. Who may call is settled before any handler (src/auth/auth-hook.ts): the
+ * installation's agent secret registers a new id, and the credential issued then is the only one
+ * that acts as that id afterwards.
  */
-export async function agentApiPlugin(fastify: FastifyInstance, options: { area: JobsArea }): Promise<void> {
+export interface AgentApiArea {
+  readonly jobs: JobsArea;
+  readonly credentials: AgentCredentials;
+}
+
+export async function agentApiPlugin(fastify: FastifyInstance, options: { area: AgentApiArea }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { agents, agentToken: token } = options.area;
+  const { agents } = options.area.jobs;
+  const { credentials } = options.area;
   // Held long polls would keep the server from closing, and must not outlive the database: end them first.
   app.addHook('preClose', () => agents.close());
-  if (token) {
-    app.addHook('onRequest', async (request, reply) => {
-      if (carriesAgentToken(request.headers.authorization, token)) return;
-      reply.header('www-authenticate', 'Bearer realm="quarry-agent"');
-      throw new UnauthenticatedError(AGENT_TOKEN_REQUIRED);
-    });
-  }
 
   app.put(
     '/api/agent/v1/agents/:agentId',
-    { schema: { tags, summary: 'Register an agent (idempotent; repeat after a server restart)', params: AgentParams, body: AgentRegistrationSchema, response: { 200: AgentSettingsSchema } } },
-    async (request) => agents.register(request.params.agentId, request.body),
+    {
+      schema: {
+        tags,
+        summary: "Register an agent (idempotent with the agent's credential; repeat after a server restart). A new id, registered with the installation secret, is answered its credential",
+        params: AgentParams,
+        body: AgentRegistrationSchema,
+        response: { 200: AgentSettingsSchema },
+      },
+    },
+    async (request) => {
+      // Bound before the row is written, so a refused registration changes nothing.
+      const credential = registeringWithInstallationSecret(request) ? await credentials.bind(request.params.agentId) : undefined;
+      const settings = await agents.register(request.params.agentId, request.body);
+      return credential ? { ...settings, credential } : settings;
+    },
   );
 
   app.post(
@@ -107,7 +120,7 @@ export async function agentApiPlugin(fastify: FastifyInstance, options: { area: 
   app.get(
     '/api/agent/v1/nodes',
     { schema: { tags, summary: 'The server nodes alive now (their advertised URLs), for agents to fail over between', response: { 200: ServerNodeListSchema } } },
-    async () => ({ nodes: await options.area.nodes.live() }),
+    async () => ({ nodes: await options.area.jobs.nodes.live() }),
   );
 
   app.post(

@@ -2,6 +2,8 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { checkJobKill, checkJobUser } from '../../auth/job-access.ts';
+import type {} from '../../auth/request-principal.ts';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import { NotFoundError } from '../../errors/not-found-error.ts';
 import { resolveRange } from '../../storage/byte-range.ts';
@@ -64,6 +66,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
       } else {
         body = request.body as JobRequestBody;
       }
+      checkJobUser(request.principal, body.user);
       const id = await jobs.submit(toJobRequest(body), attachments, submissionContext(request));
       reply.header('location', `${base(request)}/api/v3/jobs/${encodeURIComponent(id)}`);
       return reply.status(202).send();
@@ -123,6 +126,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
   );
 
   app.delete('/jobs/:id', { schema: { tags, summary: 'Kill a job (idempotent)', params: JobIdParams } }, async (request, reply) => {
+    checkJobKill(request.principal, await jobs.get(request.params.id));
     await jobs.kill(request.params.id);
     return reply.status(202).send();
   });

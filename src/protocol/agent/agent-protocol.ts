@@ -44,8 +44,11 @@ export const AgentRegistrationSchema = Type.Object({
   hostName: Type.String({ minLength: 1, maxLength: 255 }),
   pid: Type.Integer({ minimum: 0 }),
   version: Type.String({ minLength: 1, maxLength: 64 }),
-  /** Base URL where this agent serves its job directories to the server, if it does. */
-  address: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+  /**
+   * Base URL where this agent serves its job directories to the server, if it does: http(s), a host,
+   * an optional port and path, no credentials, query or fragment (the server appends job paths).
+   */
+  address: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, pattern: '^https?://[^/?#@\\s]+(/[^?#\\s]*)?$' })),
 });
 export type AgentRegistration = Static<typeof AgentRegistrationSchema>;
 
@@ -90,6 +93,11 @@ export const AgentSettingsSchema = Type.Object({
   // Optional so an agent can still talk to a server from before the setting existed (it uses defaults).
   filesLimit: Type.Optional(FilesLimitSchema),
   directoryCleanup: Type.Optional(DirectoryCleanupSchema),
+  /**
+   * Answered once, to the registration of a new id: the secret bound to that id, which the agent
+   * sends on every later call instead of the installation secret (src/auth/agent-credentials.ts).
+   */
+  credential: Type.Optional(Type.String()),
 });
 export type AgentSettings = Static<typeof AgentSettingsSchema>;
 

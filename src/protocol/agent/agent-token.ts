@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
- * The shared secret between a server and its agents (`QUARRY_AGENT_TOKEN`). Agents present it on
- * every agent API call, and the server presents it when it reads live job files from an agent, so
- * neither side acts on a stranger's word. Without one configured both APIs are open, which suits the
- * embedded single-host default and nothing else.
+ * The installation's agent secret (`QUARRY_AGENT_TOKEN`, or generated under QUARRY_HOME): agents
+ * present it to register (and then the credential the server issued them, src/auth/agent-credentials.ts),
+ * and the server presents it when it reads live job files from an agent, so neither side acts on a
+ * stranger's word.
  */
 export function agentAuthorization(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
@@ -19,4 +19,5 @@ export function carriesAgentToken(header: string | string[] | undefined, token: 
 }
 
 /** What a caller without the token is told: enough to fix the set-up, nothing about the token. */
-export const AGENT_TOKEN_REQUIRED = 'This server requires the agent token: send "Authorization: Bearer <token>" with the value of QUARRY_AGENT_TOKEN';
+export const AGENT_TOKEN_REQUIRED =
+  'This server requires an agent credential: send "Authorization: Bearer <secret>" with the installation agent secret (QUARRY_AGENT_TOKEN, or the agent-secret file in the server\'s QUARRY_HOME) to register, and the credential issued at registration after that';
