@@ -5,6 +5,7 @@ import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { loadQueryConfig, type QueryConfig } from './query-config.ts';
 import { ConfigError } from './config-error.ts';
+import { DEFAULT_BODY_LIMIT_BYTES, loadHttpConfig, type HttpConfig } from './http-config.ts';
 import { ConfigFileSchema, type CatalogConfig, type CatalogSettings, type ConfigFile } from './file-schema.ts';
 import { findHomeAbove, HOME_FOLDER_NAME, type HomeSource } from './home-discovery.ts';
 import { loadJobsConfig, type JobsConfig } from './jobs-config.ts';
@@ -42,7 +43,7 @@ export interface QuarryConfig {
   publicUrl?: string;
   /** The secret agents and the server show each other (src/jobs/agent-token.ts); absent: the agent API is open. */
   agentToken?: string;
-  http: { bodyLimitBytes: number };
+  http: HttpConfig;
   s3: S3Config;
   jobs: JobsConfig;
   /** The event pipeline; absent means its defaults (embedded log, sink on). */
@@ -58,7 +59,7 @@ export interface QuarryConfig {
 }
 
 export const DEFAULT_PORT = 8080;
-export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+export { DEFAULT_BODY_LIMIT_BYTES };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -108,7 +109,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logFormat,
     publicUrl,
     agentToken,
-    http: { bodyLimitBytes: file.http?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES },
+    http: loadHttpConfig(file.http),
     s3,
     jobs: loadJobsConfig(file.jobs, home, warehouse, cwd),
     pipeline: loadPipelineConfig(file.pipeline, env),

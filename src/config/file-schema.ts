@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { HttpFileSchema } from './http-config.ts';
 import { PipelineFileSchema } from './pipeline-config.ts';
 
 const seconds = (description: string) => Type.Optional(Type.Number({ exclusiveMinimum: 0, description }));
@@ -247,14 +248,7 @@ export const ConfigFileSchema = Type.Object(
     agentToken: Type.Optional(
       Type.String({ minLength: 1, description: 'Shared secret between the server and its agents; absent means the agent API is open (QUARRY_AGENT_TOKEN).' }),
     ),
-    http: Type.Optional(
-      Type.Object(
-        {
-          bodyLimitBytes: Type.Optional(Type.Integer({ minimum: 1024, description: 'Largest accepted JSON body in bytes.' })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    http: Type.Optional(HttpFileSchema),
     jobs: Type.Optional(JobsFileSchema),
     pipeline: Type.Optional(PipelineFileSchema),
     s3: Type.Optional(

@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:http';
+import Fastify, { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerCatalogApi } from '../catalog/routes.ts';
 import { icebergRestRoutes } from '../catalog/routes/iceberg-rest-routes.ts';
 import { adminRoutes } from '../jobs/routes/admin-routes.ts';
 import { agentRoutes } from '../jobs/routes/agent-routes.ts';
 import { QUARRY_VERSION } from '../config/version.ts';
 import { errorHandler } from './error-reply.ts';
+import { declareErrorResponses } from './error-responses.ts';
 import { registerJobsRoutes } from '../jobs/routes.ts';
 import { pipelineRoutes } from '../pipeline/routes.ts';
 import { registerHealth } from './health.ts';
 import { humanLogStream } from './log-lines.ts';
+import { installJsonBodyParsers } from './json-body-parser.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { queryRoutes } from '../query/routes.ts';
@@ -33,13 +36,17 @@ const registerMessageKeyword: AjvPlugin = (ajv) => ajv.addKeyword({ keyword: MES
 /** Assembles the HTTP server for a platform: common plumbing first, then each area's routes. */
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = platform;
-  const fastifyOptions: FastifyServerOptions = {
+  const fastifyOptions: FastifyHttpOptions<Server> = {
     logger: options.logger ?? { level: config.logLevel, ...(config.logFormat === 'json' ? {} : { stream: humanLogStream() }) },
     // Agents heartbeat every few seconds and long-poll for work: logged only when debugging.
     logController: new LogController({
       disableRequestLogging: (req: { url?: string }) => !['debug', 'trace'].includes(config.logLevel) && (req.url ?? '').startsWith('/api/agent/'),
     }),
     bodyLimit: config.http.bodyLimitBytes,
+    // Slow senders are closed (408) rather than holding sockets: see HttpConfig.
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: config.http.timeoutCheckIntervalMs },
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -58,14 +65,15 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  // JSON Patch bodies (RFC 6902) are JSON with their own media type.
-  app.addContentTypeParser('application/json-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  installJsonBodyParsers(app);
 
   app.setErrorHandler(errorHandler());
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ errorCode: 404, message: `No route for ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
   });
 
+  // Before any route: every route's schema gets the error statuses it can answer (OpenAPI, fuzzers).
+  declareErrorResponses(app);
   await registerOpenApi(app, QUARRY_VERSION);
   registerMetrics(app, [platform.pipeline.metrics]);
   registerHealth(app, platform.database);

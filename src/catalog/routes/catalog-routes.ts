@@ -8,6 +8,7 @@ import { databaseRequest, tableRequest } from './metacat-requests.ts';
 import { CreateCatalogSchema, DatabaseCreateRequestSchema, QualifiedNameSchema, TableDtoSchema } from './metacat-schemas.ts';
 import { CatalogParams, DatabaseParams, TableParams, databaseName, flag, tableName } from './path-names.ts';
 import { requestContext } from './request-context.ts';
+import { QueryInteger } from '../../http/query-integer.ts';
 
 const tags = ['catalog (Metacat /mds/v1)'];
 const NameList = Type.Array(QualifiedNameSchema);
@@ -183,7 +184,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
 
   const TableNamesQuery = Type.Object({
     filter: Type.String({ minLength: 1, description: 'Hive metastore table filter, e.g. hive_filter_field_owner__ = "alice"' }),
-    limit: Type.Optional(Type.Integer({ minimum: -1, default: -1 })),
+    limit: Type.Optional(QueryInteger({ minimum: -1, default: -1 })),
   });
   app.get(
     '/catalog/:catalog/table-names',

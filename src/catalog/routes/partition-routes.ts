@@ -7,6 +7,7 @@ import { partitionsSaveRequest } from './metacat-requests.ts';
 import { GetPartitionsRequestSchema, PartitionsSaveRequestSchema } from './metacat-schemas.ts';
 import { TableParams, flag, tableName } from './path-names.ts';
 import { requestContext } from './request-context.ts';
+import { QueryInteger } from '../../http/query-integer.ts';
 
 const tags = ['catalog partitions (Metacat /mds/v1/partition)'];
 const PREFIX = '/partition/catalog/:catalog/database/:database/table/:table';
@@ -16,8 +17,8 @@ const Paging = {
     Type.Enum(['name', 'createdDate', 'lastModifiedDate', 'uri'], { description: 'Sort key (default name); createdDate and lastModifiedDate sort by the audit dates.' }),
   ),
   sortOrder: Type.Optional(Type.Enum(['ASC', 'DESC'])),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
-  limit: Type.Optional(Type.Integer({ minimum: 0 })),
+  offset: Type.Optional(QueryInteger()),
+  limit: Type.Optional(QueryInteger()),
 };
 const ListQuery = Type.Object({
   filter: Type.Optional(Type.String({ description: 'Partition filter, e.g. dateint >= 20240101 and hour in (1,2)' })),

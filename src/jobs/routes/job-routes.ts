@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import { NotFoundError } from '../../errors/not-found-error.ts';
 import { resolveRange } from '../../storage/byte-range.ts';
-import { formatValidationErrors } from '../../http/validation-messages.ts';
+import { formatValidationErrors, preview } from '../../http/validation-messages.ts';
 import type { JobsArea } from '../jobs-area.ts';
 import type { Attachment, SubmissionContext } from '../job-request.ts';
 import type { JobStatus } from '../job-status.ts';
@@ -24,6 +24,7 @@ import {
   toJobRequest,
 } from './job-representation.ts';
 import { JobIdParams, JobRequestSchema, JobResponse, JobSearchQuery, JobSearchResult, OutputParams, StatusResponse, type JobRequestBody } from './job-schemas.ts';
+import { RequestBodyError } from '../../http/request-body-error.ts';
 
 export interface JobRoutesOptions {
   area: JobsArea;
@@ -60,9 +61,13 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
       let body: JobRequestBody;
       let attachments: Attachment[] = [];
       if (request.isMultipart()) {
+        // busboy throws a plain Error (a 500) for a multipart type without its boundary.
+        if (!/;\s*boundary=/i.test(request.headers['content-type'] ?? '')) {
+          throw new RequestBodyError(400, "A multipart/form-data job submission needs a 'boundary' parameter in its Content-Type");
+        }
         ({ body, attachments } = await readMultipart(request));
       } else {
-        body = request.body as JobRequestBody;
+        body = jsonSubmission(request);
       }
       const id = await jobs.submit(toJobRequest(body), attachments, submissionContext(request));
       reply.header('location', `${base(request)}/api/v3/jobs/${encodeURIComponent(id)}`);
@@ -186,6 +191,18 @@ function submissionContext(request: FastifyRequest): SubmissionContext {
   }
   const agent = request.headers['user-agent'];
   return { clientHost: (first || request.ip).slice(0, 255), userAgent: agent?.slice(0, 1024), genieHeaders };
+}
+
+/** The JSON job request of a non-multipart submission; a missing body or another media type is refused. */
+function jsonSubmission(request: FastifyRequest): JobRequestBody {
+  if (request.body === undefined || request.body === null) {
+    throw new RequestBodyError(400, 'A job submission needs a body: the job request as JSON, or multipart/form-data with a request part');
+  }
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' || typeof request.body !== 'object' || Array.isArray(request.body)) {
+    throw new RequestBodyError(415, `A job submission is an application/json object or multipart/form-data (got ${preview(type)})`);
+  }
+  return request.body as JobRequestBody;
 }
 
 /** Reads a multipart submission: one `request` part (JSON) and any number of `attachment` parts. */
