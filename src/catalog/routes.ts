@@ -6,6 +6,7 @@ import { registerEventRoutes } from './routes/event-routes.ts';
 import { registerMetadataRoutes } from './routes/metadata-routes.ts';
 import { registerPartitionRoutes } from './routes/partition-routes.ts';
 import { registerTagRoutes } from './routes/tag-routes.ts';
+import { declareErrorResponses } from '../http/error-responses.ts';
 
 /**
  * The Metacat-compatible catalog API under /mds/v1. Status codes are Metacat's (reference/metacat.md
@@ -17,6 +18,7 @@ export async function registerCatalogApi(app: FastifyInstance, area: CatalogArea
   await app.register(
     async (scope) => {
       scope.setErrorHandler(errorHandler({ unavailable: 429 }));
+      declareErrorResponses(scope, { extraStatuses: () => [429] });
       registerCatalogRoutes(scope, area);
       registerPartitionRoutes(scope, area);
       registerTagRoutes(scope, area);

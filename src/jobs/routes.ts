@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { errorHandler } from '../http/error-reply.ts';
+import { declareErrorResponses } from '../http/error-responses.ts';
 import type { Platform } from '../http/platform.ts';
 import { registerCommandRoutes } from './routes/command-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
@@ -23,6 +24,7 @@ export async function registerJobsRoutes(app: FastifyInstance, platform: Platfor
       api.setErrorHandler(errorHandler(GENIE_STATUS_BY_KIND));
       api.setSchemaErrorFormatter(formatGenieValidationErrors);
       acceptEmptyJsonBodies(api);
+      declareErrorResponses(api, { extraStatuses: () => [412] });
 
       api.get(
         '/',
