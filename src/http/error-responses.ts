@@ -11,29 +11,40 @@ export const ErrorBodySchema = Type.Object(
   { additionalProperties: true },
 );
 
+/**
+ * What Node and Fastify answer themselves, before any route runs, when a request cannot be read at
+ * the socket: headers too large (431), too slow (408), or not HTTP (400).
+ */
+export const SocketErrorBodySchema = Type.Object(
+  { error: Type.String({ description: 'The status text' }), message: Type.String(), statusCode: Type.Integer() },
+  { additionalProperties: true },
+);
+const SOCKET_STATUSES = new Set([408, 431]);
+
 /** Why each status can answer any route that it applies to; the OpenAPI document shows these sentences. */
 const REASONS: Record<number, string> = {
   400: 'The request is malformed: bad JSON, a body nested too deep, a bad Content-Length, or an invalid parameter',
   401: 'No valid credentials were sent',
   403: 'The credentials do not allow this',
   404: 'Nothing exists at this path',
-  408: 'The request did not arrive within the request timeout',
+  408: 'The request did not arrive within the request timeout (http.requestTimeoutMs); the socket is closed',
   412: 'A field or parameter failed validation (Genie answers validation failures with 412)',
   413: 'The body is larger than the configured limit',
   415: 'The body has a media type this operation does not take',
   429: 'The node is too busy; retry later',
+  431: 'The request headers (the URL included) are larger than the server takes',
   500: 'An unexpected error; the server log has the details under the request id',
   503: 'The metadata database is unavailable; retry after the Retry-After seconds',
 };
 
 /**
  * The statuses a route can answer without its handler saying so — the framework's parse errors,
- * limits and outages. Statuses for authentication (401, 403) are added by whoever installs it,
+ * limits, slow or oversized requests, and outages. Statuses for authentication (401, 403) are added by whoever installs it,
  * through `extraStatuses`, so the contract lists them exactly where they apply.
  */
 function frameworkStatuses(route: RouteOptions): number[] {
   const methods = ([] as string[]).concat(route.method);
-  const statuses = [400, 500, 503];
+  const statuses = [400, 408, 431, 500, 503];
   if (methods.some((m) => m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS')) statuses.push(413, 415);
   if (route.url.includes(':') || route.url.includes('*')) statuses.push(404);
   return statuses;
@@ -60,7 +71,8 @@ export function declareErrorResponses(app: FastifyInstance, options: ErrorRespon
     const statuses = new Set([...frameworkStatuses(route), ...(options.extraStatuses?.(route) ?? [])]);
     for (const status of statuses) {
       if (response[status] !== undefined) continue;
-      response[status] = { ...(areaBody ?? ErrorBodySchema), description: REASONS[status] ?? `HTTP ${status}` };
+      const body = SOCKET_STATUSES.has(status) ? SocketErrorBodySchema : (areaBody ?? ErrorBodySchema);
+      response[status] = { ...body, description: REASONS[status] ?? `HTTP ${status}` };
     }
   });
 }

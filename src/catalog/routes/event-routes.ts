@@ -5,6 +5,7 @@ import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import type { CatalogArea } from '../catalog-area.ts';
 import { CATALOG_EVENT_TYPES, type CatalogEventType } from '../events/catalog-event.ts';
 import { preview } from '../../http/validation-messages.ts';
+import { AnyJson } from '../../http/success-responses.ts';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -23,7 +24,7 @@ export function registerEventRoutes(scope: FastifyInstance, area: CatalogArea): 
   app.get(
     '/events',
     {
-      schema: {
+      schema: { response: { 200: AnyJson('A text/event-stream of catalog events; never ends by itself') },
         tags: ['catalog events'],
         summary: 'Server-sent events of every catalog change (filter by qualified-name prefix and type)',
         querystring: Type.Object({

@@ -18,6 +18,7 @@ import { MAX_POLL_MS } from '../agent-service.ts';
 import { AGENT_TOKEN_REQUIRED, carriesAgentToken } from '../agent-token.ts';
 import { UnauthenticatedError } from '../../errors/unauthenticated-error.ts';
 import type { JobsArea } from '../jobs-area.ts';
+import { NoBody } from '../../http/success-responses.ts';
 
 const tags = ['agent'];
 const AgentParams = Type.Object({ agentId: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,255}$' }) });
@@ -143,7 +144,7 @@ export async function agentRoutes(fastify: FastifyInstance, options: { area: Job
 
   app.put(
     '/api/agent/v1/jobs/:jobId/archive-status',
-    { schema: { tags, summary: "Report a job's archive status", params: JobParams, body: ArchiveStatusChangeSchema } },
+    { schema: { response: { 204: NoBody('Recorded') }, tags, summary: "Report a job's archive status", params: JobParams, body: ArchiveStatusChangeSchema } },
     async (request, reply) => {
       await agents.setArchiveStatus(request.params.jobId, request.body.agentId, request.body.archiveStatus);
       return reply.status(204).send();

@@ -25,6 +25,7 @@ import {
 } from './job-representation.ts';
 import { JobIdParams, JobRequestSchema, JobResponse, JobSearchQuery, JobSearchResult, OutputParams, StatusResponse, type JobRequestBody } from './job-schemas.ts';
 import { RequestBodyError } from '../../http/request-body-error.ts';
+import { AnyJson, NoBody } from '../../http/success-responses.ts';
 
 export interface JobRoutesOptions {
   area: JobsArea;
@@ -47,7 +48,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
   app.post(
     '/jobs',
     {
-      schema: {
+      schema: { response: { 202: NoBody('Accepted; the Location header names the job') },
         tags,
         summary: 'Submit a job (JSON, or multipart with a `request` part and `attachment` parts)',
         body: { content: { 'application/json': { schema: JobRequestSchema }, 'multipart/form-data': { schema: Type.Unknown() } } },
@@ -114,7 +115,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
   }));
 
   const sub = (path: string, summary: string, render: (job: Awaited<ReturnType<typeof jobs.get>>, root: string) => unknown) =>
-    app.get(`/jobs/:id/${path}`, { schema: { tags, summary, params: JobIdParams } }, async (request, reply) => {
+    app.get(`/jobs/:id/${path}`, { schema: { tags, summary, params: JobIdParams, response: { 200: AnyJson(summary) } } }, async (request, reply) => {
       reply.type('application/hal+json');
       return render(await jobs.get(request.params.id), base(request));
     });
@@ -127,7 +128,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
     resolved(job).applications.map((a) => resolvedResourceJson(a, root, 'application')),
   );
 
-  app.delete('/jobs/:id', { schema: { tags, summary: 'Kill a job (idempotent)', params: JobIdParams } }, async (request, reply) => {
+  app.delete('/jobs/:id', { schema: { tags, summary: 'Kill a job (idempotent)', params: JobIdParams, response: { 202: NoBody('Kill requested (or the job had already finished)') } } }, async (request, reply) => {
     await jobs.kill(request.params.id);
     return reply.status(202).send();
   });
@@ -158,7 +159,16 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
     if (info.size === 0) return reply.send('');
     return reply.send(await source.read(path));
   };
-  const outputSchema = { tags, summary: "Browse a job's directory: listings (JSON or HTML by Accept) and files (with Range)", params: OutputParams };
+  const outputSchema = {
+    tags,
+    summary: "Browse a job's directory: listings (JSON or HTML by Accept) and files (with Range)",
+    params: OutputParams,
+    response: {
+      200: AnyJson("A directory listing (JSON or HTML by Accept), or the file's bytes"),
+      206: AnyJson('The requested byte range of the file'),
+      416: NoBody('The requested range lies outside the file'),
+    },
+  };
   app.get('/jobs/:id/output', { schema: outputSchema }, serveOutput);
   app.get('/jobs/:id/output/*', { schema: outputSchema }, serveOutput);
 
