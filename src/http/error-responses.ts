@@ -77,10 +77,11 @@ export function declareErrorResponses(app: FastifyInstance, options: ErrorRespon
   });
 }
 
-// An object schema declared for some error status: the shape this area's errors take.
+// An object schema declared for some client error: the shape this area's errors take. (Not a 5xx:
+// a readiness probe's 503 carries its health report, not an error.)
 function areaErrorBody(response: Record<string, TSchema>): TSchema | undefined {
   for (const [status, schema] of Object.entries(response)) {
-    if (Number(status) >= 400 && (schema as { type?: unknown }).type === 'object') return schema;
+    if (Number(status) >= 400 && Number(status) < 500 && (schema as { type?: unknown }).type === 'object') return schema;
   }
   return undefined;
 }
