@@ -18,7 +18,7 @@ export async function registerCatalogApi(app: FastifyInstance, area: CatalogArea
   await app.register(
     async (scope) => {
       scope.setErrorHandler(errorHandler({ unavailable: 429 }));
-      declareErrorResponses(scope, { extraStatuses: () => [403, 409, 412, 429, 501] });
+      declareErrorResponses(scope, { extraStatuses: () => [403, 404, 409, 412, 429, 501] });
       registerCatalogRoutes(scope, area);
       registerPartitionRoutes(scope, area);
       registerTagRoutes(scope, area);

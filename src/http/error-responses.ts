@@ -26,7 +26,7 @@ const REASONS: Record<number, string> = {
   400: 'The request is malformed: bad JSON, a body nested too deep, a bad Content-Length, or an invalid parameter',
   401: 'No valid credentials were sent',
   403: 'The credentials do not allow this',
-  404: 'Nothing exists at this path',
+  404: 'Something the path or the body names does not exist',
   408: 'The request did not arrive within the request timeout (http.requestTimeoutMs); the socket is closed',
   412: 'A field or parameter failed validation (Genie answers validation failures with 412)',
   413: 'The body is larger than the configured limit',
@@ -45,8 +45,10 @@ const REASONS: Record<number, string> = {
 function frameworkStatuses(route: RouteOptions): number[] {
   const methods = ([] as string[]).concat(route.method);
   const statuses = [400, 408, 431, 500, 503];
-  if (methods.some((m) => m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS')) statuses.push(413, 415);
-  if (route.url.includes(':') || route.url.includes('*')) statuses.push(404);
+  const takesBody = methods.some((m) => m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS');
+  if (takesBody) statuses.push(413, 415);
+  // What the path or the body names may not exist.
+  if (takesBody || route.url.includes(':') || route.url.includes('*')) statuses.push(404);
   return statuses;
 }
 
