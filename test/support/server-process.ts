@@ -14,8 +14,8 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `quarry server` as a child process and waits until /health answers. */
-export async function startServerProcess(env: Record<string, string>, port: number, args: string[] = []): Promise<ServerProcess> {
+/** Starts `quarry server` as a child process and waits until /health answers (at most `startTimeoutMs`). */
+export async function startServerProcess(env: Record<string, string>, port: number, args: string[] = [], startTimeoutMs = 30_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, [QUARRY, 'server', ...args], {
     env: { ...process.env, QUARRY_PORT: String(port), QUARRY_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,7 +34,7 @@ export async function startServerProcess(env: Record<string, string>, port: numb
       await exited;
     },
   };
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < startTimeoutMs / 100; i++) {
     if (child.exitCode !== null) break;
     const health = await fetch(`${url}/health`).catch(() => undefined);
     if (health?.ok) return server;
