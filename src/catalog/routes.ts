@@ -6,6 +6,7 @@ import { registerEventRoutes } from './routes/event-routes.ts';
 import { registerMetadataRoutes } from './routes/metadata-routes.ts';
 import { registerPartitionRoutes } from './routes/partition-routes.ts';
 import { registerTagRoutes } from './routes/tag-routes.ts';
+import { declareErrorResponses } from '../http-shared/error-responses.ts';
 
 /**
  * The Metacat-compatible catalog API, registered under /mds/v1. Status codes are Metacat's (reference/metacat.md
@@ -15,6 +16,7 @@ import { registerTagRoutes } from './routes/tag-routes.ts';
  */
 export const catalogPlugin: AreaPlugin<CatalogArea> = async (scope, { area }) => {
   scope.setErrorHandler(errorHandler({ unavailable: 429 }));
+  declareErrorResponses(scope, { extraStatuses: () => [403, 404, 409, 412, 429, 501] });
   registerCatalogRoutes(scope, area);
   registerPartitionRoutes(scope, area);
   registerTagRoutes(scope, area);

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadAuthConfig, type AuthConfig } from '../auth/auth-config.ts';
 import { loadQueryConfig, type QueryConfig } from './query-config.ts';
 import { ConfigError } from './config-error.ts';
+import { DEFAULT_BODY_LIMIT_BYTES, loadHttpConfig, type HttpConfig } from './http-config.ts';
 import { ConfigFileSchema, type CatalogConfig, type CatalogSettings, type ConfigFile } from './file-schema.ts';
 import { findHomeAbove, HOME_FOLDER_NAME, type HomeSource } from './home-discovery.ts';
 import { loadJobsConfig, type JobsConfig } from './jobs-config.ts';
@@ -48,7 +49,7 @@ export interface QuarryConfig {
   agentToken?: string;
   /** How users authenticate (src/auth/auth-config.ts); agents always do. */
   auth: AuthConfig;
-  http: { bodyLimitBytes: number };
+  http: HttpConfig;
   s3: S3Config;
   jobs: JobsConfig;
   /** The event pipeline; absent means its defaults (embedded log, sink on). */
@@ -64,7 +65,7 @@ export interface QuarryConfig {
 }
 
 export const DEFAULT_PORT = 8080;
-export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+export { DEFAULT_BODY_LIMIT_BYTES };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -115,7 +116,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     publicUrl,
     agentToken,
     auth: loadAuthConfig(env, file.auth),
-    http: { bodyLimitBytes: file.http?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES },
+    http: loadHttpConfig(file.http),
     s3,
     jobs: loadJobsConfig(file.jobs, home, warehouse, cwd),
     pipeline: loadPipelineConfig(file.pipeline, env),

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { AuthFileSchema } from '../auth/auth-config.ts';
+import { HttpFileSchema } from './http-config.ts';
 import { PipelineFileSchema } from './pipeline-config.ts';
 
 const seconds = (description: string) => Type.Optional(Type.Number({ exclusiveMinimum: 0, description }));
@@ -249,14 +250,7 @@ export const ConfigFileSchema = Type.Object(
       Type.String({ minLength: 1, description: 'Shared secret between the server and its agents; absent means a secret generated in home (QUARRY_AGENT_TOKEN).' }),
     ),
     auth: Type.Optional(AuthFileSchema),
-    http: Type.Optional(
-      Type.Object(
-        {
-          bodyLimitBytes: Type.Optional(Type.Integer({ minimum: 1024, description: 'Largest accepted JSON body in bytes.' })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    http: Type.Optional(HttpFileSchema),
     jobs: Type.Optional(JobsFileSchema),
     pipeline: Type.Optional(PipelineFileSchema),
     s3: Type.Optional(

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isConnectionError } from '../db/connection-health.ts';
 import { isQuarryError, type ErrorKind } from '../errors/quarry-error.ts';
+import { JsonTooDeepError } from './json-depth.ts';
+import { RequestBodyError } from './request-body-error.ts';
 
 /** Seconds a client is told to wait (Retry-After) when the metadata database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -40,6 +42,8 @@ const defaultShape: ErrorBodyShaper = (status, message, request, error) => {
 
 /** Fastify's own errors for malformed requests, with sentences users can act on. */
 function frameworkError(error: FastifyError, request: FastifyRequest): { status: number; message: string } | undefined {
+  // Body refusals of our own (json-depth.ts, request-body-error.ts) carry their status and sentence.
+  if (error instanceof JsonTooDeepError || error instanceof RequestBodyError) return { status: error.statusCode, message: error.message };
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

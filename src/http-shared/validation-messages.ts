@@ -47,7 +47,9 @@ function problem(error: FastifySchemaValidationError): string {
   const p = error.params as Record<string, unknown>;
   const schema = (error as { parentSchema?: Record<string, unknown> }).parentSchema;
   const got = (error as { data?: unknown }).data;
-  const shown = got === undefined ? '' : ` (got ${preview(got)})`;
+  // A query parameter of 25 digits arrives coerced to 1e+23: echoing that would name a value nobody sent.
+  const unsafe = typeof got === 'number' && Number.isInteger(got) && !Number.isSafeInteger(got);
+  const shown = got === undefined ? '' : unsafe ? ' (got a number beyond 2^53)' : ` (got ${preview(got)})`;
   switch (error.keyword) {
     case 'required':
       return 'is required';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:http';
+import Fastify, { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { catalogPlugin } from '../catalog/routes.ts';
 import { authPlugin } from '../auth/routes.ts';
 import { registerAuth, securitySchemes } from '../auth/auth-hook.ts';
@@ -15,7 +16,9 @@ import { agentApiPlugin } from '../jobs/routes/agent-routes.ts';
 import { pipelinePlugin } from '../pipeline/routes.ts';
 import { queryPlugin } from '../query/routes.ts';
 import { healthPlugin } from './health.ts';
+import { declareErrorResponses } from '../http-shared/error-responses.ts';
 import { humanLogStream } from './log-lines.ts';
+import { installJsonBodyParsers } from '../http-shared/json-body-parser.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import type { Platform } from './platform.ts';
@@ -65,13 +68,17 @@ function areaRoutes(platform: Platform): AreaRoutes[] {
 /** Assembles the HTTP server for a platform: common plumbing first (docs, metrics), then the area list. */
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = platform;
-  const fastifyOptions: FastifyServerOptions = {
+  const fastifyOptions: FastifyHttpOptions<Server> = {
     logger: options.logger ?? { level: config.logLevel, ...(config.logFormat === 'json' ? {} : { stream: humanLogStream() }) },
     // Agents heartbeat every few seconds and long-poll for work: logged only when debugging.
     logController: new LogController({
       disableRequestLogging: (req: { url?: string }) => !['debug', 'trace'].includes(config.logLevel) && (req.url ?? '').startsWith('/api/agent/'),
     }),
     bodyLimit: config.http.bodyLimitBytes,
+    // Slow senders are closed (408) rather than holding sockets: see HttpConfig.
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: config.http.timeoutCheckIntervalMs },
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -90,8 +97,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  // JSON Patch bodies (RFC 6902) are JSON with their own media type.
-  app.addContentTypeParser('application/json-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  installJsonBodyParsers(app);
 
   app.setErrorHandler(errorHandler());
   app.setNotFoundHandler((request, reply) => {
@@ -100,6 +106,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
 
   // Before every route: its onRoute hook declares each route's security in the OpenAPI document.
   registerAuth(app, platform.auth);
+  // Before any route: every route's schema gets the error statuses it can answer (OpenAPI, fuzzers).
+  declareErrorResponses(app);
   await registerOpenApi(app, QUARRY_VERSION, securitySchemes(config.auth));
   registerMetrics(app, [platform.pipeline.metrics]);
   // Each area's plugin in an encapsulation context of its own, under its prefix.

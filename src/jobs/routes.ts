@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { AreaPlugin } from '../http-shared/area-plugin.ts';
 import { errorHandler } from '../http-shared/error-reply.ts';
 import type { JobsArea } from './jobs-area.ts';
+import { declareErrorResponses } from '../http-shared/error-responses.ts';
 import { registerCommandRoutes } from './routes/command-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { Links } from './routes/genie-schemas.ts';
@@ -22,6 +23,7 @@ export const jobsPlugin: AreaPlugin<JobsArea> = async (api, { area }) => {
   api.setErrorHandler(errorHandler(GENIE_STATUS_BY_KIND));
   api.setSchemaErrorFormatter(formatGenieValidationErrors);
   acceptEmptyJsonBodies(api);
+  declareErrorResponses(api, { extraStatuses: () => [412] });
 
   api.get(
     '/',

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { LogUnavailableError } from './event-log.ts';
 import type { PipelineArea } from './pipeline-area.ts';
 import type { StreamDefinition } from './stream-definition.ts';
+import { NoBody } from '../http-shared/success-responses.ts';
 
 const tags = ['pipeline'];
 const PREFIX = '/api/pipeline/v1/streams';
@@ -99,7 +100,7 @@ export async function pipelinePlugin(fastify: FastifyInstance, options: { area: 
     area.status(request.params.name),
   );
 
-  app.delete(`${PREFIX}/:name`, { schema: { tags, summary: 'Stop a stream (its tables stay)', params: NameParams } }, async (request, reply) => {
+  app.delete(`${PREFIX}/:name`, { schema: { response: { 204: NoBody('Stopped') }, tags, summary: 'Stop a stream (its tables stay)', params: NameParams } }, async (request, reply) => {
     await area.remove(request.params.name);
     return reply.status(204).send();
   });

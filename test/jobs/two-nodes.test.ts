@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Agent } from '../../src/agent/agent.ts';
-import { DEFAULT_BODY_LIMIT_BYTES, type QuarryConfig } from '../../src/config/config.ts';
+import type { QuarryConfig } from '../../src/config/config.ts';
+import { DEFAULT_HTTP_CONFIG } from '../../src/config/http-config.ts';
 import { loadJobsConfig } from '../../src/config/jobs-config.ts';
 import { buildApp, QUARRY_VERSION } from '../../src/http/app.ts';
 import { openPlatform } from '../../src/http/platform.ts';
@@ -31,7 +32,7 @@ for (const store of STORES) {
         warehouse,
         logLevel: 'silent',
         auth: { mode: 'none', allowNoneBeyondLoopback: false },
-        http: { bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES },
+        http: DEFAULT_HTTP_CONFIG,
         s3: { region: 'us-east-1', forcePathStyle: true },
         jobs: { ...loadJobsConfig(undefined, home, warehouse, home), leaderIntervalMs: 100, killGraceMs: 2000 },
       };

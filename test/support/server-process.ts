@@ -14,8 +14,8 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `quarry server` as a child process and waits until /health answers. */
-export async function startServerProcess(env: Record<string, string>, port: number, args: string[] = []): Promise<ServerProcess> {
+/** Starts `quarry server` as a child process and waits until /health answers (at most `startTimeoutMs`: on a loaded machine, with the whole suite on 2 shared cores, starting a server has taken over 20 s). */
+export async function startServerProcess(env: Record<string, string>, port: number, args: string[] = [], startTimeoutMs = 90_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, [QUARRY, 'server', ...args], {
     env: { ...process.env, QUARRY_PORT: String(port), QUARRY_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,9 +34,7 @@ export async function startServerProcess(env: Record<string, string>, port: numb
       await exited;
     },
   };
-  // Up to ~90 s: on a loaded machine (the whole suite on 2 shared cores) compiling and starting a
-  // server has taken over 20 s.
-  for (let i = 0; i < 900; i++) {
+  for (let i = 0; i < startTimeoutMs / 100; i++) {
     if (child.exitCode !== null) break;
     const health = await fetch(`${url}/health`).catch(() => undefined);
     if (health?.ok) return server;

@@ -1,9 +1,13 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_BODY_LIMIT_BYTES, type DatabaseConfig, type QuarryConfig } from '../../src/config/config.ts';
+import type { DatabaseConfig, QuarryConfig } from '../../src/config/config.ts';
+import { DEFAULT_HTTP_CONFIG } from '../../src/config/http-config.ts';
 import { loadJobsConfig } from '../../src/config/jobs-config.ts';
 
-export type ConfigOverrides = Partial<Omit<QuarryConfig, 'database' | 'home' | 'jobs'>> & { jobs?: Partial<QuarryConfig['jobs']> };
+export type ConfigOverrides = Partial<Omit<QuarryConfig, 'database' | 'home' | 'jobs' | 'http'>> & {
+  jobs?: Partial<QuarryConfig['jobs']>;
+  http?: Partial<QuarryConfig['http']>;
+};
 
 /**
  * The configuration a test or benchmark node runs with: everything under `home`, logging off,
@@ -20,9 +24,9 @@ export function testConfig(home: string, database: DatabaseConfig, overrides: Co
     warehouse,
     logLevel: 'silent',
     auth: { mode: 'none', allowNoneBeyondLoopback: false },
-    http: { bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES },
     s3: { region: 'us-east-1', forcePathStyle: true },
     ...overrides,
+    http: { ...DEFAULT_HTTP_CONFIG, ...overrides.http },
     jobs: { ...loadJobsConfig(undefined, home, warehouse, home), ...overrides.jobs },
   };
 }

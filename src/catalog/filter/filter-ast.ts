@@ -1,3 +1,5 @@
+import type { LinearRegex } from './linear-regex.ts';
+
 /**
  * The parsed form of a partition filter (reference/metacat.md §2 "Partition filter grammar").
  * Every predicate names exactly one variable (a partition key, or `dateCreated`) and compares it with
@@ -14,7 +16,7 @@ export type FilterNode =
   | { readonly kind: 'between'; readonly variable: VariableRef; readonly low: Literal; readonly high: Literal; readonly negated: boolean }
   | { readonly kind: 'in'; readonly variable: VariableRef; readonly values: readonly Literal[]; readonly negated: boolean }
   | { readonly kind: 'like'; readonly variable: VariableRef; readonly pattern: Literal; readonly negated: boolean }
-  | { readonly kind: 'matches'; readonly variable: VariableRef; readonly pattern: Literal; readonly regex: RegExp }
+  | { readonly kind: 'matches'; readonly variable: VariableRef; readonly pattern: Literal; readonly regex: LinearRegex }
   | { readonly kind: 'isNull'; readonly variable: VariableRef; readonly negated: boolean };
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';

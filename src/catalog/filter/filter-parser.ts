@@ -1,6 +1,7 @@
 import type { CompareOp, FilterNode, Literal, VariableRef } from './filter-ast.ts';
 import { FilterSyntaxError } from './filter-syntax-error.ts';
 import { tokenize, type Token, type TokenKind } from './filter-tokenizer.ts';
+import { compileLinearRegex, type LinearRegex } from './linear-regex.ts';
 
 /** Filters longer than this are refused rather than half-evaluated (Metacat PR #384's lesson). */
 export const MAX_FILTER_LENGTH = 65_536;
@@ -212,16 +213,9 @@ function normalizeOperator(text: string): CompareOp {
   return text as CompareOp;
 }
 
-// MATCHES is a whole-value match, as Java's String.matches is in Metacat.
-function compileRegex(pattern: Literal): RegExp {
-  try {
-    return new RegExp(`^(?:${pattern.text})$`, 'u');
-  } catch (error) {
-    throw new FilterSyntaxError(
-      `Invalid regular expression at position ${pattern.position}: ${(error as Error).message}`,
-      pattern.position,
-    );
-  }
+// MATCHES is a whole-value match, as Java's String.matches is in Metacat; linear-time, whatever the pattern.
+function compileRegex(pattern: Literal): LinearRegex {
+  return compileLinearRegex(pattern.text, pattern);
 }
 
 function requireVariable(term: Term, construct: string): VariableRef {

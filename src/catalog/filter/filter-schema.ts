@@ -1,6 +1,7 @@
 import { filterVariables, type FilterNode } from './filter-ast.ts';
 import { FilterSyntaxError } from './filter-syntax-error.ts';
 import { likeToRegex } from './like-pattern.ts';
+import type { LinearRegex } from './linear-regex.ts';
 
 /** A variable a filter may name: a partition key, or a special one such as `dateCreated`. */
 export interface FilterVariable {
@@ -28,7 +29,7 @@ export interface BoundFilter {
   /** Slots of the variables the filter names. */
   readonly slots: readonly number[];
   /** The regular expression for a LIKE node's pattern. */
-  likeRegex(node: Extract<FilterNode, { kind: 'like' }>): RegExp;
+  likeRegex(node: Extract<FilterNode, { kind: 'like' }>): LinearRegex;
 }
 
 /**
@@ -50,7 +51,7 @@ export function bindFilter(root: FilterNode, schema: FilterSchema): BoundFilter 
     }
     slotByName.set(ref.name, slot);
   }
-  const likes = new Map<FilterNode, RegExp>();
+  const likes = new Map<FilterNode, LinearRegex>();
   const visit = (node: FilterNode): void => {
     if (node.kind === 'and' || node.kind === 'or') node.operands.forEach(visit);
     else if (node.kind === 'not') visit(node.operand);

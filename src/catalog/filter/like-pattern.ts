@@ -1,12 +1,13 @@
 import type { Literal } from './filter-ast.ts';
 import { FilterSyntaxError } from './filter-syntax-error.ts';
+import { compileLinearRegex, type LinearRegex } from './linear-regex.ts';
 
 /**
  * LIKE patterns: `%` matches any run of characters, `_` any one character, and a backslash makes the
  * next character literal (`50\%`). SQL pushdown passes the pattern with `ESCAPE '\'`, which means the
  * same on SQLite and PostgreSQL; the in-memory evaluator uses the regular expression built here.
  */
-export function likeToRegex(pattern: Literal): RegExp {
+export function likeToRegex(pattern: Literal): LinearRegex {
   const text = pattern.text;
   let source = '';
   for (let i = 0; i < text.length; i += 1) {
@@ -28,7 +29,8 @@ export function likeToRegex(pattern: Literal): RegExp {
       source += escapeRegex(c);
     }
   }
-  return new RegExp(`^${source}$`, 'su');
+  // Linear-time like MATCHES: `%a%a%a%a%b` would backtrack polynomially in a JavaScript RegExp.
+  return compileLinearRegex(source, pattern, { dotAll: true });
 }
 
 function escapeRegex(c: string): string {

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../../db/tables.ts';
 import { QualifiedName, type QualifiedNameType } from '../qualified-name.ts';
 import { isChildOf } from './child-names.ts';
+import { parameterBatches } from '../../db/parameter-batches.ts';
 
 export interface TagListQuery {
   /** Names carrying any of these tags (all tagged names when absent). */
@@ -35,10 +36,11 @@ export class TagStore {
   async add(trx: Kysely<Tables>, name: QualifiedName, tags: readonly string[], user: string, now: number): Promise<string[]> {
     const current = new Set(await this.tagsOf(name, trx));
     const fresh = [...new Set(tags)].filter((tag) => !current.has(tag));
-    if (fresh.length > 0) {
+    // Thousands of tags on one name: one insert per batch of bound parameters.
+    for (const batch of parameterBatches(fresh, 6)) {
       await trx
         .insertInto('catalog_tag')
-        .values(fresh.map((tag) => ({ name: name.toString(), tag, type: name.type, catalog: name.catalogName, created_by: user, created_at: now })))
+        .values(batch.map((tag) => ({ name: name.toString(), tag, type: name.type, catalog: name.catalogName, created_by: user, created_at: now })))
         // A concurrent request may have added the same tag: it is there either way.
         .onConflict((oc) => oc.columns(['name', 'tag']).doNothing())
         .execute();
@@ -48,12 +50,9 @@ export class TagStore {
 
   /** Removes the given tags, or all of them; returns the name's tags afterwards. */
   async remove(trx: Kysely<Tables>, name: QualifiedName, tags: readonly string[] | 'all'): Promise<string[]> {
-    let query = trx.deleteFrom('catalog_tag').where('name', '=', name.toString());
-    if (tags !== 'all') {
-      if (tags.length === 0) return this.tagsOf(name, trx);
-      query = query.where('tag', 'in', [...tags]);
-    }
-    await query.execute();
+    const query = trx.deleteFrom('catalog_tag').where('name', '=', name.toString());
+    if (tags === 'all') await query.execute();
+    else for (const batch of parameterBatches([...new Set(tags)], 1, 1)) await query.where('tag', 'in', batch).execute();
     return this.tagsOf(name, trx);
   }
 

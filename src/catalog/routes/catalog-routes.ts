@@ -8,6 +8,8 @@ import { databaseRequest, tableRequest } from './metacat-requests.ts';
 import { CreateCatalogSchema, DatabaseCreateRequestSchema, QualifiedNameSchema, TableDtoSchema } from './metacat-schemas.ts';
 import { CatalogParams, DatabaseParams, TableParams, databaseName, flag, tableName } from './path-names.ts';
 import { requestContext } from './request-context.ts';
+import { QueryInteger } from '../../http-shared/query-integer.ts';
+import { AnyJson, NoBody } from '../../http-shared/success-responses.ts';
 
 const tags = ['catalog (Metacat /mds/v1)'];
 const NameList = Type.Array(QualifiedNameSchema);
@@ -18,9 +20,9 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { catalogs } = area;
 
-  app.get('/', { schema: { tags, summary: 'Liveness of the catalog API (204)' } }, async (_request, reply) => reply.status(204).send());
+  app.get('/', { schema: { response: { 204: NoBody('The catalog API is up') }, tags, summary: 'Liveness of the catalog API (204)' } }, async (_request, reply) => reply.status(204).send());
 
-  app.get('/catalog', { schema: { tags, summary: 'Every configured catalog with its connector type' } }, async () => catalogs.listCatalogs());
+  app.get('/catalog', { schema: { response: { 200: AnyJson('The catalogs: name and connector type of each') }, tags, summary: 'Every configured catalog with its connector type' } }, async () => catalogs.listCatalogs());
 
   app.post('/catalog', { schema: { tags, summary: 'Not supported: catalogs come from configuration', body: Type.Optional(CreateCatalogSchema) } }, async () => {
     throw new UnsupportedError('Catalogs are declared in configuration (the catalogs list of the config file) and cannot be created through the API');
@@ -29,7 +31,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
   app.get(
     '/catalog/:catalog',
     {
-      schema: {
+      schema: { response: { 200: AnyJson('CatalogDto') },
         tags,
         summary: 'A catalog: type, database names, definition metadata',
         params: CatalogParams,
@@ -45,7 +47,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
 
   app.put(
     '/catalog/:catalog',
-    { schema: { tags, summary: "Merge into a catalog's definition metadata", params: CatalogParams, body: CreateCatalogSchema } },
+    { schema: { response: { 204: NoBody('Merged') }, tags, summary: "Merge into a catalog's definition metadata", params: CatalogParams, body: CreateCatalogSchema } },
     async (request, reply) => {
       await catalogs.updateCatalog(requestContext(request), QualifiedName.ofCatalog(request.params.catalog).catalogName, request.body.definitionMetadata);
       return reply.status(204).send();
@@ -54,7 +56,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
 
   app.post(
     '/catalog/:catalog/database/:database',
-    { schema: { tags, summary: 'Create a database', params: DatabaseParams, body: Type.Optional(Type.Union([DatabaseCreateRequestSchema, Type.Null()])) } },
+    { schema: { response: { 201: NoBody('Created') }, tags, summary: 'Create a database', params: DatabaseParams, body: Type.Optional(Type.Union([DatabaseCreateRequestSchema, Type.Null()])) } },
     async (request, reply) => {
       await catalogs.createDatabase(requestContext(request), databaseName(request.params), databaseRequest(request.body ?? {}));
       return reply.status(201).send();
@@ -64,7 +66,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
   app.get(
     '/catalog/:catalog/database/:database',
     {
-      schema: {
+      schema: { response: { 200: AnyJson('DatabaseDto') },
         tags,
         summary: 'A database with its table names and definition metadata',
         params: DatabaseParams,
@@ -80,7 +82,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
 
   app.put(
     '/catalog/:catalog/database/:database',
-    { schema: { tags, summary: 'Update a database (parameters, location; definition metadata is merged)', params: DatabaseParams, body: DatabaseCreateRequestSchema } },
+    { schema: { response: { 204: NoBody('Updated') }, tags, summary: 'Update a database (parameters, location; definition metadata is merged)', params: DatabaseParams, body: DatabaseCreateRequestSchema } },
     async (request, reply) => {
       await catalogs.updateDatabase(requestContext(request), databaseName(request.params), databaseRequest(request.body));
       return reply.status(204).send();
@@ -89,7 +91,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
 
   app.delete(
     '/catalog/:catalog/database/:database',
-    { schema: { tags, summary: 'Delete an empty database', params: DatabaseParams } },
+    { schema: { response: { 204: NoBody('Deleted') }, tags, summary: 'Delete an empty database', params: DatabaseParams } },
     async (request, reply) => {
       await catalogs.deleteDatabase(requestContext(request), databaseName(request.params));
       return reply.status(204).send();
@@ -98,7 +100,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
 
   app.post(
     '/catalog/:catalog/database/:database/table/:table',
-    { schema: { tags, summary: 'Create a table (name.tableName must match the path)', params: TableParams, body: TableDtoSchema } },
+    { schema: { response: { 201: AnyJson('The TableDto as created') }, tags, summary: 'Create a table (name.tableName must match the path)', params: TableParams, body: TableDtoSchema } },
     async (request, reply) => {
       const name = tableName(request.params);
       const table = await catalogs.createTable(requestContext(request), name, tableRequest(name, request.body));
@@ -145,7 +147,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
   app.put(
     '/catalog/:catalog/database/:database/table/:table',
     {
-      schema: {
+      schema: { response: { 200: AnyJson('The TableDto as updated') },
         tags,
         summary: 'Update a table; definition and data metadata are merged',
         params: TableParams,
@@ -161,14 +163,14 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
 
   app.delete(
     '/catalog/:catalog/database/:database/table/:table',
-    { schema: { tags, summary: 'Delete a table (a missing table is not an error)', params: TableParams } },
+    { schema: { response: { 200: AnyJson('The TableDto as it was, or nothing for a missing table') }, tags, summary: 'Delete a table (a missing table is not an error)', params: TableParams } },
     async (request) => catalogs.deleteTable(requestContext(request), tableName(request.params)),
   );
 
   app.post(
     '/catalog/:catalog/database/:database/table/:table/rename',
     {
-      schema: {
+      schema: { response: { 204: NoBody('Renamed') },
         tags,
         summary: 'Rename a table within its database',
         params: TableParams,
@@ -183,7 +185,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
 
   const TableNamesQuery = Type.Object({
     filter: Type.String({ minLength: 1, description: 'Hive metastore table filter, e.g. hive_filter_field_owner__ = "alice"' }),
-    limit: Type.Optional(Type.Integer({ minimum: -1, default: -1 })),
+    limit: Type.Optional(QueryInteger({ minimum: -1, default: -1 })),
   });
   app.get(
     '/catalog/:catalog/table-names',
@@ -208,7 +210,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, area: CatalogArea)
   app.get(
     '/search/table',
     {
-      schema: {
+      schema: { response: { 200: AnyJson('Matching TableDto list') },
         tags,
         summary: 'Tables whose name contains q, or whose owner or a tag is q (at most 100)',
         querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 255 }) }),

@@ -4,6 +4,8 @@ import { Type } from 'typebox';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import type { CatalogArea } from '../catalog-area.ts';
 import { CATALOG_EVENT_TYPES, type CatalogEventType } from '../events/catalog-event.ts';
+import { preview } from '../../http-shared/validation-messages.ts';
+import { AnyJson } from '../../http-shared/success-responses.ts';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -22,11 +24,11 @@ export function registerEventRoutes(scope: FastifyInstance, area: CatalogArea): 
   app.get(
     '/events',
     {
-      schema: {
+      schema: { response: { 200: AnyJson('A text/event-stream of catalog events; never ends by itself') },
         tags: ['catalog events'],
         summary: 'Server-sent events of every catalog change (filter by qualified-name prefix and type)',
         querystring: Type.Object({
-          after: Type.Optional(Type.Integer({ minimum: 0, description: 'Resume after this sequence number (else: from now on)' })),
+          after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Resume after this sequence number (else: from now on)' })),
           namePrefix: Type.Optional(Type.String({ description: 'Only names starting with this, e.g. warehouse/sales' })),
           type: Type.Optional(Type.Array(Type.Enum([...CATALOG_EVENT_TYPES]), { description: 'Only these event types' })),
         }),
@@ -36,7 +38,7 @@ export function registerEventRoutes(scope: FastifyInstance, area: CatalogArea): 
       const lastEventId = request.headers['last-event-id'];
       let after = request.query.after;
       if (after === undefined && typeof lastEventId === 'string' && lastEventId !== '') {
-        if (!/^\d+$/.test(lastEventId)) throw new InvalidInputError(`Header 'Last-Event-ID' must be an event sequence number (got ${JSON.stringify(lastEventId)})`, 'last-event-id');
+        if (!/^\d{1,15}$/.test(lastEventId)) throw new InvalidInputError(`Header 'Last-Event-ID' must be an event sequence number (got ${preview(lastEventId)})`, 'last-event-id');
         after = Number(lastEventId);
       }
       const start = after ?? (await area.events.current());

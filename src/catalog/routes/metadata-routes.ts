@@ -7,6 +7,7 @@ import { DEFINITION_SORT_COLUMNS, type DefinitionSortKey } from '../metadata/def
 import { QualifiedName } from '../qualified-name.ts';
 import { flag } from './path-names.ts';
 import { requestContext } from './request-context.ts';
+import { AnyJson, NoBody } from '../../http-shared/success-responses.ts';
 
 const tags = ['catalog metadata (Metacat /mds/v1/metadata)'];
 const SORT_KEYS = Object.keys(DEFINITION_SORT_COLUMNS) as DefinitionSortKey[];
@@ -18,14 +19,14 @@ export function registerMetadataRoutes(scope: FastifyInstance, area: CatalogArea
 
   app.post(
     '/metadata/data',
-    { schema: { tags, summary: 'The data metadata of a data URI', body: DataMetadataRequestSchema } },
+    { schema: { response: { 200: AnyJson('DataMetadataDto') }, tags, summary: 'The data metadata of a data URI', body: DataMetadataRequestSchema } },
     async (request) => service.dataMetadata(request.body.uri.replace(/\/+$/, '')),
   );
 
   app.get(
     '/metadata/definition/list',
     {
-      schema: {
+      schema: { response: { 200: AnyJson('DefinitionMetadataDto list') },
         tags,
         summary: 'Definition metadata documents, filtered, sorted and paged',
         querystring: Type.Object({
@@ -64,7 +65,7 @@ export function registerMetadataRoutes(scope: FastifyInstance, area: CatalogArea
   app.delete(
     '/metadata/definition',
     {
-      schema: {
+      schema: { response: { 204: NoBody('Deleted') },
         tags,
         summary: "Delete a name's definition metadata (skipped while the entity exists, unless force)",
         querystring: Type.Object({ name: Type.String({ minLength: 1 }), force: flag(false) }),
@@ -76,7 +77,7 @@ export function registerMetadataRoutes(scope: FastifyInstance, area: CatalogArea
     },
   );
 
-  app.delete('/metadata/data/cleanup', { schema: { tags, summary: 'Purge the data metadata of dropped tables' } }, async (_request, reply) => {
+  app.delete('/metadata/data/cleanup', { schema: { response: { 204: NoBody('Purged') }, tags, summary: 'Purge the data metadata of dropped tables' } }, async (_request, reply) => {
     await service.purgeDeletedData();
     return reply.status(204).send();
   });

@@ -7,6 +7,8 @@ import { partitionsSaveRequest } from './metacat-requests.ts';
 import { GetPartitionsRequestSchema, PartitionsSaveRequestSchema } from './metacat-schemas.ts';
 import { TableParams, flag, tableName } from './path-names.ts';
 import { requestContext } from './request-context.ts';
+import { QueryInteger } from '../../http-shared/query-integer.ts';
+import { AnyJson, NoBody } from '../../http-shared/success-responses.ts';
 
 const tags = ['catalog partitions (Metacat /mds/v1/partition)'];
 const PREFIX = '/partition/catalog/:catalog/database/:database/table/:table';
@@ -16,8 +18,8 @@ const Paging = {
     Type.Enum(['name', 'createdDate', 'lastModifiedDate', 'uri'], { description: 'Sort key (default name); createdDate and lastModifiedDate sort by the audit dates.' }),
   ),
   sortOrder: Type.Optional(Type.Enum(['ASC', 'DESC'])),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
-  limit: Type.Optional(Type.Integer({ minimum: 0 })),
+  offset: Type.Optional(QueryInteger()),
+  limit: Type.Optional(QueryInteger()),
 };
 const ListQuery = Type.Object({
   filter: Type.Optional(Type.String({ description: 'Partition filter, e.g. dateint >= 20240101 and hour in (1,2)' })),
@@ -45,12 +47,12 @@ export function registerPartitionRoutes(scope: FastifyInstance, area: CatalogAre
   const { partitions } = area;
   const RequestBody = Type.Optional(Type.Union([GetPartitionsRequestSchema, Type.Null()]));
 
-  app.get(PREFIX, { schema: { tags, summary: 'Partitions of a table, filtered, sorted and paged', params: TableParams, querystring: ListQuery } }, async (request) =>
+  app.get(PREFIX, { schema: { response: { 200: AnyJson('PartitionDto list') }, tags, summary: 'Partitions of a table, filtered, sorted and paged', params: TableParams, querystring: ListQuery } }, async (request) =>
     partitions.list(tableName(request.params), fromQuery(request.query)),
   );
   app.post(
     `${PREFIX}/request`,
-    { schema: { tags, summary: 'Partitions by filter and/or names given in the body', params: TableParams, querystring: RequestQuery, body: RequestBody } },
+    { schema: { response: { 200: AnyJson('PartitionDto list') }, tags, summary: 'Partitions by filter and/or names given in the body', params: TableParams, querystring: RequestQuery, body: RequestBody } },
     async (request) => partitions.list(tableName(request.params), fromRequest(request.query, request.body)),
   );
 
@@ -94,7 +96,7 @@ export function registerPartitionRoutes(scope: FastifyInstance, area: CatalogAre
 
   app.delete(
     PREFIX,
-    { schema: { tags, summary: 'Delete the partitions named in the body (all must exist)', params: TableParams, body: Type.Array(Type.String({ minLength: 1 })) } },
+    { schema: { response: { 204: NoBody('Deleted') }, tags, summary: 'Delete the partitions named in the body (all must exist)', params: TableParams, body: Type.Array(Type.String({ minLength: 1 })) } },
     async (request, reply) => {
       await partitions.delete(requestContext(request), tableName(request.params), request.body);
       return reply.status(204).send();

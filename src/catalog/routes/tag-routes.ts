@@ -6,6 +6,7 @@ import { QualifiedNameSchema, TagCreateRequestSchema, TagRemoveRequestSchema } f
 import { QualifiedName } from '../qualified-name.ts';
 import { TableParams, flag, tableName } from './path-names.ts';
 import { requestContext } from './request-context.ts';
+import { NoBody } from '../../http-shared/success-responses.ts';
 
 const tags = ['catalog tags (Metacat /mds/v1/tag)'];
 const Strings = Type.Array(Type.String());
@@ -58,7 +59,7 @@ export function registerTagRoutes(scope: FastifyInstance, area: CatalogArea): vo
     return reply.status(201).send(tagsNow);
   });
 
-  app.delete('/tag', { schema: { tags, summary: 'Remove tags (or all with deleteAll) from any qualified name', body: TagRemoveRequestSchema } }, async (request, reply) => {
+  app.delete('/tag', { schema: { response: { 204: NoBody('Removed') }, tags, summary: 'Remove tags (or all with deleteAll) from any qualified name', body: TagRemoveRequestSchema } }, async (request, reply) => {
     const { name, deleteAll, tags: remove } = request.body;
     await service.remove(requestContext(request), QualifiedName.fromJson(name), deleteAll ? 'all' : (remove ?? []));
     return reply.status(204).send();
@@ -73,7 +74,7 @@ export function registerTagRoutes(scope: FastifyInstance, area: CatalogArea): vo
   app.delete(
     '/tag/catalog/:catalog/database/:database/table/:table',
     {
-      schema: {
+      schema: { response: { 204: NoBody('Removed') },
         tags,
         summary: 'Remove tags from a table (all=true removes every tag)',
         params: TableParams,

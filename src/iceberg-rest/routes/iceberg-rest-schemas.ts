@@ -1,6 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 import { REQUIREMENT_TYPES } from '../../table/table-requirements.ts';
 import { UPDATE_ACTIONS } from '../../table/table-update.ts';
+import { QueryInteger } from '../../http-shared/query-integer.ts';
 
 /**
  * Request and response schemas of the Iceberg REST catalog (apache/iceberg
@@ -207,7 +208,7 @@ export const TableParams = Type.Object({ namespace: NamespaceParams.properties.n
 
 export const PageQuery = {
   pageToken: Type.Optional(Type.String({ description: 'Opaque token from next-page-token; empty to start paging' })),
-  pageSize: Type.Optional(Type.Integer({ minimum: 1 })),
+  pageSize: Type.Optional(QueryInteger({ minimum: 1 })),
 };
 
 // Clients write booleans as Python and Java print them; accept any case.

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
+import { assertJsonDepth } from '../../http-shared/json-depth.ts';
 import { parseLosslessJson } from '../../table/lossless-json.ts';
 
 const exactBodies = new WeakMap<FastifyRequest, unknown>();
@@ -19,6 +20,12 @@ export function useLosslessJsonBodies(app: FastifyInstance): void {
       return;
     }
     let exact: unknown;
+    try {
+      assertJsonDepth(text as string);
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
     try {
       exact = parseLosslessJson(text as string);
     } catch (error) {

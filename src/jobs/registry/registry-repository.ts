@@ -5,6 +5,8 @@ import type { RegistryCommandTable, RegistryResourceRow } from '../../db/tables/
 import type { Page, PageRequest } from '../paging.ts';
 import type { Application, Cluster, Command, Criterion, ResourceKind, ResourceOf } from '../resources.ts';
 import type { ResourceQuery } from './resource-query.ts';
+import { parameterBatches } from '../../db/parameter-batches.ts';
+import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 
 /** A resource as stored, with the row version a writer must present to replace it. */
 export interface StoredResource<K extends ResourceKind> {
@@ -13,6 +15,11 @@ export interface StoredResource<K extends ResourceKind> {
 }
 
 type ResourceTable = 'registry_application' | 'registry_cluster' | 'registry_command';
+/** Tags joined one by one in a criterion's query; the rest go to one grouped subquery. */
+const JOINED_TAGS = 16;
+/** Most distinct tags one criterion or search may name: each is a bound parameter of one statement. */
+export const MAX_CRITERION_TAGS = 10_000;
+
 type TagTable = 'registry_application_tag' | 'registry_cluster_tag' | 'registry_command_tag';
 
 const TABLES: Record<ResourceKind, { resource: ResourceTable; tags: TagTable }> = {
@@ -140,10 +147,11 @@ export class RegistryRepository {
   }
 
   private async writeChildren<K extends ResourceKind>(kind: K, resource: ResourceOf<K>): Promise<void> {
-    if (resource.tags.length > 0) {
+    // A resource may carry tens of thousands of tags: one insert per batch of bound parameters.
+    for (const batch of parameterBatches(resource.tags, 2)) {
       await this.db
         .insertInto(TABLES[kind].tags as 't')
-        .values(resource.tags.map((tag) => ({ resource_id: resource.id, tag })))
+        .values(batch.map((tag) => ({ resource_id: resource.id, tag })))
         .execute();
     }
     if (kind === 'command') {
@@ -233,10 +241,22 @@ export class RegistryRepository {
     };
     const distinct = [...new Set(criterion.tags)];
     if (distinct.length === 0) return sql`select c.id as id from ${sql.table(resource)} as c ${where([])}`;
+    if (distinct.length > MAX_CRITERION_TAGS) {
+      throw new InvalidInputError(`A criterion or search names ${distinct.length} distinct tags; at most ${MAX_CRITERION_TAGS} are allowed`, 'tags');
+    }
     const alias = (k: number) => sql.id(`t${k}`);
-    const joins = distinct.slice(1).map((tag, i) => sql`join ${sql.table(tags)} as ${alias(i + 1)} on ${alias(i + 1)}.resource_id = t0.resource_id and ${alias(i + 1)}.tag = ${tag}`);
+    // SQLite joins at most 64 tables: past a few tags, the rest are checked by one grouped subquery.
+    const joined = distinct.slice(1, JOINED_TAGS);
+    const rest = distinct.slice(JOINED_TAGS);
+    const joins = joined.map((tag, i) => sql`join ${sql.table(tags)} as ${alias(i + 1)} on ${alias(i + 1)}.resource_id = t0.resource_id and ${alias(i + 1)}.tag = ${tag}`);
     const withResource = conditions.length > 0 ? [sql`join ${sql.table(resource)} as c on c.id = t0.resource_id`] : [];
-    return sql`select t0.resource_id as id from ${sql.table(tags)} as t0 ${sql.join([...joins, ...withResource], sql` `)} ${where([sql`t0.tag = ${distinct[0]!}`])}`;
+    const first = [sql`t0.tag = ${distinct[0]!}`];
+    if (rest.length > 0) {
+      first.push(
+        sql`t0.resource_id in (select r.resource_id from ${sql.table(tags)} as r where r.tag in (${sql.join(rest)}) group by r.resource_id having count(*) = ${rest.length})`,
+      );
+    }
+    return sql`select t0.resource_id as id from ${sql.table(tags)} as t0 ${sql.join([...joins, ...withResource], sql` `)} ${where(first)}`;
   }
 
   /**

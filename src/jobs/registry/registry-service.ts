@@ -176,7 +176,9 @@ export class RegistryService {
       const current = stored.resource;
       const input = await edit(current);
       if (input.id !== undefined && input.id !== id) {
-        throw new InvalidInputError(`The id of ${kind} ${id} cannot be changed (got ${JSON.stringify(input.id)})`, 'id');
+        // A patched id may be any JSON value: name a string (cut short), else only its type.
+        const got = typeof input.id === 'string' ? JSON.stringify(input.id.slice(0, 80)) : `a ${typeof input.id}`;
+        throw new InvalidInputError(`The id of ${kind} ${id} cannot be changed (got ${got})`, 'id');
       }
       const next = this.normalize(kind, input, {
         id,

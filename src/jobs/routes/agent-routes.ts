@@ -19,6 +19,7 @@ import { MAX_POLL_MS } from '../agent-service.ts';
 import type { AgentCredentials } from '../../auth/agent-credentials.ts';
 import { registeringWithInstallationSecret } from '../../auth/auth-hook.ts';
 import type { JobsArea } from '../jobs-area.ts';
+import { NoBody } from '../../http-shared/success-responses.ts';
 
 const tags = ['agent'];
 const AgentParams = Type.Object({ agentId: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,255}$' }) });
@@ -165,7 +166,7 @@ export async function agentApiPlugin(fastify: FastifyInstance, options: { area: 
 
   app.put(
     '/api/agent/v1/jobs/:jobId/archive-status',
-    { schema: { tags, summary: "Report a job's archive status", params: JobParams, body: ArchiveStatusChangeSchema } },
+    { schema: { response: { 204: NoBody('Recorded') }, tags, summary: "Report a job's archive status", params: JobParams, body: ArchiveStatusChangeSchema } },
     async (request, reply) => {
       await agents.setArchiveStatus(request.params.jobId, request.body.agentId, request.body.archiveStatus);
       return reply.status(204).send();

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FastifySchemaValidationError, SchemaErrorDataVar } from 'fastify/types/schema.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
+import { depthCheckedJsonParser } from '../../http-shared/json-body-parser.ts';
 import { MESSAGE_KEYWORD, formatValidationErrors } from '../../http-shared/validation-messages.ts';
 
 /**
@@ -32,7 +33,7 @@ export function formatGenieValidationErrors(errors: FastifySchemaValidationError
  * within the plugin that installs it. A non-empty body is parsed as strictly as everywhere else.
  */
 export function acceptEmptyJsonBodies(app: FastifyInstance): void {
-  const strict = app.getDefaultJsonParser('error', 'error');
+  const strict = depthCheckedJsonParser(app);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');

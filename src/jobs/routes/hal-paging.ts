@@ -3,6 +3,7 @@ import { Type, type TSchema } from 'typebox';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import { totalPages, type Page, type PageRequest, type SortOrder } from '../paging.ts';
 import { Link } from './genie-schemas.ts';
+import { QueryInteger } from '../../http-shared/query-integer.ts';
 
 /**
  * Spring-style paging as Genie's searches answer it: `page` (0-based), `size`, repeatable
@@ -15,8 +16,8 @@ import { Link } from './genie-schemas.ts';
 export const MAX_PAGE_SIZE = 2000;
 
 export const PageQueryFields = {
-  page: Type.Optional(Type.Integer({ minimum: 0, description: '0-based page number' })),
-  size: Type.Optional(Type.Integer({ minimum: 1, description: `Items per page (at most ${MAX_PAGE_SIZE})` })),
+  page: Type.Optional(QueryInteger({ description: '0-based page number' })),
+  size: Type.Optional(QueryInteger({ minimum: 1, description: `Items per page (at most ${MAX_PAGE_SIZE})` })),
   sort: Type.Optional(Type.Array(Type.String(), { description: 'field[,field…][,asc|desc]; repeatable' })),
 };
 

@@ -7,7 +7,7 @@ import type {} from '../../auth/request-principal.ts';
 import { InvalidInputError } from '../../errors/invalid-input-error.ts';
 import { NotFoundError } from '../../errors/not-found-error.ts';
 import { resolveRange } from '../../storage/byte-range.ts';
-import { formatValidationErrors } from '../../http-shared/validation-messages.ts';
+import { formatValidationErrors, preview } from '../../http-shared/validation-messages.ts';
 import type { JobsArea } from '../jobs-area.ts';
 import type { Attachment, SubmissionContext } from '../job-request.ts';
 import type { JobStatus } from '../../protocol/agent/job-status.ts';
@@ -26,6 +26,8 @@ import {
   toJobRequest,
 } from './job-representation.ts';
 import { JobIdParams, JobRequestSchema, JobResponse, JobSearchQuery, JobSearchResult, OutputParams, StatusResponse, type JobRequestBody } from './job-schemas.ts';
+import { RequestBodyError } from '../../http-shared/request-body-error.ts';
+import { AnyJson, NoBody } from '../../http-shared/success-responses.ts';
 
 export interface JobRoutesOptions {
   area: JobsArea;
@@ -48,7 +50,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
   app.post(
     '/jobs',
     {
-      schema: {
+      schema: { response: { 202: NoBody('Accepted; the Location header names the job') },
         tags,
         summary: 'Submit a job (JSON, or multipart with a `request` part and `attachment` parts)',
         body: { content: { 'application/json': { schema: JobRequestSchema }, 'multipart/form-data': { schema: Type.Unknown() } } },
@@ -62,9 +64,13 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
       let body: JobRequestBody;
       let attachments: Attachment[] = [];
       if (request.isMultipart()) {
+        // busboy throws a plain Error (a 500) for a multipart type without its boundary.
+        if (!/;\s*boundary=/i.test(request.headers['content-type'] ?? '')) {
+          throw new RequestBodyError(400, "A multipart/form-data job submission needs a 'boundary' parameter in its Content-Type");
+        }
         ({ body, attachments } = await readMultipart(request));
       } else {
-        body = request.body as JobRequestBody;
+        body = jsonSubmission(request);
       }
       checkJobUser(request.principal, body.user);
       const id = await jobs.submit(toJobRequest(body), attachments, submissionContext(request));
@@ -112,7 +118,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
   }));
 
   const sub = (path: string, summary: string, render: (job: Awaited<ReturnType<typeof jobs.get>>, root: string) => unknown) =>
-    app.get(`/jobs/:id/${path}`, { schema: { tags, summary, params: JobIdParams } }, async (request, reply) => {
+    app.get(`/jobs/:id/${path}`, { schema: { tags, summary, params: JobIdParams, response: { 200: AnyJson(summary) } } }, async (request, reply) => {
       reply.type('application/hal+json');
       return render(await jobs.get(request.params.id), base(request));
     });
@@ -125,7 +131,7 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
     resolved(job).applications.map((a) => resolvedResourceJson(a, root, 'application')),
   );
 
-  app.delete('/jobs/:id', { schema: { tags, summary: 'Kill a job (idempotent)', params: JobIdParams } }, async (request, reply) => {
+  app.delete('/jobs/:id', { schema: { tags, summary: 'Kill a job (idempotent)', params: JobIdParams, response: { 202: NoBody('Kill requested (or the job had already finished)') } } }, async (request, reply) => {
     checkJobKill(request.principal, await jobs.get(request.params.id));
     await jobs.kill(request.params.id);
     return reply.status(202).send();
@@ -157,7 +163,16 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
     if (info.size === 0) return reply.send('');
     return reply.send(await source.read(path));
   };
-  const outputSchema = { tags, summary: "Browse a job's directory: listings (JSON or HTML by Accept) and files (with Range)", params: OutputParams };
+  const outputSchema = {
+    tags,
+    summary: "Browse a job's directory: listings (JSON or HTML by Accept) and files (with Range)",
+    params: OutputParams,
+    response: {
+      200: AnyJson("A directory listing (JSON or HTML by Accept), or the file's bytes"),
+      206: AnyJson('The requested byte range of the file'),
+      416: NoBody('The requested range lies outside the file'),
+    },
+  };
   app.get('/jobs/:id/output', { schema: outputSchema }, serveOutput);
   app.get('/jobs/:id/output/*', { schema: outputSchema }, serveOutput);
 
@@ -190,6 +205,18 @@ function submissionContext(request: FastifyRequest): SubmissionContext {
   }
   const agent = request.headers['user-agent'];
   return { clientHost: (first || request.ip).slice(0, 255), userAgent: agent?.slice(0, 1024), genieHeaders };
+}
+
+/** The JSON job request of a non-multipart submission; a missing body or another media type is refused. */
+function jsonSubmission(request: FastifyRequest): JobRequestBody {
+  if (request.body === undefined || request.body === null) {
+    throw new RequestBodyError(400, 'A job submission needs a body: the job request as JSON, or multipart/form-data with a request part');
+  }
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' || typeof request.body !== 'object' || Array.isArray(request.body)) {
+    throw new RequestBodyError(415, `A job submission is an application/json object or multipart/form-data (got ${preview(type)})`);
+  }
+  return request.body as JobRequestBody;
 }
 
 /** Reads a multipart submission: one `request` part (JSON) and any number of `attachment` parts. */
