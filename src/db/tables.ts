@@ -10,10 +10,11 @@ import type { CatalogTables } from './tables/catalog.ts';
  * - booleans are `integer` 0/1;
  * - 64-bit identifiers that can exceed 2^53 (Iceberg snapshot ids) are stored as `text`.
  */
+import type { ExperimentsTables } from './tables/experiments.ts';
 import type { JobsTables } from './tables/jobs.ts';
 import type { PipelineTables } from './tables/pipeline.ts';
 import type { RegistryTables } from './tables/registry.ts';
 import type { WarehouseTables } from './tables/warehouse.ts';
 
 // Each area declares its tables in tables/<area>.ts and adds them to the extends list.
-export interface Tables extends RegistryTables, JobsTables, WarehouseTables, CatalogTables, PipelineTables {}
+export interface Tables extends RegistryTables, JobsTables, WarehouseTables, CatalogTables, PipelineTables, ExperimentsTables {}

@@ -14,6 +14,7 @@ import { humanLogStream } from './log-lines.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { queryRoutes } from '../query/routes.ts';
+import { experimentsRoutes } from '../experiments/routes.ts';
 import type { Platform } from './platform.ts';
 import { MESSAGE_KEYWORD, formatValidationErrors } from './validation-messages.ts';
 
@@ -77,6 +78,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });
   await app.register(pipelineRoutes, { area: platform.pipeline });
   await app.register(queryRoutes, { area: platform.query });
+  await app.register(experimentsRoutes, { area: platform.experiments });
 
   return app;
 }

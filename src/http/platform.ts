@@ -11,6 +11,7 @@ import type { DbTablePointerStore } from '../warehouse/db-table-pointer-store.ts
 import { Warehouse } from '../warehouse/warehouse.ts';
 import { queryConfigOf } from '../config/query-config.ts';
 import { QueryArea } from '../query/query-area.ts';
+import { ExperimentsArea } from '../experiments/experiments-area.ts';
 
 /**
  * Everything one server node runs, built from configuration: the composition root. The HTTP app
@@ -31,6 +32,8 @@ export interface Platform {
   readonly pipeline: PipelineArea;
   /** SQL over the warehouse's tables (/api/query/v1). */
   readonly query: QueryArea;
+  /** A/B experiments and their reports (/api/experiments/v1). */
+  readonly experiments: ExperimentsArea;
   close(): Promise<void>;
 }
 
@@ -71,6 +74,7 @@ export async function openPlatform(config: QuarryConfig): Promise<Platform> {
     icebergCatalog: new IcebergRestCatalog(recording, { s3: config.s3 }),
     pipeline,
     query,
+    experiments: new ExperimentsArea(database, query.engine),
     async close() {
       query.close();
       await pipeline.close();

@@ -8,6 +8,7 @@ import { migration0204JobApplications } from './0204-job-applications.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 import { catalogMigration0401 } from './0401-catalog.ts';
 import { migration0601Pipeline } from './0601-pipeline.ts';
+import { migration0801Experiments } from './0801-experiments.ts';
 
 /**
  * Every schema migration, in the order they run. Names sort in execution order; a migration never
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0301-iceberg-tables': migration0301IcebergTables,
   '0401-catalog': catalogMigration0401,
   '0601-pipeline': migration0601Pipeline,
+  '0801-experiments': migration0801Experiments,
 };
