@@ -1,12 +1,13 @@
 import { QUARRY_VERSION } from '../config/version.ts';
 import { debugRequested, errorLine, isInternalError } from './cli-error.ts';
 import type { CliCommand } from './command.ts';
+import { abReportCommand } from './ab-report-command.ts';
 import { agentCommand } from './agent-command.ts';
 import { queryCommand } from './query-command.ts';
 import { serverCommand } from './server-command.ts';
 import { tableCommand } from './table-command.ts';
 
-const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, queryCommand];
+const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, queryCommand, abReportCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
