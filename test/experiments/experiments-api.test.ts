@@ -242,6 +242,7 @@ for (const store of STORES) {
       assert.equal(html.status, 200);
       assert.match(String(html.headers.get('content-type')), /text\/html/);
       const page = await html.text();
+      assert.match(page, /^<!doctype html>/);
       assert.match(page, /<svg[^>]*aria-label="Lift of hours per cell/);
       assert.match(page, /Sample ratio: as intended/);
       assert.equal((page.match(/<svg /g) ?? []).length, 3);
