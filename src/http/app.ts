@@ -21,6 +21,7 @@ import { humanLogStream } from './log-lines.ts';
 import { installJsonBodyParsers } from '../http-shared/json-body-parser.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
+import { experimentsPlugin } from '../experiments/routes.ts';
 import type { Platform } from './platform.ts';
 
 export { QUARRY_VERSION };
@@ -62,6 +63,7 @@ function areaRoutes(platform: Platform): AreaRoutes[] {
     area(icebergRestPlugin, platform.icebergCatalog, '/iceberg/v1'),
     area(pipelinePlugin, platform.pipeline),
     area(queryPlugin, platform.query),
+    area(experimentsPlugin, platform.experiments),
   ];
 }
 

@@ -13,6 +13,7 @@ import type { DbTablePointerStore } from '../warehouse/db-table-pointer-store.ts
 import { Warehouse } from '../warehouse/warehouse.ts';
 import { queryConfigOf } from '../config/query-config.ts';
 import { QueryArea } from '../query/query-area.ts';
+import { ExperimentsArea } from '../experiments/experiments-area.ts';
 
 /**
  * Everything one server node runs, built from configuration: the composition root. The HTTP app
@@ -36,6 +37,8 @@ export interface Platform {
   readonly query: QueryArea;
   /** Who users and agents are (src/auth). */
   readonly auth: AuthArea;
+  /** A/B experiments and their reports (/api/experiments/v1). */
+  readonly experiments: ExperimentsArea;
   close(): Promise<void>;
 }
 
@@ -78,6 +81,7 @@ export async function openPlatform(configured: QuarryConfig): Promise<Platform> 
     pipeline,
     query,
     auth: openAuthArea(config, database),
+    experiments: new ExperimentsArea(database, query.engine),
     async close() {
       query.close();
       await pipeline.close();
