@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.quarry/', '.cache/', 'src/web/dist/'] },
+  { ignores: ['node_modules/', '.quarry/', '.cache/', 'src/web/dist/', 'web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,6 +14,14 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['**/utils', '**/utils.ts'], message: 'Name modules after what they hold.' }],
       }],
+    },
+  },
+  {
+    // The web UI runs in browsers: browser globals, and no Node modules in its source.
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', '../../src/**'], message: 'The web UI talks to the server only through its public HTTP APIs.' }] }],
     },
   },
   {

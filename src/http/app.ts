@@ -14,6 +14,8 @@ import { humanLogStream } from './log-lines.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { queryRoutes } from '../query/routes.ts';
+import { webRoutes } from '../ui/routes.ts';
+import { WebUi } from '../ui/web-ui.ts';
 import type { Platform } from './platform.ts';
 import { MESSAGE_KEYWORD, formatValidationErrors } from './validation-messages.ts';
 
@@ -77,6 +79,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(icebergRestRoutes(platform.icebergCatalog), { prefix: '/iceberg/v1' });
   await app.register(pipelineRoutes, { area: platform.pipeline });
   await app.register(queryRoutes, { area: platform.query });
+  await app.register(webRoutes, { area: new WebUi() });
 
   return app;
 }
