@@ -62,13 +62,18 @@ export function LogView({ url, follow, label }: { url: string; follow: boolean; 
     setText((t) => (current ? t + chunk : chunk));
   }, [fetchRange]);
 
+  // A new file starts from nothing; the follow flag only starts and stops polling, keeping what is shown.
   useEffect(() => {
     spanRef.current = null;
     decoder.current = new TextDecoder();
     setText('');
     setSpan(null);
+  }, [url]);
+
+  useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // One poll always runs, so the bytes written just before the job ended are shown too.
     const loop = async () => {
       try {
         await poll();
