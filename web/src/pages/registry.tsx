@@ -160,6 +160,14 @@ function StatusEditor({ base, kind, status, onSaved }: { base: string; kind: Kin
   );
 }
 
+/** A criterion as people write it: only the fields it sets, e.g. `tags=prod status=UP`. */
+export function criterionText(criterion: Record<string, unknown>): string {
+  return Object.entries(criterion)
+    .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .join(' ');
+}
+
 interface Resolution {
   criterion: Record<string, unknown>;
   resources: Resource[];
@@ -174,7 +182,7 @@ export function ResolvedClusters({ commandId, generation = 0 }: { commandId: str
       <ol className="resolved" data-testid={`resolved-${commandId}`}>
         {(data ?? []).map((r, i) => (
           <li key={i}>
-            <code>{JSON.stringify(r.criterion)}</code> →{' '}
+            <code>{criterionText(r.criterion)}</code> →{' '}
             {r.resources.length === 0 ? (
               <em>no cluster</em>
             ) : (
