@@ -101,4 +101,23 @@ describe('web UI: jobs', () => {
     await checkPage(page, 'job-output-folder');
     await page.close();
   });
+  it('shows only the tail of a large log, and fetches earlier bytes only when asked', async () => {
+    const size = 20_000_000;
+    const id = await h.submit({ name: 'ui-big', user: 'dan', version: '1', commandArgs: `-c "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c ${size}"`, clusterCriterias: [{ tags: ['localhost'] }], commandCriteria: ['bash'] });
+    assert.equal(await h.waitFor(id), 'SUCCEEDED');
+    page = await browser.newPage();
+    const ranges: string[] = [];
+    page.on('request', (request) => {
+      if (/\/output\/stdout$/.test(request.url())) ranges.push(request.headers()['range'] ?? 'none');
+    });
+    await page.goto(`${h.url}/jobs/${id}`);
+    const earlier = page.getByRole('button', { name: /^Load earlier/ });
+    await earlier.waitFor();
+    assert.deepEqual(ranges, ['bytes=-65536']);
+    assert.equal(((await page.locator('pre[data-log="stdout"]').textContent()) ?? '').length, 65536);
+    await earlier.click();
+    await page.waitForFunction(`document.querySelector('pre[data-log="stdout"]').textContent.length === 131072`);
+    assert.deepEqual(ranges, ['bytes=-65536', `bytes=${size - 131072}-${size - 65537}`]);
+    await page.close();
+  });
 });
