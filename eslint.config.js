@@ -11,7 +11,7 @@ const NO_APP = {
 const DOMAIN = '{jobs,catalog,iceberg-rest,table,storage,warehouse,pipeline,query,experiments,snapshot,db,agent}';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.quarry/', '.cache/', 'src/web/dist/'] },
+  { ignores: ['node_modules/', '.quarry/', '.cache/', 'src/web/dist/', 'web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -28,6 +28,14 @@ export default tseslint.config(
     files: [`src/${DOMAIN}/**/*.ts`, 'src/{config,errors,http-shared}/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [NO_UTILS, NO_APP] }],
+    },
+  },
+  {
+    // The web UI runs in browsers: browser globals, and no Node modules in its source.
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', '../../src/**'], message: 'The web UI talks to the server only through its public HTTP APIs.' }] }],
     },
   },
   {

@@ -11,6 +11,7 @@
 #   QUARRY_TEST_SPARK_PYTHON   python with pyspark (tests start Spark in local mode themselves)
 #   QUARRY_TEST_SPARK_JAR      the iceberg-spark-runtime jar for that Spark
 #   QUARRY_TEST_SPARK_JAVA_HOME  the Java 17 Spark runs on
+#   QUARRY_TEST_CHROMIUM       Debian's chromium, for the web UI's browser tests (playwright-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services/apt.sh
@@ -34,6 +35,8 @@ export QUARRY_TEST_PYTHON
 { read -r QUARRY_TEST_SPARK_PYTHON; read -r QUARRY_TEST_SPARK_JAR; read -r QUARRY_TEST_SPARK_JAVA_HOME; } < <(bash scripts/services/spark.sh install)
 [ -n "$QUARRY_TEST_SPARK_JAVA_HOME" ] || { echo "quarry: scripts/services/spark.sh install failed" >&2; exit 1; }
 export QUARRY_TEST_SPARK_PYTHON QUARRY_TEST_SPARK_JAR QUARRY_TEST_SPARK_JAVA_HOME
+QUARRY_TEST_CHROMIUM=$(bash scripts/services/chromium.sh install)
+export QUARRY_TEST_CHROMIUM
 
 run_dir=$(mktemp -d /tmp/quarry-services.XXXXXX)
 chmod 755 "$run_dir"

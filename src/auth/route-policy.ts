@@ -1,7 +1,9 @@
 /**
  * What a route requires of its caller, decided from the method and the route's URL pattern alone,
  * so the rule for every route of every area is in this one table:
- * - `public`: nobody needs to be identified (health, the API document, an unknown route's 404);
+ * - `public`: nobody needs to be identified (health and readiness, the API document, an unknown
+ *   route's 404, and the web UI's own files: the page holds no data, and calls the APIs with the
+ *   user's credential);
  * - `agent`: the agent API, for agents only (agent-credentials.ts), in every auth mode;
  * - `admin`: registry writes, operator endpoints, catalog-wide settings and purges, stream
  *   declarations, cancelling a query (queries are not tracked by user) — Genie's and Metacat's admin role;
@@ -14,7 +16,8 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function accessFor(method: string, route: string | undefined): Access {
   if (route === undefined) return 'public';
-  if (route === '/health' || route === '/openapi.json' || route === '/docs' || route.startsWith('/docs/')) return 'public';
+  if (route === '/health' || route === '/health/ready' || route === '/openapi.json' || route === '/docs' || route.startsWith('/docs/')) return 'public';
+  if (READS.has(method) && (route === '/' || route === '/*')) return 'public';
   if (route.startsWith('/api/agent/')) return 'agent';
   if (route.startsWith('/api/admin/')) return 'admin';
   if (READS.has(method)) return 'user';

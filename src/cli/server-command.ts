@@ -17,6 +17,8 @@ SQLite in its home folder and a warehouse folder inside it, and a local agent ('
 detached, log in $QUARRY_HOME/agent/agent.log) runs the jobs. The home is QUARRY_HOME, else the
 configuration file's 'home', else the nearest .quarry folder here or in a parent folder (as git
 finds .git), else a new ./.quarry; the server says which when QUARRY_HOME did not choose it.
+The web UI is served at / (built into web/dist by npm ci, or by 'npm run build:web'); API
+docs at /docs.
 
 Options:
   --port N          HTTP port (overrides QUARRY_PORT; default 8080)

@@ -22,6 +22,8 @@ import { installJsonBodyParsers } from '../http-shared/json-body-parser.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { experimentsPlugin } from '../experiments/routes.ts';
+import { webPlugin } from '../ui/routes.ts';
+import { WebUi } from '../ui/web-ui.ts';
 import type { Platform } from './platform.ts';
 
 export { QUARRY_VERSION };
@@ -64,6 +66,8 @@ function areaRoutes(platform: Platform): AreaRoutes[] {
     area(pipelinePlugin, platform.pipeline),
     area(queryPlugin, platform.query),
     area(experimentsPlugin, platform.experiments),
+    // Last: its catch-all serves the single-page app for every path no API claims.
+    area(webPlugin, new WebUi()),
   ];
 }
 

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Debian's chromium: `npm test` passes it as QUARRY_TEST_CHROMIUM; a file run alone asks the same
+ * install script. No skip: without a browser the UI tests fail, naming the script.
+ */
+export function chromiumPath(): string {
+  const given = process.env.QUARRY_TEST_CHROMIUM;
+  if (given) return given;
+  try {
+    return execFileSync('bash', [path.join(ROOT, 'scripts/services/chromium.sh'), 'install'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  } catch {
+    throw new Error('No chromium for the web UI tests: run scripts/services/chromium.sh install as root (apt-get install chromium)');
+  }
+}
+
+/** Chromium flags for running as root in a container without a display or GPU. */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * The folder this test run's screenshots go to: QUARRY_TEST_SCREENSHOTS, or one named after the run's
+ * start under .cache/ui-screenshots (the same for every file of one `npm test`, via the runner's pid).
+ */
+export function screenshotFolder(): string {
+  const folder = process.env.QUARRY_TEST_SCREENSHOTS ?? path.join(ROOT, '.cache', 'ui-screenshots', `run-${process.env.QUARRY_TEST_RUN_ID ?? process.ppid}`);
+  mkdirSync(folder, { recursive: true });
+  return folder;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/**
+ * Saves a screenshot named `name`, then runs axe-core in the page and fails on any serious or
+ * critical violation, listing them.
+ */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshotFolder(), `${name}.png`), fullPage: true });
+  await page.addScriptTag({ content: AXE_SOURCE });
+  // A string expression: it runs in the page, whose globals (window.axe, document) Node's types lack.
+  const violations = (await page.evaluate(`(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  })()`)) as AxeViolation[];
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length > 0) throw new Error(`axe-core found on ${name}: ${JSON.stringify(bad, null, 1)}`);
+}
+
+/** Counts the API requests a page makes (anything under /api, /mds, /iceberg), by path. */
+export function countApiRequests(page: Page): { paths: string[] } {
+  const seen = { paths: [] as string[] };
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (/^\/(api|mds|iceberg)\//.test(url.pathname)) seen.paths.push(`${request.method()} ${url.pathname}${url.search}`);
+  });
+  return seen;
+}
