@@ -21,7 +21,8 @@ export async function buildManifest(jobId: string, root: string, maxEntries = DE
   const entries: ManifestEntry[] = [];
   const base = path.dirname(root);
   const top = path.basename(root);
-  const folders: string[] = [''];
+  // genie/ (the agent's logs) first, so a job that fills its directory past the limit cannot push them out.
+  const folders: string[] = ['genie', ''];
   let truncated = false;
   walk: for (let next = 0; next < folders.length; next++) {
     const relative = folders[next]!;
@@ -47,7 +48,9 @@ export async function buildManifest(jobId: string, root: string, maxEntries = DE
       if (child.directory) {
         if (isSkippedDirectory(rel)) continue;
         entries.push({ path: rel, directory: true, size: 0, lastModified: Math.floor(child.mtimeMs) });
-        if (!isUndescendedDirectory(rel)) folders.push(rel);
+        // Folders under genie/ are walked next, before the rest of the job's files.
+        if (rel.startsWith('genie/') && !isUndescendedDirectory(rel)) folders.splice(next + 1, 0, rel);
+        else if (!isUndescendedDirectory(rel) && rel !== 'genie') folders.push(rel);
       } else {
         // A file the job deletes (or swaps for a link) while the manifest is built is simply not part of it.
         const digest = await md5(base, [...segments, child.name]).catch(() => undefined);

@@ -29,9 +29,14 @@ describe('the archiver and confined opening', () => {
     assert.equal(manifest.entries.length, 10);
     assert.equal(manifest.truncated, true);
     assert.ok(manifest.entries.some((e) => e.path === 'stdout'));
+    await mkdir(path.join(root, 'genie', 'logs'), { recursive: true });
+    await writeFile(path.join(root, 'genie', 'logs', 'agent.log'), 'log\n');
+    for (let i = 0; i < 20; i++) await writeFile(path.join(root, `top${i}`), String(i));
+    const logsFirst = await buildManifest('many', root, 10);
+    assert.ok(logsFirst.entries.some((e) => e.path === 'genie/logs/agent.log'), 'the agent log is archived before the job files');
     assert.ok(!manifest.entries.some((e) => e.path.includes('up')));
     const whole = await buildManifest('many', root, DEFAULT_FILES_LIMIT.maxFiles);
-    assert.equal(whole.entries.length, 43);
+    assert.equal(whole.entries.length, 43 + 3 + 20);
     assert.equal(whole.truncated, undefined);
   });
 
