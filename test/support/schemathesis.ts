@@ -75,7 +75,8 @@ export async function runSchemathesis(baseUrl: string, options: FuzzOptions): Pr
     ...(token ? ['--header', `Authorization: Bearer ${token}`] : []),
   ];
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(schemathesis, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+    // Its working folder is the report folder: schemathesis keeps a .schemathesis cache there, not in the repository.
+    const child = spawn(schemathesis, args, { cwd: options.reportDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
