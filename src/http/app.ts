@@ -22,7 +22,7 @@ import { installJsonBodyParsers } from '../http-shared/json-body-parser.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { experimentsPlugin } from '../experiments/routes.ts';
-import { webPlugin } from '../ui/routes.ts';
+import { serveWebPage, webPlugin } from '../ui/routes.ts';
 import { WebUi } from '../ui/web-ui.ts';
 import type { Platform } from './platform.ts';
 
@@ -54,7 +54,7 @@ function area<Area>(plugin: AreaPlugin<Area>, object: Area, prefix?: string): Ar
  * area object from the platform. A new area adds one line here (and its object to Platform).
  * Plugins without a prefix here write their routes' full paths.
  */
-function areaRoutes(platform: Platform): AreaRoutes[] {
+function areaRoutes(platform: Platform, web: WebUi): AreaRoutes[] {
   return [
     area(healthPlugin, platform.database),
     area(jobsPlugin, platform.jobs, '/api/v3'),
@@ -66,8 +66,8 @@ function areaRoutes(platform: Platform): AreaRoutes[] {
     area(pipelinePlugin, platform.pipeline),
     area(queryPlugin, platform.query),
     area(experimentsPlugin, platform.experiments),
-    // Last: its catch-all serves the single-page app for every path no API claims.
-    area(webPlugin, new WebUi()),
+    // The UI's files; its deep links are served by the app's not-found handler.
+    area(webPlugin, web),
   ];
 }
 
@@ -106,7 +106,9 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   installJsonBodyParsers(app);
 
   app.setErrorHandler(errorHandler());
+  const web = new WebUi();
   app.setNotFoundHandler((request, reply) => {
+    if (serveWebPage(web, request, reply)) return;
     reply.status(404).send({ errorCode: 404, message: `No route for ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
   });
 
@@ -117,7 +119,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await registerOpenApi(app, QUARRY_VERSION, securitySchemes(config.auth));
   registerMetrics(app, [platform.pipeline.metrics]);
   // Each area's plugin in an encapsulation context of its own, under its prefix.
-  for (const entry of areaRoutes(platform)) await entry.register(app);
+  for (const entry of areaRoutes(platform, web)) await entry.register(app);
 
   return app;
 }

@@ -51,6 +51,11 @@ export class WebUi {
     return this.files.get(urlPath);
   }
 
+  /** URL paths of every built file (/index.html, /assets/…). */
+  paths(): string[] {
+    return [...this.files.keys()];
+  }
+
   /** Whether a path is a page of the app (served index.html) rather than an API address. */
   isAppPath(urlPath: string): boolean {
     return !API_PREFIXES.some((prefix) => urlPath === prefix.replace(/\/$/, '') || urlPath.startsWith(prefix));
