@@ -1,6 +1,6 @@
 import type { QuarryConfig } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
-import type { AuthConfig } from './auth-config.ts';
+import type { AuthConfig } from '../config/auth-config.ts';
 import { AgentCredentials } from './agent-credentials.ts';
 import { ApiTokens } from './api-tokens.ts';
 import { createUserAuthenticator, type UserAuthenticator } from './user-authenticator.ts';

@@ -5,7 +5,7 @@ import { isQuarryError } from '../errors/quarry-error.ts';
 import { UnauthenticatedError } from '../errors/unauthenticated-error.ts';
 import { AGENT_TOKEN_REQUIRED } from '../protocol/agent/agent-token.ts';
 import type { AuthArea } from './auth-area.ts';
-import type { AuthConfig } from './auth-config.ts';
+import type { AuthConfig } from '../config/auth-config.ts';
 import { presentedCredential } from './presented-credential.ts';
 import { describePrincipal, isAdmin, type Principal } from './principal.ts';
 import './request-principal.ts';

@@ -1,4 +1,4 @@
-import type { AuthConfig } from './auth-config.ts';
+import type { AuthConfig } from '../config/auth-config.ts';
 
 /** Whether a bind address only accepts connections from this host. */
 export function isLoopback(host: string): boolean {

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { UnauthenticatedError } from '../errors/unauthenticated-error.ts';
 import { UnavailableError } from '../errors/unavailable-error.ts';
-import type { OidcConfig } from './auth-config.ts';
+import type { OidcConfig } from '../config/auth-config.ts';
 
 /** The user a verified token speaks for. */
 export interface OidcIdentity {

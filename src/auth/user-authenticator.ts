@@ -1,5 +1,5 @@
 import { UnauthenticatedError } from '../errors/unauthenticated-error.ts';
-import type { AuthConfig } from './auth-config.ts';
+import type { AuthConfig } from '../config/auth-config.ts';
 import type { ApiTokens } from './api-tokens.ts';
 import { OidcVerifier } from './oidc-verifier.ts';
 import type { PresentedCredential } from './presented-credential.ts';

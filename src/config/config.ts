@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { loadAuthConfig, type AuthConfig } from '../auth/auth-config.ts';
+import { loadAuthConfig, type AuthConfig } from './auth-config.ts';
 import { loadQueryConfig, type QueryConfig } from './query-config.ts';
 import { ConfigError } from './config-error.ts';
 import { DEFAULT_BODY_LIMIT_BYTES, loadHttpConfig, type HttpConfig } from './http-config.ts';

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { AuthFileSchema } from '../auth/auth-config.ts';
+import { AuthFileSchema } from './auth-config.ts';
 import { HttpFileSchema } from './http-config.ts';
 import { PipelineFileSchema } from './pipeline-config.ts';
 

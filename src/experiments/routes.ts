@@ -134,8 +134,8 @@ export const experimentsPlugin: AreaPlugin<ExperimentsArea> = async (fastify, op
         tags,
         summary: 'The latest stored report as a self-contained HTML page with charts',
         params: NameParams,
-        produces: ['text/html'],
-        response: { 200: Type.String({ description: 'text/html' }), ...errors },
+        // The page is HTML; its errors are JSON like every other answer of the area.
+        response: { 200: { description: 'The report page', content: { 'text/html': { schema: Type.String() } } }, ...errors },
       },
     },
     async (request, reply) => reply.type('text/html; charset=utf-8').send(reportPage(await area.latestReport(request.params.name))),

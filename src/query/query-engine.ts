@@ -257,10 +257,17 @@ function safeNumber(value: unknown): unknown {
   return Number.isSafeInteger(n) ? n : value;
 }
 
-/** Runs a DuckDB call, turning its errors into Quarry's (a cancelled query, or DuckDB's message about the SQL). */
+/**
+ * Runs a DuckDB call, turning its errors into Quarry's (a cancelled query, or DuckDB's message about
+ * the SQL). DuckDB only sees an interrupt while a statement runs, so a cancel that came between two
+ * calls (before the query started, or between two chunks) is checked on both sides of each call.
+ */
 async function wrap<T>(work: () => Promise<T>, cancelled: () => boolean): Promise<T> {
   try {
-    return await work();
+    if (cancelled()) throw new QueryCancelledError('The query was cancelled');
+    const value = await work();
+    if (cancelled()) throw new QueryCancelledError('The query was cancelled');
+    return value;
   } catch (error) {
     if (cancelled()) throw new QueryCancelledError('The query was cancelled');
     throw translate(error);

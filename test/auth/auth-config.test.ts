@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadAuthConfig } from '../../src/auth/auth-config.ts';
+import { loadAuthConfig } from '../../src/config/auth-config.ts';
 import { checkListen } from '../../src/auth/listen-policy.ts';
 import { ConfigError } from '../../src/config/config-error.ts';
 

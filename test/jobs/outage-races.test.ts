@@ -8,6 +8,7 @@ import { JobExecution } from '../../src/agent/job-execution.ts';
 import { DEFAULT_FILES_LIMIT } from '../../src/agent/job-files-limit.ts';
 import { ResourceFetcher } from '../../src/agent/resource-fetcher.ts';
 import { ServerClient } from '../../src/agent/server-client.ts';
+import { registerTestAgent } from '../support/agent-auth.ts';
 import { bashFixture, bashJob } from '../support/jobs-harness.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { injectSender, putRegistry } from '../support/registry-fixture.ts';
@@ -25,10 +26,12 @@ for (const store of STORES) {
       assert.equal(response.statusCode, 202);
       return String(response.headers.location).split('/').pop()!;
     };
-    const register = (agent: string) => t.app.inject({ method: 'PUT', url: `/api/agent/v1/agents/${agent}`, payload: { hostName: `host-${agent}`, pid: 1, version: '1' } });
-    const claim = (agent: string, id: string) => t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/${agent}/jobs/${id}/claim` });
+    // Each agent's credential, issued when it registered (src/auth/agent-credentials.ts).
+    const credentials = new Map<string, Record<string, string>>();
+    const register = async (agent: string) => credentials.set(agent, await registerTestAgent(t, agent, { hostName: `host-${agent}` }));
+    const claim = (agent: string, id: string) => t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/${agent}/jobs/${id}/claim`, headers: credentials.get(agent) });
     const heartbeat = async (agent: string, ids: string[]) =>
-      ((await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/${agent}/heartbeat`, payload: { jobIds: ids } })).json() as any).jobIds as string[];
+      ((await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/${agent}/heartbeat`, payload: { jobIds: ids }, headers: credentials.get(agent) })).json() as any).jobIds as string[];
     const requeue = async (id: string) => {
       const claimedAt = (await t.platform.jobs.store.get(id))!.claimedAt!;
       await t.platform.jobs.leader.tick(claimedAt - 5000); // leader since before the claim
@@ -65,7 +68,9 @@ for (const store of STORES) {
     it('a kill that came from a stale view is withdrawn when the next compare-and-set proves the job is ours: it runs and SUCCEEDS', async () => {
       const id = await submit("-c 'echo ran'");
       mkdirSync(t.config.jobs.directoryRoot, { recursive: true }); // what Agent.start does
-      const client = new ServerClient(url, 'a1');
+      // An agent of its own, registered with the installation secret as a real agent is.
+      const client = new ServerClient(url, 'a3', () => false, t.platform.config.agentToken);
+      await client.register({ hostName: 'host-a3', pid: 1, version: '1' });
       const claimed = await client.claim(id);
       const config = t.config;
       const execution = new JobExecution(claimed.job, {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { faultCluster, groupAlive, startDroppingProxy, startPrivatePostgres, type FaultCluster, type PrivatePostgres } from '../support/fault-cluster.ts';
+import { registerAgentAt } from '../support/agent-auth.ts';
 import { bashFixture } from '../support/jobs-harness.ts';
 import { fetchSender, putRegistry } from '../support/registry-fixture.ts';
 import { SubmissionLedger, type Accounting } from '../support/submission-ledger.ts';
@@ -140,7 +143,10 @@ describe('resilience: faults under load against a PostgreSQL of its own', { time
   it('an agent given one node learns the others from the API and fails over when that node is SIGKILLed', async () => {
     await withCluster(async (cluster, ledgerFor) => {
       const [a, b] = [await cluster.startNode(), await cluster.startNode()];
-      const nodes = async (node: { url: string }) => ((await (await fetch(`${node.url}/api/agent/v1/nodes`)).json()) as { nodes: string[] }).nodes;
+      // The node list is part of the agent API: asked with an agent's credential, as agents ask.
+      const secret = readFileSync(path.join(cluster.home, 'agent-secret'), 'utf8').trim();
+      const auth = await registerAgentAt(a.url, secret, 'node-list-reader');
+      const nodes = async (node: { url: string }) => ((await (await fetch(`${node.url}/api/agent/v1/nodes`, { headers: auth })).json()) as { nodes: string[] }).nodes;
       assert.deepEqual(await nodes(b), [a.url, b.url], 'each node advertises its URL, oldest first');
       await putRegistry(fetchSender(b.url), bashFixture());
       const agent = await cluster.startAgent([a.url]);

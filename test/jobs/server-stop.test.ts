@@ -8,6 +8,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { openPlatform } from '../../src/http/platform.ts';
 import { bashFixture, bashJob } from '../support/jobs-harness.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { registerAgentAt, registerTestAgent } from '../support/agent-auth.ts';
 import { injectSender, putRegistry } from '../support/registry-fixture.ts';
 import { createTestDatabase, STORES } from '../support/stores.ts';
 import { testConfig } from '../support/test-config.ts';
@@ -59,9 +60,9 @@ for (const store of STORES) {
         const platform = await openPlatform(testConfig(home, database.config));
         const app = await buildApp(platform, { logger: { level: 'info', stream: capture } });
         const url = await app.listen({ port: 0, host: '127.0.0.1' });
-        await fetch(`${url}/api/agent/v1/agents/a1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(REGISTRATION) });
-        const kills = fetch(`${url}/api/agent/v1/agents/a1/kills?waitMs=30000`).then((r) => r.status);
-        const claims = fetch(`${url}/api/agent/v1/agents/a1/claims?waitMs=30000`, { method: 'POST' }).then((r) => r.status);
+        const auth = await registerAgentAt(url, platform.config.agentToken!, 'a1', REGISTRATION);
+        const kills = fetch(`${url}/api/agent/v1/agents/a1/kills?waitMs=30000`, { headers: auth }).then((r) => r.status);
+        const claims = fetch(`${url}/api/agent/v1/agents/a1/claims?waitMs=30000`, { method: 'POST', headers: auth }).then((r) => r.status);
         await new Promise((resolve) => setTimeout(resolve, 300));
         // As `quarry server` stops on SIGTERM: the app, then the platform (and its database).
         await app.close();
@@ -79,24 +80,25 @@ for (const store of STORES) {
 
   describe(`the finish time of a job (${store})`, () => {
     let t: TestPlatform;
+    let auth: Record<string, string>;
     before(async () => {
       t = await openTestPlatform(store, { jobs: { leaderIntervalMs: 3_600_000 } });
       await putRegistry(injectSender(t.app), bashFixture());
-      await t.app.inject({ method: 'PUT', url: '/api/agent/v1/agents/a1', payload: REGISTRATION });
+      auth = await registerTestAgent(t, 'a1', REGISTRATION);
     });
     after(() => t.close());
 
     /** A job RUNNING on agent a1 since a minute ago (the server's clock). */
     const running = async () => {
       const id = String((await t.app.inject({ method: 'POST', url: '/api/v3/jobs', payload: bashJob('-c true') })).headers.location).split('/').pop()!;
-      assert.equal((await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/a1/jobs/${id}/claim` })).statusCode, 200);
+      assert.equal((await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/a1/jobs/${id}/claim`, headers: auth })).statusCode, 200);
       const store = t.platform.jobs.store;
       await store.changeStatus(id, 'CLAIMED', 'INIT', 'init', { agentId: 'a1' });
       await store.changeStatus(id, 'INIT', 'RUNNING', 'running', { agentId: 'a1' }, Date.now() - 60_000);
       return { id, started: (await store.get(id))!.started! };
     };
     const finish = (id: string, time: number) =>
-      t.app.inject({ method: 'PUT', url: `/api/agent/v1/jobs/${id}/status`, payload: { agentId: 'a1', expected: 'RUNNING', status: 'SUCCEEDED', message: 'done', exitCode: 0, time } });
+      t.app.inject({ method: 'PUT', url: `/api/agent/v1/jobs/${id}/status`, payload: { agentId: 'a1', expected: 'RUNNING', status: 'SUCCEEDED', message: 'done', exitCode: 0, time }, headers: auth });
 
     it("records the agent's time of a final status delivered late", async () => {
       const { id, started } = await running();

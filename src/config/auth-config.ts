@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ConfigError } from '../config/config-error.ts';
+import { ConfigError } from './config-error.ts';
 
 /**
  * How users prove who they are (README "Security"):
