@@ -6,7 +6,8 @@ describe('validation message previews of untrusted values', () => {
   it('shows a value deeper than JSON.stringify can walk without overflowing the stack', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 200_000; i++) deep = [deep];
-    assert.throws(() => JSON.stringify(deep), RangeError);
+    // Node 20's JSON.stringify overflows the stack here (Node 26's no longer does); either way the
+    // preview must not walk the whole value.
     assert.equal(preview(deep), '[[[[…]]]]');
   });
 
