@@ -73,14 +73,17 @@ for (const store of STORES) {
       await client.register({ hostName: 'host-a3', pid: 1, version: '1' });
       const claimed = await client.claim(id);
       const config = t.config;
-      const execution = new JobExecution(claimed.job, {
-        client,
-        cache: new DependencyCache(config.jobs.cacheDirectory, new ResourceFetcher(config.s3)),
-        jobsRoot: config.jobs.directoryRoot,
-        s3: config.s3,
-        killGraceMs: 1000,
-        filesLimit: DEFAULT_FILES_LIMIT,
-      });
+      // What the agent builds for each job it claimed.
+      const executionOf = (job: typeof claimed.job) =>
+        new JobExecution(job, {
+          client,
+          cache: new DependencyCache(config.jobs.cacheDirectory, new ResourceFetcher(config.s3)),
+          jobsRoot: config.jobs.directoryRoot,
+          s3: config.s3,
+          killGraceMs: 1000,
+          filesLimit: DEFAULT_FILES_LIMIT,
+        });
+      const execution = executionOf(claimed.job);
       // What Agent.beat does when a heartbeat names the job: here, before the INIT report lands.
       execution.kill('user');
       await execution.run();
@@ -92,14 +95,7 @@ for (const store of STORES) {
       const killed = await submit("-c 'echo never'");
       const second = await client.claim(killed);
       assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/v3/jobs/${killed}` })).statusCode, 202);
-      const doomed = new JobExecution(second.job, {
-        client,
-        cache: new DependencyCache(config.jobs.cacheDirectory, new ResourceFetcher(config.s3)),
-        jobsRoot: config.jobs.directoryRoot,
-        s3: config.s3,
-        killGraceMs: 1000,
-        filesLimit: DEFAULT_FILES_LIMIT,
-      });
+      const doomed = executionOf(second.job);
       doomed.kill('user');
       await doomed.run();
       assert.equal(((await t.app.inject(`/api/v3/jobs/${killed}`)).json() as any).status, 'KILLED');
