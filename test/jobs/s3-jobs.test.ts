@@ -29,7 +29,7 @@ for (const store of STORES) {
         const response = await fetch(`${h.url}/api/v3/jobs`, { method: 'POST', body: form });
         assert.equal(response.status, 202, await response.clone().text());
         const id = response.headers.get('location')!.split('/').pop()!;
-        assert.equal(await h.waitFor(id), 'SUCCEEDED');
+        assert.equal(await h.waitFor(id), 'SUCCEEDED', await h.explain(id));
         let execution = (await (await h.get(`/api/v3/jobs/${id}/execution`)).json()) as { archiveStatus: string };
         for (let i = 0; i < 100 && execution.archiveStatus === 'PENDING'; i++) {
           await new Promise((resolve) => setTimeout(resolve, 100));

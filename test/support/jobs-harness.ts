@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { Agent, type AgentOptions } from '../../src/agent/agent.ts';
+import { JobDirectory } from '../../src/agent/job-directory.ts';
 import { QUARRY_VERSION } from '../../src/http/app.ts';
 import type { Application, Cluster, Command, Criterion } from '../../src/jobs/resources.ts';
 import { openTestPlatform, type ConfigOverrides, type TestPlatform } from './platform.ts';
@@ -16,6 +18,8 @@ export interface JobsHarness {
   submit(request: Record<string, unknown>): Promise<string>;
   /** Polls the job until its status satisfies `done` (default: a final status). */
   waitFor(id: string, done?: (status: string) => boolean, limitMs?: number): Promise<string>;
+  /** The job's status message and its agent's log, for an assertion's message when a job ended unexpectedly. */
+  explain(id: string): Promise<string>;
   get(path: string, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 }
@@ -58,6 +62,11 @@ export async function openJobsHarness(store: StoreKind, overrides: ConfigOverrid
           if (Date.now() > deadline) throw new Error(`job ${id} still ${status} after ${limitMs} ms`);
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
+      },
+      async explain(id) {
+        const job = (await (await fetch(`${url}/api/v3/jobs/${id}`)).json()) as { status?: string; statusMsg?: string };
+        const log = await readFile(new JobDirectory(t.config.jobs.directoryRoot, id).agentLog, 'utf8').catch((error: Error) => `(no agent log: ${error.message})`);
+        return `job ${id} is ${job.status} (${job.statusMsg}); its agent log:\n${log}`;
       },
       get: (path, headers = {}) => fetch(`${url}${path}`, { headers }),
       async close() {
