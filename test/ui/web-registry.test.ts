@@ -53,6 +53,23 @@ describe('web UI: registry', () => {
     await page.close();
   });
 
+  it('pages a search with the shared pager, keeping the filters in the URL', async () => {
+    page = await openPage(browser);
+    await page.goto(`${url}/clusters?size=1&status=UP`);
+    const pager = page.getByRole('navigation', { name: 'Pages of clusters' });
+    await pager.getByText('Page 1 of 2 (2 in all)').waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 1);
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await pager.getByText('Page 2 of 2 (2 in all)').waitFor();
+    const search = new URL(page.url()).searchParams;
+    assert.deepEqual([search.get('size'), search.get('status'), search.get('page')], ['1', 'UP', '1']);
+    assert.equal(await pager.getByRole('button', { name: 'Next' }).isDisabled(), true);
+    // The page is in the URL: back returns to the first.
+    await page.goBack();
+    await pager.getByText('Page 1 of 2 (2 in all)').waitFor();
+    await page.close();
+  });
+
   it('edits a cluster\'s status', async () => {
     page = await openPage(browser);
     await page.goto(`${url}/clusters/blue`);
