@@ -10,6 +10,7 @@ import { checkAttachmentName } from './attachment-name.ts';
 import type { JobRecord } from './job-record.ts';
 import type { Attachment, JobRequest, SubmissionContext } from './job-request.ts';
 import type { JobSearchFilter } from './job-search.ts';
+import type { JobStatusChange } from './job-status-history.ts';
 import type { Page, PageRequest } from './paging.ts';
 import type { JobSignals } from './job-signals.ts';
 import { buildSpecification } from './job-specification-builder.ts';
@@ -140,6 +141,12 @@ export class JobService {
     const job = await this.store.get(id);
     if (!job) throw new NotFoundError(`No job with id ${id} exists`, { id });
     return job;
+  }
+
+  /** The statuses a job has entered, oldest first; NotFoundError for an unknown job. */
+  async statusHistory(id: string): Promise<JobStatusChange[]> {
+    await this.get(id);
+    return this.store.statusHistory(id);
   }
 
   search(filter: JobSearchFilter, page: PageRequest): Promise<Page<JobRecord>> {

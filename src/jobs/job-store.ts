@@ -5,6 +5,7 @@ import { ConflictError } from '../errors/conflict-error.ts';
 import type { JobRecord, StoredSpecification } from './job-record.ts';
 import { fromRow, toRow, type NewJob } from './job-row.ts';
 import { searchJobs, type JobSearchFilter } from './job-search.ts';
+import { readStatusHistory, recordStatusChange, type JobStatusChange } from './job-status-history.ts';
 import type { Page, PageRequest } from './paging.ts';
 import {
   ACTIVE_STATUSES,
@@ -42,7 +43,8 @@ const STATUS_MSG_MAX = 255;
  * The `job` table and its companions. Every status change is a compare-and-set on the current
  * status (`update … where status = expected`), so two server nodes, or an agent and the leader,
  * can race and exactly one wins; a final status is never left. Agents, their heartbeats and
- * kill requests are AgentStore's (`agent-store.ts`).
+ * kill requests are AgentStore's (`agent-store.ts`). Each status a job enters is recorded in its
+ * history (`job-status-history.ts`) in the same transaction as the change.
  */
 export class JobStore {
   private readonly db: Kysely<Tables>;
@@ -63,6 +65,7 @@ export class JobStore {
             status_msg: statusMsg,
           })
           .execute();
+        await recordStatusChange(tx, job.id, { status: 'RESERVED', message: statusMsg, at: job.created });
         const tags = [...new Set(job.tags)];
         if (tags.length > 0) await tx.insertInto('job_tag').values(tags.map((tag) => ({ job_id: job.id, tag }))).execute();
       });
@@ -102,6 +105,11 @@ export class JobStore {
     return row ? fromRow(row) : undefined;
   }
 
+  /** The statuses the job has entered, oldest first (empty for a job that does not exist). */
+  statusHistory(id: string): Promise<JobStatusChange[]> {
+    return readStatusHistory(this.db, id);
+  }
+
   /**
    * Compare-and-set of the status: changes `expected` → `next` only if the job still has `expected`
    * (and, with `agentId`, is owned by that agent). Same → same is a no-op that reports success.
@@ -113,26 +121,31 @@ export class JobStore {
       return { changed: job?.status === next, status: job?.status ?? expected, job };
     }
     if (canTransition(expected, next)) {
-      let update = this.db
-        .updateTable('job')
-        .set({
-          status: next,
-          status_msg: message.slice(0, STATUS_MSG_MAX),
-          updated: now,
-          ...(next === 'RUNNING' ? { started: now } : {}),
-          // In the same statement as the status: a final status without its end time (a connection
-          // lost between two statements) would never be repaired, since the retry is a no-op.
-          ...(isFinal(next) ? { finished: sql<number | null>`case when started is null then finished else ${extra.finished ?? now} end` } : {}),
-          ...(extra.exitCode !== undefined ? { exit_code: extra.exitCode } : {}),
-          ...(extra.processId !== undefined ? { process_id: extra.processId } : {}),
-          ...(extra.archiveStatus !== undefined ? { archive_status: extra.archiveStatus } : {}),
-        })
-        .where('id', '=', id)
-        .where('status', '=', expected);
-      if (extra.agentId !== undefined) update = update.where('agent_id', '=', extra.agentId);
-      const result = await update.executeTakeFirst();
+      const changed = await this.db.transaction().execute(async (tx) => {
+        let update = tx
+          .updateTable('job')
+          .set({
+            status: next,
+            status_msg: message.slice(0, STATUS_MSG_MAX),
+            updated: now,
+            ...(next === 'RUNNING' ? { started: now } : {}),
+            // In the same statement as the status: a final status without its end time (a connection
+            // lost between two statements) would never be repaired, since the retry is a no-op.
+            ...(isFinal(next) ? { finished: sql<number | null>`case when started is null then finished else ${extra.finished ?? now} end` } : {}),
+            ...(extra.exitCode !== undefined ? { exit_code: extra.exitCode } : {}),
+            ...(extra.processId !== undefined ? { process_id: extra.processId } : {}),
+            ...(extra.archiveStatus !== undefined ? { archive_status: extra.archiveStatus } : {}),
+          })
+          .where('id', '=', id)
+          .where('status', '=', expected);
+        if (extra.agentId !== undefined) update = update.where('agent_id', '=', extra.agentId);
+        const result = await update.executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        await recordStatusChange(tx, id, { status: next, message, at: now });
+        return true;
+      });
       const job = await this.get(id);
-      return { changed: Number(result.numUpdatedRows) === 1, status: job?.status ?? expected, job };
+      return { changed, status: job?.status ?? expected, job };
     }
     const job = await this.get(id);
     return { changed: false, status: job?.status ?? expected, job };
@@ -148,13 +161,14 @@ export class JobStore {
     resolved: { clusterId: string; clusterName: string; commandId: string; commandName: string; applicationIds: string[] },
     message: string,
   ): Promise<boolean> {
+    const now = Date.now();
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
         .updateTable('job')
         .set({
           status: 'RESOLVED',
           status_msg: message,
-          updated: Date.now(),
+          updated: now,
           specification: JSON.stringify(spec),
           cluster_id: resolved.clusterId,
           cluster_name: resolved.clusterName,
@@ -165,6 +179,7 @@ export class JobStore {
         .where('status', '=', 'RESERVED')
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
+      await recordStatusChange(tx, id, { status: 'RESOLVED', message, at: now });
       if (resolved.applicationIds.length > 0) {
         await tx
           .insertInto('job_application')
@@ -177,14 +192,19 @@ export class JobStore {
 
   /** Claims a specific job for an agent: RESOLVED/ACCEPTED → CLAIMED, compare-and-set. */
   async claim(id: string, agentId: string, hostName: string, message: string, now = Date.now()): Promise<JobRecord | undefined> {
-    const result = await this.db
-      .updateTable('job')
-      .set({ status: 'CLAIMED', status_msg: message, updated: now, agent_id: agentId, host_name: hostName, claimed_at: now, heartbeat_at: now })
-      .where('id', '=', id)
-      .where('status', 'in', CLAIMABLE_STATUSES)
-      .where('agent_id', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1 ? this.get(id) : undefined;
+    const claimed = await this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('job')
+        .set({ status: 'CLAIMED', status_msg: message, updated: now, agent_id: agentId, host_name: hostName, claimed_at: now, heartbeat_at: now })
+        .where('id', '=', id)
+        .where('status', 'in', CLAIMABLE_STATUSES)
+        .where('agent_id', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      await recordStatusChange(tx, id, { status: 'CLAIMED', message, at: now });
+      return true;
+    });
+    return claimed ? this.get(id) : undefined;
   }
 
   /**
@@ -296,15 +316,21 @@ export class JobStore {
   async requeueUnstartedClaims(cutoff: number, now = Date.now()): Promise<string[]> {
     const stale = await this.db.selectFrom('job').select(['id', 'claimed_at']).where('status', '=', 'CLAIMED').where('claimed_at', '<', cutoff).limit(100).execute();
     const requeued: string[] = [];
+    const message = 'The job has been accepted by the system for execution';
     for (const row of stale) {
-      const result = await this.db
-        .updateTable('job')
-        .set({ status: 'ACCEPTED', status_msg: 'The job has been accepted by the system for execution', updated: now, agent_id: null, host_name: null, claimed_at: null, heartbeat_at: null })
-        .where('id', '=', row.id)
-        .where('status', '=', 'CLAIMED')
-        .where('claimed_at', '=', row.claimed_at)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) requeued.push(row.id);
+      const done = await this.db.transaction().execute(async (tx) => {
+        const result = await tx
+          .updateTable('job')
+          .set({ status: 'ACCEPTED', status_msg: message, updated: now, agent_id: null, host_name: null, claimed_at: null, heartbeat_at: null })
+          .where('id', '=', row.id)
+          .where('status', '=', 'CLAIMED')
+          .where('claimed_at', '=', row.claimed_at)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        await recordStatusChange(tx, row.id, { status: 'ACCEPTED', message, at: now });
+        return true;
+      });
+      if (done) requeued.push(row.id);
     }
     return requeued;
   }

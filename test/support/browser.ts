@@ -29,6 +29,36 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /**
+ * How long a browser test waits for a condition on the page. Generous because CI runs the whole suite
+ * on two shared cores: a step that takes 100 ms on a quiet machine took over 30 s there. A condition
+ * that holds is met as soon as it holds; only a broken one costs the whole wait.
+ */
+export const PAGE_WAIT_MS = 180_000;
+
+/** A new page whose waits (locators, navigation, waitForFunction) default to PAGE_WAIT_MS. */
+export async function openPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(PAGE_WAIT_MS);
+  page.setDefaultNavigationTimeout(PAGE_WAIT_MS);
+  return page;
+}
+
+/**
+ * Waits until the text of the element with data-testid `testId` matches `expected`, failing with what was awaited and the last
+ * text seen. For values the page updates by polling, where reading once would catch an earlier value.
+ */
+export async function waitForText(page: Page, testId: string, expected: RegExp, limitMs = PAGE_WAIT_MS): Promise<string> {
+  const deadline = Date.now() + limitMs;
+  let seen: string | null = null;
+  for (;;) {
+    seen = await page.getByTestId(testId).textContent({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => seen);
+    if (seen !== null && expected.test(seen)) return seen;
+    if (Date.now() > deadline) throw new Error(`timed out after ${limitMs} ms waiting for [data-testid=${testId}] to match ${expected}; last seen: ${JSON.stringify(seen)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * The folder this test run's screenshots go to: QUARRY_TEST_SCREENSHOTS, or one named after the run's
  * start under .cache/ui-screenshots (the same for every file of one `npm test`, via the runner's pid).
  */

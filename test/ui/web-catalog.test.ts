@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { DuckDbSession } from '../../src/table/duckdb-session.ts';
 import { TableData } from '../../src/table/table-data.ts';
-import { checkPage, countApiRequests, launchBrowser } from '../support/browser.ts';
+import { checkPage, countApiRequests, launchBrowser, openPage } from '../support/browser.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 const SCHEMA = {
@@ -45,7 +45,7 @@ describe('web UI: catalog', () => {
   });
 
   it('browses catalogs → databases → a table, and filters its partitions with the filter grammar', async () => {
-    const page = await browser.newPage();
+    const page = await openPage(browser);
     await page.goto(`${url}/catalog`);
     await page.getByRole('link', { name: 'warehouse' }).click();
     await page.getByRole('link', { name: 'shop' }).click();

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM_ARGS, checkPage, chromiumPath, countApiRequests, launchBrowser } from '../support/browser.ts';
+import { CHROMIUM_ARGS, PAGE_WAIT_MS, checkPage, chromiumPath, countApiRequests, launchBrowser, openPage } from '../support/browser.ts';
 import { insertFinishedJobs } from '../support/many-jobs.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { STORES } from '../support/stores.ts';
@@ -29,7 +29,7 @@ for (const store of STORES) {
     });
 
     it('shows the first page of jobs with one API request for one page', async () => {
-      const page = await browser.newPage();
+      const page = await openPage(browser);
       const api = countApiRequests(page);
       await page.goto(`${url}/jobs`);
       await page.getByText(`(${JOBS} in all)`).waitFor();
@@ -50,7 +50,7 @@ for (const store of STORES) {
     it('renders the jobs in a browser with no test harness (chromium --headless --dump-dom)', async () => {
       const { stdout } = await promisify(execFile)(chromiumPath(), [...CHROMIUM_ARGS, '--headless', '--virtual-time-budget=15000', '--dump-dom', `${url}/jobs`], {
         maxBuffer: 16 * 1024 * 1024,
-        timeout: 90_000,
+        timeout: PAGE_WAIT_MS,
       });
       for (const id of ids.slice(JOBS - 25)) assert.ok(stdout.includes(`data-job-id="${id}"`), `job ${id} missing from the DOM:\n${stdout.slice(0, 2000)}`);
       assert.ok(!stdout.includes(`data-job-id="${ids[JOBS - 26]}"`), 'only the first page is rendered');

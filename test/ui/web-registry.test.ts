@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { checkPage, launchBrowser } from '../support/browser.ts';
+import { PAGE_WAIT_MS, checkPage, launchBrowser, openPage } from '../support/browser.ts';
 import { eventually } from '../support/catalog-events.ts';
 import { cluster, command } from '../support/jobs-harness.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -32,7 +32,7 @@ describe('web UI: registry', () => {
     (await p.getByTestId('resolved-spark').locator('li').allTextContents()).map((line) => line.replace(/\s+/g, ' ').trim());
 
   it('moves a tag from one cluster to another in one action and shows where new jobs go', async () => {
-    page = await browser.newPage();
+    page = await openPage(browser);
     await page.goto(`${url}/commands/spark`);
     await page.getByTestId('resolved-spark').locator('a[data-cluster="blue"]').waitFor();
     assert.deepEqual(await reached(page), ['tags=prod → blue', 'tags=spare → green']);
@@ -53,18 +53,35 @@ describe('web UI: registry', () => {
     await page.close();
   });
 
+  it('pages a search with the shared pager, keeping the filters in the URL', async () => {
+    page = await openPage(browser);
+    await page.goto(`${url}/clusters?size=1&status=UP`);
+    const pager = page.getByRole('navigation', { name: 'Pages of clusters' });
+    await pager.getByText('Page 1 of 2 (2 in all)').waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 1);
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await pager.getByText('Page 2 of 2 (2 in all)').waitFor();
+    const search = new URL(page.url()).searchParams;
+    assert.deepEqual([search.get('size'), search.get('status'), search.get('page')], ['1', 'UP', '1']);
+    assert.equal(await pager.getByRole('button', { name: 'Next' }).isDisabled(), true);
+    // The page is in the URL: back returns to the first.
+    await page.goBack();
+    await pager.getByText('Page 1 of 2 (2 in all)').waitFor();
+    await page.close();
+  });
+
   it('edits a cluster\'s status', async () => {
-    page = await browser.newPage();
+    page = await openPage(browser);
     await page.goto(`${url}/clusters/blue`);
     await page.getByLabel('Status').selectOption('OUT_OF_SERVICE');
-    await eventually('the status change reaches the registry', async () => ((await (await fetch(`${url}/api/v3/clusters/blue`)).json()) as { status: string }).status === 'OUT_OF_SERVICE');
+    await eventually('the status change reaches the registry', async () => ((await (await fetch(`${url}/api/v3/clusters/blue`)).json()) as { status: string }).status === 'OUT_OF_SERVICE', PAGE_WAIT_MS);
     await page.waitForFunction(`document.querySelector('select')?.value === 'OUT_OF_SERVICE'`);
     await checkPage(page, 'cluster-edit');
     await page.close();
   });
 
   it('shows the API\'s message when a job cannot be placed, keeping the form', async () => {
-    page = await browser.newPage();
+    page = await openPage(browser);
     await page.goto(`${url}/jobs/new`);
     await page.getByLabel('Name').fill('nowhere');
     await page.getByLabel('User').fill('carol');

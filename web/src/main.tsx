@@ -5,7 +5,8 @@ import { CatalogPage, Catalogs, DatabasePage, TablePage } from './pages/catalog.
 import { JobPage } from './pages/job-page.tsx';
 import { JobsSearch } from './pages/jobs-search.tsx';
 import { OutputBrowser } from './pages/output-browser.tsx';
-import { Experiments, Pipelines } from './pages/pipelines.tsx';
+import { ExperimentReportPage, Experiments } from './pages/experiments.tsx';
+import { Pipelines } from './pages/pipelines.tsx';
 import { RegistryDetail, RegistryList, type Kind } from './pages/registry.tsx';
 import { SubmitJob } from './pages/submit-job.tsx';
 import { TagMove } from './pages/tag-move.tsx';
@@ -37,6 +38,7 @@ function Page() {
   if ((m = match('/catalog/:catalog/:database/:table', path))) return <TablePage catalog={m.catalog} database={m.database} table={m.table} />;
   if ((m = match('/pipelines', path))) return <Pipelines />;
   if ((m = match('/experiments', path))) return <Experiments />;
+  if ((m = match('/experiments/:name', path))) return <ExperimentReportPage key={m.name} name={m.name} />;
   return (
     <section>
       <h1>Not found</h1>

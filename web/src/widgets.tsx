@@ -21,24 +21,6 @@ export interface HalPage {
   number: number;
 }
 
-/** Previous/next controls from a HAL `page` block; page numbers are 0-based like the API's. */
-export function Pager({ page, onPage }: { page?: HalPage; onPage: (n: number) => void }) {
-  if (!page) return null;
-  return (
-    <nav className="pager" aria-label="Pages">
-      <button type="button" disabled={page.number <= 0} onClick={() => onPage(page.number - 1)}>
-        Previous
-      </button>
-      <span>
-        Page {page.totalPages === 0 ? 0 : page.number + 1} of {page.totalPages} ({page.totalElements} in all)
-      </span>
-      <button type="button" disabled={page.number + 1 >= page.totalPages} onClick={() => onPage(page.number + 1)}>
-        Next
-      </button>
-    </nav>
-  );
-}
-
 export function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
     <label className="field">

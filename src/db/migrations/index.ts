@@ -6,6 +6,7 @@ import { migration0202JobSettings } from './0202-job-settings.ts';
 import { migration0203JobRequestHeaders } from './0203-job-request-headers.ts';
 import { migration0204JobApplications } from './0204-job-applications.ts';
 import { migration0220ServerNodes } from './0220-server-nodes.ts';
+import { migration0230JobStatusChanges } from './0230-job-status-changes.ts';
 import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 import { catalogMigration0401 } from './0401-catalog.ts';
 import { migration0501AuthTokens } from './0501-auth-tokens.ts';
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0203-job-request-headers': migration0203JobRequestHeaders,
   '0204-job-applications': migration0204JobApplications,
   '0220-server-nodes': migration0220ServerNodes,
+  '0230-job-status-changes': migration0230JobStatusChanges,
   '0301-iceberg-tables': migration0301IcebergTables,
   '0401-catalog': catalogMigration0401,
   '0501-auth-tokens': migration0501AuthTokens,

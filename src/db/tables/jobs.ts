@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** One job: its request, resolution, lifecycle and execution facts (reference/genie.md 1.3–1.4). */
 export interface JobTable {
   id: string;
@@ -94,6 +96,15 @@ export interface ServerNodeTable {
   heartbeat_at: number;
 }
 
+/** One status a job entered: written in the same transaction as the status itself (JobStore). */
+export interface JobStatusChangeTable {
+  id: Generated<number>;
+  job_id: string;
+  status: string;
+  message: string | null;
+  at: number;
+}
+
 export interface JobsTables {
   job: JobTable;
   job_tag: JobTagTable;
@@ -102,4 +113,5 @@ export interface JobsTables {
   job_leader_lease: JobLeaderLeaseTable;
   job_setting: JobSettingTable;
   server_node: ServerNodeTable;
+  job_status_change: JobStatusChangeTable;
 }

@@ -25,7 +25,7 @@ import {
   resolvedResourceJson,
   toJobRequest,
 } from './job-representation.ts';
-import { JobIdParams, JobRequestSchema, JobResponse, JobSearchQuery, JobSearchResult, OutputParams, StatusResponse, type JobRequestBody } from './job-schemas.ts';
+import { JobIdParams, JobRequestSchema, JobResponse, JobSearchQuery, JobSearchResult, OutputParams, StatusHistoryResponse, StatusResponse, type JobRequestBody } from './job-schemas.ts';
 import { RequestBodyError } from '../../http-shared/request-body-error.ts';
 import { AnyJson, NoBody } from '../../http-shared/success-responses.ts';
 
@@ -116,6 +116,13 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
   app.get('/jobs/:id/status', { schema: { tags, summary: "Get a job's status", params: JobIdParams, response: { 200: StatusResponse } } }, async (request) => ({
     status: (await jobs.get(request.params.id)).status,
   }));
+
+  app.get(
+    '/jobs/:id/statuses',
+    { schema: { tags, summary: "Get a job's status history: each status it entered, with when, oldest first", params: JobIdParams, response: { 200: StatusHistoryResponse } } },
+    async (request) =>
+      (await jobs.statusHistory(request.params.id)).map((change) => ({ status: change.status, statusMsg: change.message, timestamp: new Date(change.at).toISOString() })),
+  );
 
   const sub = (path: string, summary: string, render: (job: Awaited<ReturnType<typeof jobs.get>>, root: string) => unknown) =>
     app.get(`/jobs/:id/${path}`, { schema: { tags, summary, params: JobIdParams, response: { 200: AnyJson(summary) } } }, async (request, reply) => {

@@ -117,4 +117,12 @@ export const JobSearchResult = Type.Object({
   _links: Type.Object({ self: Link }),
 });
 export const StatusResponse = Type.Object({ status: Type.Enum([...JOB_STATUSES]) });
+export const StatusHistoryResponse = Type.Array(
+  Type.Object({
+    status: Type.Enum([...JOB_STATUSES]),
+    statusMsg: Type.Union([Type.String(), Type.Null()]),
+    timestamp: Type.String({ format: 'date-time', description: 'When the job entered the status (UTC, ISO 8601)' }),
+  }),
+  { description: 'The statuses the job has entered, oldest first' },
+);
 export const HalEntity = Type.Object({ _links: Type.Record(Type.String(), Link) }, { additionalProperties: true });

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { enc, queryString, sendJson } from '../api.ts';
+import { Pager, offsetPosition } from '../pager.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { Time } from '../time.tsx';
 import { useApi } from '../use-api.ts';
@@ -173,14 +174,7 @@ function Partitions({ base }: { base: string }) {
         ))}
         {data && data.length === 0 ? <li>No partition matches.</li> : null}
       </ul>
-      <nav className="pager" aria-label="Partition pages">
-        <button type="button" disabled={offset === 0} onClick={() => go({ offset: String(Math.max(0, offset - PARTITION_PAGE)) })}>
-          Previous
-        </button>
-        <button type="button" disabled={(data?.length ?? 0) < PARTITION_PAGE} onClick={() => go({ offset: String(offset + PARTITION_PAGE) })}>
-          Next
-        </button>
-      </nav>
+      <Pager position={offsetPosition(offset, PARTITION_PAGE, data?.length)} param="offset" label="Partition pages" />
     </section>
   );
 }

@@ -29,6 +29,11 @@ interface Execution {
   archiveStatus: string;
   agentId: string | null;
 }
+interface StatusChange {
+  status: string;
+  statusMsg: string | null;
+  timestamp: string;
+}
 interface Resolved {
   id: string;
   name: string;
@@ -45,6 +50,8 @@ export function JobPage({ id }: { id: string }) {
   const running = job.data ? !FINAL.includes(status ?? job.data.status) : false;
   const execution = useApi<Execution>(job.data ? `${base}/execution?s=${status ?? job.data.status}` : null);
   const jobRequest = useApi<unknown>(`${base}/request`);
+  // Keyed by the shown status, so a new status the poll sees brings the history up to date with it.
+  const history = useApi<StatusChange[]>(job.data ? `${base}/statuses?s=${status ?? job.data.status}` : null);
   const resolvedKnown = job.data?.clusterName != null;
   const cluster = useApi<Resolved>(resolvedKnown ? `${base}/cluster` : null);
   const command = useApi<Resolved>(resolvedKnown ? `${base}/command` : null);
@@ -141,23 +148,14 @@ export function JobPage({ id }: { id: string }) {
         <dd>{execution.data?.hostName ?? '—'}</dd>
       </dl>
       <h2>Status history</h2>
-      <ol className="history">
-        <li>
-          created <Time value={j.created} />
-        </li>
-        {j.started ? (
-          <li>
-            started <Time value={j.started} />
+      <ErrorBox error={history.error} />
+      <ol className="history" data-testid="status-history">
+        {(history.data ?? []).map((change, i) => (
+          <li key={i} data-status={change.status}>
+            <span className={`status status-${change.status}`}>{change.status}</span> <Time value={change.timestamp} />
+            {change.statusMsg ? <span className="muted"> — {change.statusMsg}</span> : null}
           </li>
-        ) : null}
-        {j.finished ? (
-          <li>
-            finished ({j.status}) <Time value={j.finished} />
-          </li>
-        ) : null}
-        <li>
-          last update ({shownStatus}) <Time value={j.updated} />
-        </li>
+        ))}
       </ol>
       <h2>Resolved to</h2>
       <ul>

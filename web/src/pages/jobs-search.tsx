@@ -3,7 +3,8 @@ import { queryString } from '../api.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { Time } from '../time.tsx';
 import { useApi } from '../use-api.ts';
-import { ErrorBox, Field, Loading, Pager, type HalPage } from '../widgets.tsx';
+import { Pager, halPosition } from '../pager.tsx';
+import { ErrorBox, Field, Loading, type HalPage } from '../widgets.tsx';
 
 interface JobRow {
   id: string;
@@ -69,11 +70,6 @@ export function JobsSearch() {
     const next = new URLSearchParams();
     for (const [key, value] of form.entries()) if (typeof value === 'string' && value !== '' && key !== 'status') next.append(key, value);
     for (const s of statuses) next.append('status', s);
-    navigate(`/jobs?${next.toString()}`);
-  };
-  const goPage = (n: number) => {
-    const next = new URLSearchParams(search);
-    next.set('page', String(n));
     navigate(`/jobs?${next.toString()}`);
   };
   const rows = data?._embedded?.jobSearchResultList ?? [];
@@ -170,7 +166,7 @@ export function JobsSearch() {
         </tbody>
       </table>
       {data && rows.length === 0 ? <p>No jobs match.</p> : null}
-      <Pager page={data?.page} onPage={goPage} />
+      <Pager position={halPosition(data?.page)} label="Job pages" />
     </section>
   );
 }

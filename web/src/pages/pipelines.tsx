@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, getJson } from '../api.ts';
+import { getJson } from '../api.ts';
 import { Time } from '../time.tsx';
-import { useApi } from '../use-api.ts';
 import { ErrorBox, formatBytes } from '../widgets.tsx';
 
 interface Stream {
@@ -94,27 +93,6 @@ export function Pipelines() {
         </tbody>
       </table>
       {streams && streams.length === 0 ? <p>No streams declared.</p> : null}
-    </section>
-  );
-}
-
-/** Experiment reports, when the experiments API exists on this server (404 means it does not). */
-export function Experiments() {
-  const { data, error } = useApi<unknown>('/api/experiments/v1/experiments');
-  const list = Array.isArray(data) ? data : ((data as { experiments?: unknown[] } | undefined)?.experiments ?? []);
-  const names = list.map((e) => (typeof e === 'string' ? e : String((e as { name?: unknown }).name ?? ''))).filter(Boolean);
-  return (
-    <section>
-      <h1>Experiments</h1>
-      {error instanceof ApiError && error.status === 404 ? <p>This server has no experiments API.</p> : <ErrorBox error={error} />}
-      <ul>
-        {names.map((name) => (
-          <li key={name}>
-            {name}: <a href={`/api/experiments/v1/experiments/${encodeURIComponent(name)}/reports/latest.html`}>latest report</a>
-          </li>
-        ))}
-      </ul>
-      {data && names.length === 0 ? <p>No experiments yet.</p> : null}
     </section>
   );
 }

@@ -3,7 +3,8 @@ import { enc, queryString, request, sendJson } from '../api.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { Time } from '../time.tsx';
 import { useApi } from '../use-api.ts';
-import { ErrorBox, Field, Json, Loading, Pager, type HalPage } from '../widgets.tsx';
+import { Pager, halPosition } from '../pager.tsx';
+import { ErrorBox, Field, Json, Loading, type HalPage } from '../widgets.tsx';
 
 export type Kind = 'clusters' | 'commands' | 'applications';
 const LIST_KEY: Record<Kind, string> = { clusters: 'clusterList', commands: 'commandList', applications: 'applicationList' };
@@ -45,11 +46,6 @@ export function RegistryList({ kind }: { kind: Kind }) {
     const form = new FormData(event.currentTarget);
     const next = new URLSearchParams();
     for (const [key, value] of form.entries()) if (typeof value === 'string' && value) next.append(key, value);
-    navigate(`/${kind}?${next.toString()}`);
-  };
-  const goPage = (n: number) => {
-    const next = new URLSearchParams(search);
-    next.set('page', String(n));
     navigate(`/${kind}?${next.toString()}`);
   };
   return (
@@ -100,7 +96,7 @@ export function RegistryList({ kind }: { kind: Kind }) {
           ))}
         </tbody>
       </table>
-      <Pager page={data?.page} onPage={goPage} />
+      <Pager position={halPosition(data?.page)} label={`Pages of ${kind}`} />
     </section>
   );
 }
