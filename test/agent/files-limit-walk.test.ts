@@ -9,6 +9,7 @@
 // and answered "file sub/big.bin is … bytes".
 import assert from 'node:assert/strict';
 import { renameSync, symlinkSync } from 'node:fs';
+import type * as FsPromises from 'node:fs/promises';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
@@ -17,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { findFilesLimitBreach } from '../../src/agent/job-files-limit.ts';
 
 const require = createRequire(import.meta.url);
-const fsPromises = require('node:fs/promises') as typeof import('node:fs/promises');
+const fsPromises = require('node:fs/promises') as typeof FsPromises;
 
 const LIMIT = { checkIntervalMs: 60_000, maxFiles: 1000, maxFileBytes: 100, maxTotalBytes: 10_000 };
 
