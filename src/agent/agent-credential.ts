@@ -3,13 +3,17 @@ import { agentAuthorization } from '../protocol/agent/agent-token.ts';
 /**
  * What an agent shows the server: the installation's agent secret until its id is registered, then
  * the credential the server issued to that id (src/auth/agent-credentials.ts), which alone lets
- * anyone act as the id. The issued credential lives in this process only; an agent that restarts
- * registers a new id (adopting its predecessor's jobs on the same host).
+ * anyone act as the id. A long-lived agent keeps it (with its id) in its own state folder, so after
+ * a restart it is the same agent and its jobs are still its own (see AgentStateFolder).
  */
 export class AgentCredential {
-  private issued?: string;
-
-  constructor(private readonly installationSecret?: string) {}
+  constructor(
+    private readonly installationSecret?: string,
+    /** A credential issued to this id before (the agent restarted). */
+    private issued?: string,
+    /** Told of each newly issued credential, to keep it. */
+    private readonly onIssued?: (credential: string) => void,
+  ) {}
 
   /** The Authorization header for the next call. */
   authorization(): Record<string, string> {
@@ -23,7 +27,10 @@ export class AgentCredential {
 
   /** Keeps the credential a registration answered (a repeat registration answers none: keep the one held). */
   accept(credential: string | undefined): void {
-    if (credential) this.issued = credential;
+    if (credential && credential !== this.issued) {
+      this.issued = credential;
+      this.onIssued?.(credential);
+    }
   }
 
   /** The server no longer knows the issued credential (a new database): register afresh with the installation secret. */

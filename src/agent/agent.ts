@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import os from 'node:os';
+import path from 'node:path';
+import { AgentStateFolder, DEFAULT_STATE_FOLDER, type AgentState } from './agent-state-folder.ts';
 import type { S3Config } from '../config/config.ts';
 import { DependencyCache } from './dependency-cache.ts';
 import { startFileServer } from './file-server.ts';
-import { JobDirectory } from './job-directory.ts';
 import type { AgentSettings } from '../protocol/agent/agent-protocol.ts';
 import { DEFAULT_DIRECTORY_CLEANUP, deleteArchivedJobDirectories } from './directory-cleanup.ts';
 import { DEFAULT_FILES_LIMIT } from './job-files-limit.ts';
-import { JobExecution, type AgentState } from './job-execution.ts';
-import { adoptJobProcess } from './job-process.ts';
+import { JobExecution } from './job-execution.ts';
+import { isJobLeader } from './job-leader.ts';
+import { endJobProcesses } from './job-process-reaper.ts';
+import { trustedJobCgroup } from './job-cgroup.ts';
 import { ResourceFetcher } from './resource-fetcher.ts';
 import { LeaseFence } from './lease-fence.ts';
 import { ServerClient, ServerRejectedError } from './server-client.ts';
@@ -21,6 +24,18 @@ export interface AgentOptions {
   serverUrl: string | readonly string[];
   jobsRoot: string;
   cacheDirectory: string;
+  /**
+   * The agent's own folder (0700), outside every job directory: its identity and its records of
+   * launched jobs. Default `<jobsRoot>/.agent-state`.
+   */
+  stateDirectory?: string;
+  /**
+   * Keep this agent's id and credential in the state folder (0600) and take them up again on the
+   * next start, so a restarted agent is the same agent and re-adopts its jobs by proof of that
+   * credential (default). Off for an agent started for one job (`quarry agent --job-id`): several
+   * of those run at once on one folder, each its own agent.
+   */
+  persistIdentity?: boolean;
   s3: S3Config;
   /** Address the job-file endpoint binds (default 127.0.0.1) and port (default 0 = any free one). */
   bindHost?: string;
@@ -63,7 +78,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * agent; a long-lived agent started on the same job folder adopts those whose agent died.
  */
 export class Agent {
-  readonly id = randomUUID();
+  readonly id: string;
+  private readonly stateFolder: AgentStateFolder;
   private readonly client: ServerClient;
   private readonly cache: DependencyCache;
   private readonly running = new Map<string, JobExecution>();
@@ -89,14 +105,27 @@ export class Agent {
   private learning = false;
   private readonly outbox: StatusOutbox;
   private readonly fence: LeaseFence;
+  private identitySaved?: Promise<void>;
 
   constructor(private readonly options: AgentOptions) {
     this.outbox = new StatusOutbox(options.jobsRoot);
     this.fence = new LeaseFence(() => this.fenceJobs());
+    this.stateFolder = new AgentStateFolder(options.stateDirectory ?? path.join(options.jobsRoot, DEFAULT_STATE_FOLDER));
+    this.stateFolder.prepare();
+    const persist = options.persistIdentity ?? true;
+    const identity = persist ? this.stateFolder.loadIdentity() : undefined;
+    this.id = identity?.agentId ?? randomUUID();
     this.client = new ServerClient(options.serverUrl, this.id, () => this.abort.signal.aborted, options.token, {
       log: (line) => this.log(line),
       reached: () => this.fence.renewed(),
       outbox: this.outbox,
+      credential: identity?.credential,
+      issued: (credential) => {
+        if (!persist) return;
+        this.identitySaved = this.stateFolder.saveIdentity({ agentId: this.id, credential }).catch((error: unknown) => {
+          this.log(`could not keep this agent's identity in ${this.stateFolder.root}: ${(error as Error).message}; a restart will register a new agent that cannot adopt this one's jobs`);
+        });
+      },
     });
     this.cache = new DependencyCache(options.cacheDirectory, new ResourceFetcher(options.s3));
   }
@@ -126,7 +155,12 @@ export class Agent {
    */
   async cleanJobDirectories(now = Date.now()): Promise<string[]> {
     const deleted = await deleteArchivedJobDirectories(
-      { jobsRoot: this.options.jobsRoot, states: (ids) => this.client.jobStates(ids), busy: (id) => this.running.has(id) },
+      {
+        jobsRoot: this.options.jobsRoot,
+        states: (ids) => this.client.jobStates(ids),
+        busy: (id) => this.running.has(id),
+        adoptable: (id) => this.stateFolder.hasJob(id),
+      },
       this.settings.directoryCleanup.retentionMs,
       now,
     );
@@ -204,6 +238,7 @@ export class Agent {
       version: this.options.version,
       address: this.address,
     });
+    await this.identitySaved;
     this.settings = {
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
       killGraceMs: settings.killGraceMs,
@@ -282,37 +317,36 @@ export class Agent {
   }
 
   /**
-   * Adopts jobs launched by a previous agent on this host that died: each left
-   * `genie/agent-state.json` in its job directory. The server hands a job over only if that agent
-   * still owns it (compare-and-set); a job the server has ended meanwhile is stopped.
+   * Adopts the jobs this agent launched before it restarted, recorded in its state folder (never in
+   * a job directory, which is the job's to write). The server hands a job back only to the id that
+   * holds it, proven by that id's credential: the agent keeps both across restarts. A job the server
+   * has ended or given to no one meanwhile is stopped — only processes proven to be the job's.
    */
   private async adoptOrphans(): Promise<void> {
-    let names: string[];
-    try {
-      names = await readdir(this.options.jobsRoot);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const dir = new JobDirectory(this.options.jobsRoot, name);
-      let state: AgentState;
+    for (const state of await this.stateFolder.jobs()) {
+      const jobId = state.spec.jobId;
+      if (this.running.has(jobId)) continue;
+      // Another live agent process on this same folder still supervises it.
+      if (state.agentPid !== process.pid && processAlive(state.agentPid)) continue;
       try {
-        state = JSON.parse(await readFile(dir.agentState, 'utf8')) as AgentState;
-      } catch {
-        continue;
-      }
-      if (state.agentId === this.id || processAlive(state.agentPid)) continue;
-      try {
-        const adopted = await this.client.adopt(state.spec.jobId, state.agentId);
-        this.log(`adopting job ${state.spec.jobId} from agent ${state.agentId}`);
+        if (state.agentId !== this.id) throw new ServerRejectedError(403, `it was launched by agent ${state.agentId}, not this one`);
+        const adopted = await this.client.adopt(jobId, this.id);
+        this.log(`re-adopting job ${jobId} launched before this agent restarted`);
         void this.execute(state.spec, adopted.killRequested, (execution) => execution.resume(state, adopted.status));
       } catch (error) {
         if (!(error instanceof ServerRejectedError)) throw error;
-        this.log(`job ${state.spec.jobId} is not ours to adopt (${error.message}); stopping what is left of it`);
-        adoptJobProcess(state.pgid, dir.exitCode).signal('SIGKILL');
-        await rm(dir.agentState, { force: true });
+        this.log(`job ${jobId} is not ours to adopt (${error.message}); stopping what is left of it`);
+        await this.stopUnadopted(state);
       }
     }
+  }
+
+  /** Ends the processes of a recorded job this agent may not adopt: its verified group, its cgroup, its GENIE_JOB_ID. */
+  private async stopUnadopted(state: AgentState): Promise<void> {
+    const jobId = state.spec.jobId;
+    const leader = await isJobLeader(state.pgid, jobId, state.leaderStart);
+    await endJobProcesses({ pgid: leader ? state.pgid : undefined, jobId, cgroup: await trustedJobCgroup(state.cgroup, jobId) }, Date.now()).catch(() => undefined);
+    await this.stateFolder.removeJob(jobId);
   }
 
   /**
@@ -334,10 +368,12 @@ export class Agent {
    */
   private async deliverLeftovers(): Promise<void> {
     for (const entry of await this.outbox.pending()) {
-      if (entry.agentId === this.id || this.running.has(entry.jobId)) continue;
+      if (this.running.has(entry.jobId)) continue;
       if (processAlive(entry.agentPid) && entry.agentPid !== process.pid) continue;
       try {
-        await this.client.adopt(entry.jobId, entry.agentId);
+        // Only this agent's own changes can be delivered: the server takes a job back only from the id holding it.
+        if (entry.agentId !== this.id) throw new ServerRejectedError(403, `it was made by agent ${entry.agentId}, not this one`);
+        await this.client.adopt(entry.jobId, this.id);
         const result = await this.client.changeStatus(entry.jobId, entry.change);
         this.log(`delivered job ${entry.jobId}'s status ${entry.change.status} left by agent ${entry.agentId} (${result.changed ? 'applied' : `job is ${result.status}`})`);
       } catch (error) {
@@ -362,6 +398,7 @@ export class Agent {
         s3: this.options.s3,
         killGraceMs: this.settings.killGraceMs,
         filesLimit: this.settings.filesLimit,
+        stateFolder: this.stateFolder,
       },
       killRequested,
     );

@@ -1,4 +1,4 @@
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import type { DirectoryCleanup, JobStates } from '../protocol/agent/agent-protocol.ts';
 import { isFinal } from '../protocol/agent/job-status.ts';
 import { JobDirectory } from './job-directory.ts';
@@ -15,13 +15,15 @@ export interface DirectoryCleanupContext {
   states(jobIds: string[]): Promise<JobStates['jobs']>;
   /** True for a job this agent is running (or setting up) right now. */
   busy(jobId: string): boolean;
+  /** True for a job launched by this agent before a restart and not yet reported (see AgentStateFolder). */
+  adoptable(jobId: string): Promise<boolean>;
 }
 
 /**
  * Deletes the local directories of jobs that the server has as finished, ARCHIVED and ended more
  * than `retentionMs` before `now` (reference/genie.md 4.7); their output is served from the archive
  * from then on. Everything else is kept: running jobs, jobs awaiting adoption
- * (`genie/agent-state.json`), jobs whose archive failed or is unknown (the directory is then the only
+ * (recorded in the agent's state folder), jobs whose archive failed or is unknown (the directory is then the only
  * copy), and folders the server does not know. Answers the ids deleted.
  */
 export async function deleteArchivedJobDirectories(context: DirectoryCleanupContext, retentionMs: number, now: number): Promise<string[]> {
@@ -34,8 +36,7 @@ export async function deleteArchivedJobDirectories(context: DirectoryCleanupCont
   const candidates: string[] = [];
   for (const entry of entries) {
     if (!entry.isDirectory() || context.busy(entry.name)) continue;
-    const adoptable = await stat(new JobDirectory(context.jobsRoot, entry.name).agentState).then(() => true, () => false);
-    if (!adoptable) candidates.push(entry.name);
+    if (!(await context.adoptable(entry.name))) candidates.push(entry.name);
   }
   const cutoff = now - retentionMs;
   const deleted: string[] = [];

@@ -45,10 +45,6 @@ export class JobDirectory {
   get exitCode() {
     return path.join(this.genie, 'exit-code');
   }
-  /** The agent's record of a launched job, so a restarted agent can adopt it; removed when reported. */
-  get agentState() {
-    return path.join(this.genie, 'agent-state.json');
-  }
   get applications() {
     return path.join(this.genie, 'applications');
   }

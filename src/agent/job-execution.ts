@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Config } from '../config/config.ts';
 import type { FilesLimit, JobSpecification, ResourceFiles } from '../protocol/agent/agent-protocol.ts';
@@ -8,24 +8,17 @@ import { appendConfined, removeConfined } from './confined-open.ts';
 import { archiveJobDirectory } from './job-archiver.ts';
 import { findFilesLimitBreach } from './job-files-limit.ts';
 import { JobDirectory, SETUP_FILE_NAME } from './job-directory.ts';
-import { adoptJobProcess, launchJob, type JobProcess } from './job-process.ts';
+import { adoptJobProcess, endedJobProcess, launchJob, type JobProcess } from './job-process.ts';
+import type { AgentState, AgentStateFolder } from './agent-state-folder.ts';
+import { isJobLeader, processStartTime } from './job-leader.ts';
 import { endJobProcesses } from './job-process-reaper.ts';
+import { createJobCgroup, enterJobCgroup, removeJobCgroup, trustedJobCgroup, type JobCgroup } from './job-cgroup.ts';
 import { fileNameOf } from './resource-fetcher.ts';
 import { renderRunScript } from './run-script.ts';
 import { ServerRejectedError, type ServerClient } from './server-client.ts';
 
 export type KillReason = 'user' | 'timeout' | 'system' | 'files-limit';
 
-/** `genie/agent-state.json`: what a restarted agent needs to adopt a job launched by its predecessor. */
-export interface AgentState {
-  spec: JobSpecification;
-  /** The job's process group (the run script's pid). */
-  pgid: number;
-  agentId: string;
-  agentPid: number;
-  /** When the process was launched (epoch ms): the timeout counts from here. */
-  launched: number;
-}
 
 export interface ExecutionContext {
   client: ServerClient;
@@ -34,6 +27,8 @@ export interface ExecutionContext {
   s3: S3Config;
   killGraceMs: number;
   filesLimit: FilesLimit;
+  /** The agent's own folder, outside job directories: where launched jobs are recorded for adoption. */
+  stateFolder: AgentStateFolder;
 }
 
 /** Stops the execution early: the job reached a final status, or could not go on. */
@@ -49,6 +44,9 @@ export class JobExecution {
   private status: JobStatus = 'CLAIMED';
   private killReason?: KillReason;
   private process?: JobProcess;
+  private cgroup?: JobCgroup;
+  /** The job's process group, once launched or verified on adoption; never taken unverified from a record. */
+  private pgid?: number;
   /** When a kill's grace ends (epoch ms): by then every process of the job gets SIGKILL. */
   private killDeadline?: number;
   private readonly dir: JobDirectory;
@@ -91,9 +89,8 @@ export class JobExecution {
    * kill's grace ends (or a grace from now), strays outside the group included.
    */
   private async endProcesses(deadline = this.killDeadline ?? Date.now() + this.context.killGraceMs): Promise<void> {
-    const child = this.process;
-    if (!child) return;
-    const remained = await endJobProcesses({ pgid: child.pid, jobId: this.jobId }, deadline).catch((error: unknown) => {
+    if (!this.process) return;
+    const remained = await endJobProcesses({ pgid: this.pgid, jobId: this.jobId, cgroup: this.cgroup }, deadline).catch((error: unknown) => {
       void this.log(`could not end the job's processes: ${(error as Error).message}`);
       return [];
     });
@@ -111,9 +108,18 @@ export class JobExecution {
       await chmod(this.dir.run, 0o755);
       await this.stopIfKilled();
       this.process = await this.launch();
+      this.pgid = this.process.pid;
       launched = true;
-      const state: AgentState = { spec: this.spec, pgid: this.process.pid, agentId: this.context.client.agentId, agentPid: process.pid, launched: Date.now() };
-      await writeFile(this.dir.agentState, JSON.stringify(state));
+      const state: AgentState = {
+        spec: this.spec,
+        pgid: this.process.pid,
+        leaderStart: await processStartTime(this.process.pid),
+        agentId: this.context.client.agentId,
+        agentPid: process.pid,
+        launched: Date.now(),
+        ...(this.cgroup ? { cgroup: this.cgroup.path } : {}),
+      };
+      await this.context.stateFolder.saveJob(state);
       await this.change('RUNNING', StatusMessages.running, { processId: this.process.pid });
       await this.supervise(state.launched);
     } catch (error) {
@@ -128,19 +134,28 @@ export class JobExecution {
       if (this.process && !isFinal(this.status)) this.process.signal('SIGKILL');
     }
     await this.endProcesses(Date.now());
-    await rm(this.dir.agentState, { force: true });
+    await this.context.stateFolder.removeJob(this.jobId);
     await this.archive();
   }
 
   /**
-   * Takes over a job whose agent died while the job ran (see Agent.adoptOrphans): the server has
-   * already moved the job to this agent; the process group is watched, timed and reported as if
-   * this agent had launched it.
+   * Takes over a job launched before this agent restarted (see Agent.adoptOrphans): the server has
+   * confirmed the job is this agent's; the process group is watched, timed and reported as if this
+   * agent had launched it — if the record still names the job's own leader (job-leader.ts). A record
+   * naming anything else (changed by someone, or a pid reused since) is not acted on: the job is taken
+   * as ended, and only processes proven to be the job's (its cgroup, its GENIE_JOB_ID) are ended.
    */
   async resume(state: AgentState, status: JobStatus): Promise<void> {
     this.status = status;
     try {
-      this.process = adoptJobProcess(state.pgid, this.dir.exitCode);
+      this.cgroup = await trustedJobCgroup(state.cgroup, this.jobId);
+      if (await isJobLeader(state.pgid, this.jobId, state.leaderStart)) {
+        this.pgid = state.pgid;
+        this.process = adoptJobProcess(state.pgid, this.dir.exitCode);
+      } else {
+        await this.log(`process ${state.pgid} named in the agent's record is not this job's leader (it ended, or the record was changed): it is not watched or signalled`);
+        this.process = endedJobProcess(state.pgid, this.dir.exitCode);
+      }
       await this.log(`adopted by agent ${this.context.client.agentId} (process group ${state.pgid}, status ${status})`);
       if (status === 'INIT') await this.change('RUNNING', StatusMessages.running, { processId: state.pgid });
       await this.supervise(state.launched);
@@ -152,7 +167,7 @@ export class JobExecution {
       if (!isFinal(this.status)) this.process?.signal('SIGKILL');
     }
     await this.endProcesses(Date.now());
-    await rm(this.dir.agentState, { force: true });
+    await this.context.stateFolder.removeJob(this.jobId);
     await this.archive();
   }
 
@@ -290,7 +305,23 @@ export class JobExecution {
     try {
       const env = { ...process.env };
       for (const key of Object.keys(env)) if (key.startsWith('QUARRY_') || key.startsWith('GENIE_')) delete env[key];
-      return await launchJob(this.dir.run, this.dir.root, this.dir.stdout, this.dir.stderr, env);
+      // In the leader's starting environment, which nothing can change afterwards: how a restarted
+      // agent proves a recorded process group is this job's (job-leader.ts), and how strays are found.
+      env.GENIE_JOB_ID = this.jobId;
+      const made = await createJobCgroup(this.jobId);
+      if ('unavailable' in made) await this.log(`no cgroup for this job, so processes that leave its process group and clear their environment cannot be found: ${made.unavailable}`);
+      else this.cgroup = made.cgroup;
+      const child = await launchJob(this.dir.run, this.dir.root, this.dir.stdout, this.dir.stderr, env, this.cgroup && `${this.cgroup.path}/cgroup.procs`);
+      if (this.cgroup) {
+        // The launcher moved itself already; this confirms it (or tells why not) for the log.
+        const cgroup = this.cgroup;
+        await enterJobCgroup(cgroup, child.pid).catch(async (error: unknown) => {
+          await this.log(`could not move the job into cgroup ${cgroup.path} (${(error as Error).message}); processes that leave its process group and clear their environment cannot be found`);
+          this.cgroup = undefined;
+          await removeJobCgroup(cgroup);
+        });
+      }
+      return child;
     } catch (error) {
       await this.change('FAILED', StatusMessages.launchFailed);
       throw error;

@@ -1,5 +1,5 @@
-import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { listConfinedAll, openConfined } from './confined-open.ts';
 import type { FilesLimit } from '../protocol/agent/agent-protocol.ts';
 import { isSkippedDirectory, isUndescendedDirectory } from './manifest-rules.ts';
 
@@ -11,44 +11,50 @@ export const DEFAULT_FILES_LIMIT: FilesLimit = {
   maxTotalBytes: 16 * 1024 ** 3,
 };
 
-// Entries of one folder are measured this many at a time: quick on a big folder, gentle on the disk.
-const STAT_BATCH = 64;
-
 /**
  * Measures a job directory against its limits and answers the first limit it breaks (a sentence
  * for the agent log), or undefined. The walk costs at most `maxFiles + 1` entries: it stops as soon
- * as any limit is broken, never follows symbolic links, and skips what the archive manifest skips
- * (temp folders; downloaded dependencies, which are never walked).
+ * as any limit is broken, and skips what the archive manifest skips (temp folders; downloaded
+ * dependencies, which are never walked). Every folder is reached through the confined opener
+ * (confined-open.ts), from the jobs root down, and listed relative to the folder it opened: a job
+ * that swaps a folder (or its whole directory) for a link while the walk runs has it skipped, so
+ * nothing outside the job directory is ever counted, measured or named in the answer. Links, FIFOs
+ * and other special files count as entries (they still cost the archive one) but have no size.
  */
 export async function findFilesLimitBreach(root: string, limit: FilesLimit): Promise<string | undefined> {
+  const base = path.dirname(root);
+  const top = path.basename(root);
   let entries = 0;
   let total = 0;
   const folders = [''];
   while (folders.length > 0) {
     const relative = folders.pop()!;
-    let names: string[];
+    const segments = relative ? [top, ...relative.split('/')] : [top];
+    let listing: Awaited<ReturnType<typeof listConfinedAll>>;
     try {
-      names = (await readdir(path.join(root, relative), { withFileTypes: true })).map((d) => d.name);
-    } catch {
-      continue; // removed while we looked
-    }
-    for (let i = 0; i < names.length; i += STAT_BATCH) {
-      const batch = names.slice(i, i + STAT_BATCH).map((name) => (relative ? `${relative}/${name}` : name));
-      const infos = await Promise.all(batch.map((rel) => lstat(path.join(root, rel)).catch(() => undefined)));
-      for (const [j, info] of infos.entries()) {
-        if (!info) continue;
-        const rel = batch[j]!;
-        if (info.isDirectory()) {
-          if (isSkippedDirectory(rel)) continue;
-          if (!isUndescendedDirectory(rel)) folders.push(rel);
-        } else if (info.isFile()) {
-          if (info.size > limit.maxFileBytes) return `file ${rel} is ${info.size} bytes, over the limit of ${limit.maxFileBytes}`;
-          total += info.size;
-          if (total > limit.maxTotalBytes) return `the job directory holds more than ${limit.maxTotalBytes} bytes`;
-        }
-        entries++;
-        if (entries > limit.maxFiles) return `the job directory holds more than ${limit.maxFiles} files and folders`;
+      const folder = await openConfined(base, segments);
+      try {
+        listing = await listConfinedAll(folder, path.join(base, ...segments));
+      } finally {
+        await folder.close();
       }
+    } catch {
+      continue; // removed, or swapped for a link or a file, while we looked
+    }
+    entries += listing.others;
+    if (entries > limit.maxFiles) return `the job directory holds more than ${limit.maxFiles} files and folders`;
+    for (const entry of listing.entries) {
+      const rel = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.directory) {
+        if (isSkippedDirectory(rel)) continue;
+        if (!isUndescendedDirectory(rel)) folders.push(rel);
+      } else {
+        if (entry.size > limit.maxFileBytes) return `file ${rel} is ${entry.size} bytes, over the limit of ${limit.maxFileBytes}`;
+        total += entry.size;
+        if (total > limit.maxTotalBytes) return `the job directory holds more than ${limit.maxTotalBytes} bytes`;
+      }
+      entries++;
+      if (entries > limit.maxFiles) return `the job directory holds more than ${limit.maxFiles} files and folders`;
     }
   }
   return undefined;

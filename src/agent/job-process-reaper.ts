@@ -1,11 +1,17 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { cgroupMembers, killCgroup, removeJobCgroup, type JobCgroup } from './job-cgroup.ts';
 
 /** What identifies the processes of one job. */
 export interface JobProcessIdentity {
-  /** The job's process group: the run script's pid, which leads its own session and group. */
-  pgid: number;
+  /**
+   * The job's process group: the run script's pid, which leads its own session and group. Absent
+   * when it could not be verified (an adopted job whose recorded leader is gone or is not the job's).
+   */
+  pgid?: number;
   /** The job's id, as the run script exports it in GENIE_JOB_ID. */
   jobId: string;
+  /** The job's cgroup, where the machine gave it one (job-cgroup.ts): every descendant is in it. */
+  cgroup?: JobCgroup;
 }
 
 const POLL_MS = 100;
@@ -17,10 +23,18 @@ const KILL_ROUNDS = 20;
  * (epoch ms) for them to go, then SIGKILL until none is found. A process belongs to the job when it
  * is in the job's process group, or — for those that left it (setsid, double fork, a new group) —
  * when its environment carries the job's GENIE_JOB_ID (`/proc/<pid>/environ`, the environment it
- * was started with, which a child inherits). Answers the pids that still remained after the grace
- * (empty when the job had already ended cleanly). Without /proc the process group alone is used.
+ * was started with, which a child inherits), or — for those that also cleared their environment
+ * (`env -i`) — when it is in the job's cgroup. Answers the pids that still remained after the grace
+ * (empty when the job had already ended cleanly), and removes the emptied cgroup. Without /proc the
+ * process group and the cgroup alone are used.
  */
 export async function endJobProcesses(job: JobProcessIdentity, deadline: number): Promise<number[]> {
+  const remained = await terminate(job, deadline);
+  if (job.cgroup) await removeJobCgroup(job.cgroup);
+  return remained;
+}
+
+async function terminate(job: JobProcessIdentity, deadline: number): Promise<number[]> {
   let found = await findJobProcesses(job);
   if (found.length === 0) return [];
   signalAll(job, found, 'SIGTERM');
@@ -31,6 +45,8 @@ export async function endJobProcesses(job: JobProcessIdentity, deadline: number)
   }
   const remained = found;
   for (let round = 0; round < KILL_ROUNDS && found.length > 0; round++) {
+    // cgroup.kill reaches a process forked between our listing and our signal, too.
+    if (job.cgroup) await killCgroup(job.cgroup);
     signalAll(job, found, 'SIGKILL');
     await sleep(round === 0 ? 0 : POLL_MS / 2);
     found = await findJobProcesses(job);
@@ -40,7 +56,7 @@ export async function endJobProcesses(job: JobProcessIdentity, deadline: number)
 
 /** Signals the group, and each process found (the strays outside the group). */
 function signalAll(job: JobProcessIdentity, pids: number[], signal: NodeJS.Signals): void {
-  for (const target of [-job.pgid, ...pids]) {
+  for (const target of [...(hasGroup(job) ? [-job.pgid!] : []), ...pids]) {
     try {
       process.kill(target, signal);
     } catch {
@@ -55,11 +71,12 @@ function signalAll(job: JobProcessIdentity, pids: number[], signal: NodeJS.Signa
  * still runs.
  */
 export async function findJobProcesses(job: JobProcessIdentity): Promise<number[]> {
+  const inCgroup = new Set(job.cgroup ? await cgroupMembers(job.cgroup) : []);
   let names: string[];
   try {
     names = await readdir('/proc');
   } catch {
-    return groupAlive(job.pgid) ? [job.pgid] : [];
+    return [...new Set([...(hasGroup(job) && groupAlive(job.pgid!) ? [job.pgid!] : []), ...inCgroup])];
   }
   const marker = Buffer.from(`GENIE_JOB_ID=${job.jobId}\0`);
   const found: number[] = [];
@@ -73,7 +90,7 @@ export async function findJobProcesses(job: JobProcessIdentity): Promise<number[
       // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ')'.
       const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (state === 'Z' || state === 'X') return;
-      if (Number(pgrp) === job.pgid) return void found.push(pid);
+      if ((hasGroup(job) && Number(pgrp) === job.pgid) || inCgroup.has(pid)) return void found.push(pid);
       const environ = await readFile(`/proc/${pid}/environ`).catch(() => undefined);
       if (environ && startsOrContains(environ, marker)) found.push(pid);
     }),
@@ -90,6 +107,11 @@ function startsOrContains(environ: Buffer, marker: Buffer): boolean {
   // The last entry may lack its terminating NUL.
   const last = marker.subarray(0, marker.length - 1);
   return environ.length >= last.length && environ.subarray(environ.length - last.length).equals(last) && (environ.length === last.length || environ[environ.length - last.length - 1] === 0);
+}
+
+/** A usable group id: 0 and 1 (and negatives) would signal the agent's own group, or everything. */
+function hasGroup(job: JobProcessIdentity): boolean {
+  return job.pgid !== undefined && Number.isInteger(job.pgid) && job.pgid > 1;
 }
 
 function groupAlive(pgid: number): boolean {

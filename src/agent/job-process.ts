@@ -19,12 +19,17 @@ const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIG
  * Starts `bash run` in the job directory as the leader of a new session and process group
  * (detached), with stdout and stderr written straight to files. The job therefore outlives the
  * agent's own stdio and can be signalled as one group; it does not die with the agent.
+ *
+ * With `cgroupProcs` (the job cgroup's `cgroup.procs`), a shell first moves itself into the cgroup
+ * and then becomes `bash run` (exec: same pid), so nothing of the job runs before it is in the
+ * cgroup. The move is best effort here; the caller confirms it (enterJobCgroup) and logs a failure.
  */
-export async function launchJob(runScript: string, cwd: string, stdoutFile: string, stderrFile: string, env: NodeJS.ProcessEnv): Promise<JobProcess> {
+export async function launchJob(runScript: string, cwd: string, stdoutFile: string, stderrFile: string, env: NodeJS.ProcessEnv, cgroupProcs?: string): Promise<JobProcess> {
   const out = await open(stdoutFile, 'a');
   const err = await open(stderrFile, 'a');
   try {
-    const child = spawn('bash', [runScript], { cwd, detached: true, stdio: ['ignore', out.fd, err.fd], env });
+    const [command, args]: [string, string[]] = cgroupProcs ? ['sh', ['-c', '{ echo $$ > "$0"; } 2>/dev/null; exec bash "$1"', cgroupProcs, runScript]] : ['bash', [runScript]];
+    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', out.fd, err.fd], env });
     const exited = new Promise<JobExit>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code, signal) => resolve({ code: code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 1) : 1) }));
@@ -52,6 +57,24 @@ export async function launchJob(runScript: string, cwd: string, stdoutFile: stri
 }
 
 /**
+ * An adopted job whose recorded leader could not be verified (it ended while no agent watched, or
+ * the record names another process): nothing is watched or signalled; its exit code is read from the
+ * file the run script writes (absent: 137).
+ */
+export function endedJobProcess(pid: number, exitCodeFile: string): JobProcess {
+  return { pid, exited: readExitCode(exitCodeFile), signal() {} };
+}
+
+async function readExitCode(exitCodeFile: string): Promise<JobExit> {
+  try {
+    const code = Number((await readFile(exitCodeFile, 'utf8')).trim());
+    return { code: Number.isInteger(code) ? code : 137 };
+  } catch {
+    return { code: 137 };
+  }
+}
+
+/**
  * A job process group this agent did not start (it was launched by an agent that has since died):
  * it is not our child, so its end is seen by polling the group and its exit code is read from the
  * file the run script writes (absent if the script was SIGKILLed: 137).
@@ -67,12 +90,7 @@ export function adoptJobProcess(pgid: number, exitCodeFile: string): JobProcess 
   };
   const exited = (async (): Promise<JobExit> => {
     while (alive()) await new Promise((resolve) => setTimeout(resolve, 250));
-    try {
-      const code = Number((await readFile(exitCodeFile, 'utf8')).trim());
-      return { code: Number.isInteger(code) ? code : 137 };
-    } catch {
-      return { code: 137 };
-    }
+    return readExitCode(exitCodeFile);
   })();
   return {
     pid: pgid,

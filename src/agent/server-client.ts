@@ -33,6 +33,10 @@ export interface ServerClientEvents {
   reached?: () => void;
   /** Status changes are kept here until a node answers them. */
   outbox?: StatusOutbox;
+  /** The credential the server issued this id before (a restarted agent). */
+  credential?: string;
+  /** Told of a newly issued credential, to keep it with the id. */
+  issued?: (credential: string) => void;
 }
 
 /**
@@ -55,7 +59,7 @@ export class ServerClient {
     private readonly events: ServerClientEvents = {},
   ) {
     this.endpoints = new ServerEndpoints(serverUrl);
-    this.credential = new AgentCredential(token);
+    this.credential = new AgentCredential(token, events.credential, events.issued);
   }
 
   /**

@@ -1,8 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies are checked field by field */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { AgentStateFolder } from '../../src/agent/agent-state-folder.ts';
 import { DependencyCache } from '../../src/agent/dependency-cache.ts';
 import { JobExecution } from '../../src/agent/job-execution.ts';
 import { DEFAULT_FILES_LIMIT } from '../../src/agent/job-files-limit.ts';
@@ -82,6 +84,7 @@ for (const store of STORES) {
           s3: config.s3,
           killGraceMs: 1000,
           filesLimit: DEFAULT_FILES_LIMIT,
+          stateFolder: new AgentStateFolder(path.join(config.jobs.directoryRoot, '.agent-state')),
         });
       const execution = executionOf(claimed.job);
       // What Agent.beat does when a heartbeat names the job: here, before the INIT report lands.
