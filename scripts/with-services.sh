@@ -38,7 +38,8 @@ export QUARRY_TEST_PYTHON
 export QUARRY_TEST_SPARK_PYTHON QUARRY_TEST_SPARK_JAR QUARRY_TEST_SPARK_JAVA_HOME
 QUARRY_TEST_CHROMIUM=$(bash scripts/services/chromium.sh install)
 export QUARRY_TEST_CHROMIUM
-QUARRY_TEST_ENGINES_CACHE=$(bash scripts/services/engines.sh install)
+# Set beforehand, it names an engines cache to use as it is (nothing is installed into it).
+QUARRY_TEST_ENGINES_CACHE=${QUARRY_TEST_ENGINES_CACHE:-$(bash scripts/services/engines.sh install)}
 export QUARRY_TEST_ENGINES_CACHE
 
 run_dir=$(mktemp -d /tmp/quarry-services.XXXXXX)

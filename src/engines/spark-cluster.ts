@@ -23,7 +23,7 @@ export interface SparkClusterState {
 export interface SparkStartOptions {
   name: string;
   iceberg: IcebergRestAccess;
-  /** Cores and memory the worker offers (default 1 core, 1g: the host is shared). */
+  /** Cores and memory the worker offers (default 2 cores, 1g: two 512m one-core executors, so two jobs run at once). */
   workerCores?: number;
   workerMemory?: string;
   timeoutMs?: number;
@@ -98,11 +98,11 @@ export async function startSparkCluster(cache: EngineCache, installation: SparkI
     env: { ...env, SPARK_DAEMON_MEMORY: '512m' },
   });
   await awaitReady(`Spark master ${masterUrl}`, async () => ((await masterJson(state)).status === 'ALIVE' ? true : undefined), { pid: masterPid, logFile: masterLog, timeoutMs });
-  progress(`starting a Spark worker (${options.workerCores ?? 1} core, ${options.workerMemory ?? '1g'})`);
+  progress(`starting a Spark worker (${options.workerCores ?? 2} core, ${options.workerMemory ?? '1g'})`);
   const workerLog = path.join(runFolder, 'worker.log');
   const workerPid = startDaemon(
     sparkClass,
-    ['org.apache.spark.deploy.worker.Worker', '--host', '127.0.0.1', '--webui-port', String(workerWebPort), '--cores', String(options.workerCores ?? 1), '--memory', options.workerMemory ?? '1g', '--work-dir', path.join(runFolder, 'work'), masterUrl],
+    ['org.apache.spark.deploy.worker.Worker', '--host', '127.0.0.1', '--webui-port', String(workerWebPort), '--cores', String(options.workerCores ?? 2), '--memory', options.workerMemory ?? '1g', '--work-dir', path.join(runFolder, 'work'), masterUrl],
     { pidFile: path.join(runFolder, 'worker.pid'), logFile: workerLog, cwd: runFolder, env: { ...env, SPARK_DAEMON_MEMORY: '512m' } },
   );
   await awaitReady(

@@ -3,7 +3,7 @@ import type { IcebergRestAccess } from './spark-catalog-conf.ts';
 
 /**
  * Trino's `etc/catalog/quarry.properties`: the Iceberg connector on Quarry's REST catalog, reading and
- * writing the warehouse's files directly (local folders through Trino's local file system, S3 through
+ * writing the warehouse's files directly (local folders through Trino's Hadoop file system, S3 through
  * its native S3 client with the warehouse's endpoint and credentials).
  */
 export function trinoCatalogProperties(access: IcebergRestAccess, s3: S3Config | undefined): string {
@@ -12,10 +12,11 @@ export function trinoCatalogProperties(access: IcebergRestAccess, s3: S3Config |
     'iceberg.catalog.type=rest',
     `iceberg.rest-catalog.uri=${access.uri}`,
     'iceberg.file-format=PARQUET',
-    'fs.native-local.enabled=true',
-    'local.location=/',
   ];
   if (access.token) lines.push('iceberg.rest-catalog.security=OAUTH2', `iceberg.rest-catalog.oauth2.token=${access.token}`);
+  // Quarry records folder locations as file:// URIs, which only Trino's Hadoop file system reads
+  // (its native local one wants local://).
+  if (!s3) lines.push('fs.hadoop.enabled=true');
   if (s3) {
     lines.push('fs.native-s3.enabled=true', `s3.region=${s3.region}`);
     if (s3.endpoint) lines.push(`s3.endpoint=${s3.endpoint}`);
