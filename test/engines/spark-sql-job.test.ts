@@ -16,7 +16,8 @@ import { STORES } from '../support/stores.ts';
  * PyIceberg read the same rows. A `sql` job routed to type:spark answers what the DuckDB one does.
  */
 
-const SLOW = 5 * 60_000;
+// A job on a real engine: JVM starts and Iceberg commits take minutes on a loaded 2-core machine.
+const SLOW = 12 * 60_000;
 let cache: EngineCache & { cleanup(): void };
 let spark: SparkInstallation;
 let sparkCluster: SparkClusterState;
