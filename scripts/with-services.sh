@@ -12,6 +12,7 @@
 #   QUARRY_TEST_SPARK_JAR      the iceberg-spark-runtime jar for that Spark
 #   QUARRY_TEST_SPARK_JAVA_HOME  the Java 17 Spark runs on
 #   QUARRY_TEST_CHROMIUM       Debian's chromium, for the web UI's browser tests (playwright-core)
+#   QUARRY_TEST_ENGINES_CACHE  the engines cache (quarry engines install spark and trino), for test/engines
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services/apt.sh
@@ -37,6 +38,9 @@ export QUARRY_TEST_PYTHON
 export QUARRY_TEST_SPARK_PYTHON QUARRY_TEST_SPARK_JAR QUARRY_TEST_SPARK_JAVA_HOME
 QUARRY_TEST_CHROMIUM=$(bash scripts/services/chromium.sh install)
 export QUARRY_TEST_CHROMIUM
+# Set beforehand, it names an engines cache to use as it is (nothing is installed into it).
+QUARRY_TEST_ENGINES_CACHE=${QUARRY_TEST_ENGINES_CACHE:-$(bash scripts/services/engines.sh install)}
+export QUARRY_TEST_ENGINES_CACHE
 
 run_dir=$(mktemp -d /tmp/quarry-services.XXXXXX)
 chmod 755 "$run_dir"
