@@ -24,6 +24,10 @@ export const PipelineFileSchema = Type.Object(
           maxRecords: Type.Optional(Type.Integer({ minimum: 1, description: 'Commit once this many events are buffered (default 200000).' })),
           maxAgeSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60, description: 'Commit once the oldest buffered event is this old (default 10; at most 60).' })),
           compactEvery: Type.Optional(Type.Integer({ minimum: 0, description: 'Compact small files after this many commits to a table (default 20; 0 never).' })),
+          leaseSeconds: Type.Optional(
+            Type.Number({ minimum: 1, maximum: 600, description: 'Sink workers share partitions by leases: a worker not heard from for this long loses its partitions to the others (default 10).' }),
+          ),
+          pollSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60, description: 'Pause between sink rounds that found nothing new (default 0.5).' })),
         },
         { additionalProperties: false },
       ),
@@ -41,7 +45,7 @@ export interface PipelineConfig {
   maxLogBytes: number;
   maxEventBytes: number;
   maxBatchBytes: number;
-  sink: { enabled: boolean; maxRecords: number; maxAgeMs: number; compactEvery: number; pollMs: number };
+  sink: { enabled: boolean; maxRecords: number; maxAgeMs: number; compactEvery: number; pollMs: number; leaseMs: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -65,7 +69,8 @@ export function loadPipelineConfig(file: PipelineFile | undefined, env: Env = {}
       maxRecords: file?.sink?.maxRecords ?? 200_000,
       maxAgeMs: (file?.sink?.maxAgeSeconds ?? 10) * 1000,
       compactEvery: file?.sink?.compactEvery ?? 20,
-      pollMs: 500,
+      pollMs: (file?.sink?.pollSeconds ?? 0.5) * 1000,
+      leaseMs: (file?.sink?.leaseSeconds ?? 10) * 1000,
     },
   };
 }

@@ -5,11 +5,12 @@ import type { Database } from '../db/database.ts';
 import { NotFoundError } from '../errors/not-found-error.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { Collector, type CollectRequest, type CollectResult } from './collector.ts';
-import { EmbeddedLog } from './embedded-log.ts';
 import type { EventLog } from './event-log.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
-import { openKafkaLog } from './kafka-log.ts';
+import { openEventLog } from './open-event-log.ts';
 import { pipelineMetrics } from './pipeline-metrics.ts';
+import { PartitionLeases } from './partition-leases.ts';
+import { describeSinkOutage } from './sink-outage.ts';
 import { SinkWorker } from './sink-worker.ts';
 import { StreamDeclaration } from './stream-declaration.ts';
 import type { StreamDefinition } from './stream-definition.ts';
@@ -39,11 +40,15 @@ const IDEMPOTENCY_RETENTION_MS = 24 * 3600 * 1000;
 export async function openPipelineArea(config: QuarryConfig, database: Database, warehouse: Warehouse): Promise<PipelineArea> {
   const settings = config.pipeline ?? loadPipelineConfig(undefined);
   const store = new StreamStore(database);
-  const log: EventLog = settings.log === 'kafka' ? await openKafkaLog(settings.kafka) : new EmbeddedLog(database, { maxStreamBytes: settings.maxLogBytes });
+  const log = await openEventLog(settings, database);
   const idempotency = new IdempotencyStore(database);
   const declaration = new StreamDeclaration(store, warehouse, log);
   const collector = new Collector(store, log, idempotency, { maxEventBytes: settings.maxEventBytes, maxBatchBytes: settings.maxBatchBytes });
-  const sink = new SinkWorker(store, warehouse, log, { ...settings.sink, onError: (error, stream) => process.stderr.write(`pipeline sink: stream ${stream}: ${error instanceof Error ? error.message : String(error)}\n`) });
+  const sink = new SinkWorker(store, warehouse, log, {
+    ...settings.sink,
+    leases: new PartitionLeases(database, { ttlMs: settings.sink.leaseMs }),
+    onOutage: (event) => process.stderr.write(`${describeSinkOutage(event)}\n`),
+  });
   const status = async (name: string) => {
     const stream = await store.get(name);
     if (!stream) throw new NotFoundError(`No stream named ${JSON.stringify(name)}`, { field: 'name' });

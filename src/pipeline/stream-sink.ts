@@ -10,7 +10,7 @@ import { CommitStateUnknownError } from '../table/table-errors.ts';
 import { TableData } from '../table/table-data.ts';
 import type { Table } from '../table/table.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { committedState, COMMITTED_KEY, sameOffsets, OffsetCheckedAppend, OffsetsMovedError, OFFSETS_KEY, STREAM_KEY, type Offsets } from './committed-offsets.ts';
+import { committedState, sameOffsets, OffsetCheckedAppend, OffsetsMovedError, WORKER_KEY, type Offsets } from './committed-offsets.ts';
 import type { LogEntry } from './collector.ts';
 import type { EventLog, LogRecord } from './event-log.ts';
 import { deadLetterTable, tableIdentifier, type StreamDefinition } from './stream-definition.ts';
@@ -32,6 +32,8 @@ export interface SinkOptions {
   compactEvery: number;
   /** Rewrite a partition's small files once it has this many (default 8). */
   compactMinFiles?: number;
+  /** Recorded in each commit's snapshot summary (WORKER_KEY). */
+  workerId?: string;
 }
 
 /** What one flush did, for status and tests. */
@@ -55,8 +57,8 @@ export class StreamSink {
   private dead!: Table;
   private dataBase: Offsets = {};
   private deadBase: Offsets = {};
-  private dataCommitted = 0;
-  private deadCommitted = 0;
+  /** The partitions this sink reads; undefined: all of them. */
+  private owned: ReadonlySet<number> | undefined;
   /** Next offset to read per partition (past the buffer). */
   private position: Offsets = {};
   private buffer: LogRecord[][] = [];
@@ -80,6 +82,7 @@ export class StreamSink {
     const partitions = await this.log.partitionCount(this.stream);
     for (let p = 0; p < partitions; p++) {
       if (this.buffered >= this.options.maxRecords) break;
+      if (this.owned && !this.owned.has(p)) continue;
       this.buffer[p] ??= [];
       this.position[p] ??= Math.min(this.dataBase[p] ?? 0, this.deadBase[p] ?? 0);
       const records = await this.log.read(this.stream, p, this.position[p], this.options.maxRecords - this.buffered);
@@ -95,6 +98,17 @@ export class StreamSink {
     return this.flush();
   }
 
+  /**
+   * Restricts the sink to these partitions (the ones its worker holds leases on); a change drops
+   * what is buffered and reloads, so a partition given up is never committed from a stale buffer.
+   */
+  assign(partitions: readonly number[]): void {
+    const next = new Set(partitions);
+    if (this.owned && this.owned.size === next.size && [...next].every((p) => this.owned!.has(p))) return;
+    this.owned = next;
+    this.loaded = false;
+  }
+
   /** Loads tables and committed offsets afresh, dropping anything buffered. */
   async load(): Promise<void> {
     this.table = await this.warehouse.loadTable(tableIdentifier(this.definition.table));
@@ -103,14 +117,14 @@ export class StreamSink {
     const dead = committedState(this.dead.metadata(), this.stream);
     this.dataBase = data.offsets;
     this.deadBase = dead.offsets;
-    this.dataCommitted = data.committed;
-    this.deadCommitted = dead.committed;
     this.position = {};
     this.buffer = [];
     this.buffered = 0;
     this.oldest = Infinity;
     const partitions = await this.log.partitionCount(this.stream);
-    for (let p = 0; p < partitions; p++) this.position[p] = Math.min(this.dataBase[p] ?? 0, this.deadBase[p] ?? 0);
+    for (let p = 0; p < partitions; p++) {
+      if (!this.owned || this.owned.has(p)) this.position[p] = Math.min(this.dataBase[p] ?? 0, this.deadBase[p] ?? 0);
+    }
     await this.log.seek?.(this.stream, this.position);
     this.loaded = true;
   }
@@ -145,19 +159,16 @@ export class StreamSink {
     };
     const dataNext = advance(this.dataBase);
     const deadNext = advance(this.deadBase);
-    const dataMoved = !sameOffsets(dataNext, this.dataBase);
     try {
-      if (dataMoved) {
-        await this.commit(this.table, this.dataBase, dataNext, rows, this.dataCommitted);
+      if (!sameOffsets(dataNext, this.dataBase)) {
+        await this.commit(this.table, this.dataBase, dataNext, rows);
         this.dataBase = dataNext;
-        this.dataCommitted += rows.length;
       }
       // The dead-letter table records its offsets even with nothing new: restarts and log retention
       // go back to the lower of the two tables' offsets, so it must keep up (an empty snapshot is cheap).
       if (!sameOffsets(deadNext, this.deadBase)) {
-        await this.commit(this.dead, this.deadBase, deadNext, deadRows, this.deadCommitted);
+        await this.commit(this.dead, this.deadBase, deadNext, deadRows);
         this.deadBase = deadNext;
-        this.deadCommitted += deadRows.length;
       }
     } catch (error) {
       // Lost to another worker, or unknown outcome: the tables say what is committed; start over from them.
@@ -178,8 +189,20 @@ export class StreamSink {
     return { rows: rows.length, deadLetters: deadRows.length, lost: false };
   }
 
-  /** Commits `rows` (one JSON object per element) with the offsets they take the table to. */
-  private async commit(table: Table, expected: Offsets, offsets: Offsets, rows: readonly string[], committedBefore: number): Promise<void> {
+  /**
+   * Commits `rows` (one JSON object per element) with the offsets they take the table to; only the
+   * partitions whose offsets move are compared and set, so workers holding other partitions of the
+   * stream do not conflict with this commit.
+   */
+  private async commit(table: Table, base: Offsets, offsets: Offsets, rows: readonly string[]): Promise<void> {
+    const expected: Offsets = {};
+    const next: Offsets = {};
+    for (const [key, offset] of Object.entries(offsets)) {
+      const p = Number(key);
+      if (offset === (base[p] ?? 0)) continue;
+      expected[p] = base[p] ?? 0;
+      next[p] = offset;
+    }
     await table.refresh();
     let files: DataFile[] = [];
     if (rows.length > 0) {
@@ -192,11 +215,8 @@ export class StreamSink {
         rmSync(dir, { recursive: true, force: true });
       }
     }
-    const append = new OffsetCheckedAppend(table.ops, this.stream, expected)
-      .appendFiles(files)
-      .set(STREAM_KEY, this.stream)
-      .set(OFFSETS_KEY, JSON.stringify(offsets))
-      .set(COMMITTED_KEY, String(committedBefore + rows.length));
+    const append = new OffsetCheckedAppend(table.ops, this.stream, expected, next, rows.length).appendFiles(files);
+    if (this.options.workerId !== undefined) append.set(WORKER_KEY, this.options.workerId);
     try {
       await append.commit();
     } catch (error) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import type { PipelineConfig } from '../../src/config/pipeline-config.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { STORES } from '../support/stores.ts';
 import { CLICKS, send, testPipelineConfig } from './pipeline-support.ts';
+import { SinkProcess, sleep } from './sink-process.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -45,7 +46,7 @@ for (const logKind of LOGS) {
         pipeline = testPipelineConfig({
           log: logKind,
           ...(logKind === 'kafka' ? { kafka: { brokers: [brokers()], topicPrefix: `t${randomBytes(4).toString('hex')}.` } } : {}),
-          sink: { maxRecords: Math.max(1000, EVENTS / 20), maxAgeMs: 200, pollMs: 50, compactEvery: 4 },
+          sink: { maxRecords: Math.max(1000, EVENTS / 20), maxAgeMs: 200, pollMs: 50, compactEvery: 4, leaseMs: 3000 },
         });
         node = await openTestPlatform(store, { pipeline });
         session = await DuckDbSession.open({ memoryLimit: '256MB', threads: 1 });
@@ -55,7 +56,7 @@ for (const logKind of LOGS) {
         await node?.close();
       });
 
-      test(`${EVENTS} events, ${KILLS}+ kills${logKind === 'kafka' ? ', one broker restart' : ''}`, { timeout: Math.max(600_000, EVENTS * 3) }, async () => {
+      test(`${EVENTS} events, ${KILLS}+ kills${logKind === 'kafka' ? ', one broker restart' : ''}`, { timeout: Math.max(1_200_000, EVENTS * 3) }, async () => {
         const put = await node.app.inject({ method: 'PUT', url: '/api/pipeline/v1/streams/clicks', payload: { ...CLICKS, partitions: 3, keyField: 'user' } });
         assert.equal(put.statusCode, 201, put.body);
 
@@ -82,52 +83,48 @@ for (const logKind of LOGS) {
           batches.push(lines.join('\n'));
         }
 
-        const sinkSettings = JSON.stringify({ database: node.config.database, warehouse: node.config.warehouse, s3: node.config.s3, pipeline: { ...pipeline, sink: { ...pipeline.sink, enabled: true } } });
-        let child: ChildProcess | undefined;
-        const startSink = async () => {
-          const started = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'sink-process.ts')], {
-            cwd: ROOT,
-            env: { ...process.env, QUARRY_SINK_SETTINGS: sinkSettings },
-            stdio: ['ignore', 'pipe', 'inherit'],
-          });
-          child = started;
-          await new Promise<void>((resolve, reject) => {
-            started.stdout!.once('data', () => resolve());
-            started.once('exit', (code) => reject(new Error(`sink process exited (${code}) before it was ready`)));
-          });
-        };
-        const killSink = async () => {
-          const running = child;
-          child = undefined;
-          if (!running || running.exitCode !== null) return;
-          const exited = new Promise((resolve) => running.once('exit', resolve));
-          running.kill('SIGKILL');
-          await exited;
-        };
-
+        // Sinks run as `quarry pipeline sink` processes, each SIGKILLed at a random point within
+        // 1.5 s of its first commit (mid-batch, mid-commit or idle), or after 20 s without one (the
+        // broker is down). The sender keeps pace with the kills, so every sink has work when it
+        // is killed and the kills are spread over the whole run, however slow the machine.
         let kills = 0;
         let sending = true;
+        let sink: SinkProcess | undefined;
+        let killerFailed: unknown;
         const killer = (async () => {
           while (sending || kills < KILLS) {
-            await startSink();
-            await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1500));
-            await killSink();
+            sink = await SinkProcess.start(node.config, pipeline);
+            await Promise.race([sink.commitsReach(1), sleep(20_000)]);
+            await sleep(Math.random() * 1500);
+            await sink.kill();
             kills++;
           }
-        })();
+        })().catch((error: unknown) => {
+          killerFailed = error;
+        });
 
         let refused = 0;
         let restart: Promise<void> | undefined;
         try {
           for (const [n, batch] of batches.entries()) {
-            if (logKind === 'kafka' && !restart && n === Math.floor(batches.length / 2)) restart = restartBroker();
-            for (;;) {
+            for (const deadline = Date.now() + 300_000; kills < Math.floor((n * KILLS) / batches.length); ) {
+              if (killerFailed) throw killerFailed;
+              if (Date.now() > deadline) assert.fail(`waited 5 min for sink kill ${Math.floor((n * KILLS) / batches.length)} before batch ${n}; ${kills} kills so far`);
+              await sleep(100);
+            }
+            if (logKind === 'kafka' && !restart && n === Math.floor(batches.length / 2)) {
+              // Down before the next batch, so the collector must refuse at least that one; back 3 s later.
+              await stopBroker();
+              restart = sleep(3000).then(startBroker);
+            }
+            for (const deadline = Date.now() + 300_000; ; ) {
               const answer = await send(node.app, 'clicks', batch, { 'content-type': 'application/x-ndjson', 'idempotency-key': `batch-${n}` });
               if (answer.status === 200) break;
               assert.equal(answer.status, 503, JSON.stringify(answer.body));
               assert.ok(answer.headers['retry-after']);
               refused++;
-              await new Promise((resolve) => setTimeout(resolve, 250));
+              if (Date.now() > deadline) assert.fail(`batch ${n} was refused for 5 min (last answer: ${JSON.stringify(answer.body)})`);
+              await sleep(250);
             }
           }
         } finally {
@@ -135,19 +132,23 @@ for (const logKind of LOGS) {
           await killer;
           await restart;
         }
-        assert.ok(kills >= KILLS);
+        if (killerFailed) throw killerFailed;
+        assert.ok(kills >= KILLS, `${kills} kills`);
         if (logKind === 'kafka') assert.ok(refused > 0, 'the collector refused batches while the broker was down');
 
-        await startSink();
+        const last = await SinkProcess.start(node.config, pipeline);
         try {
-          for (const deadline = Date.now() + Math.max(300_000, EVENTS * 2); ; ) {
-            const status = (await node.app.inject({ method: 'GET', url: '/api/pipeline/v1/streams/clicks' })).json();
-            if (status.committed >= validCount && status.deadLettersCommitted >= malformed.size) break;
-            if (Date.now() > deadline) assert.fail(`the sink did not commit everything: ${JSON.stringify(status)}`);
-            await new Promise((resolve) => setTimeout(resolve, 500));
+          let seen: unknown;
+          for (const deadline = Date.now() + 300_000; ; ) {
+            const answer = await node.app.inject({ method: 'GET', url: '/api/pipeline/v1/streams/clicks' });
+            seen = answer.statusCode === 200 ? answer.json() : answer.body;
+            const status = answer.statusCode === 200 ? (answer.json() as { committed: number; deadLettersCommitted: number }) : undefined;
+            if (status && status.committed >= validCount && status.deadLettersCommitted >= malformed.size) break;
+            if (Date.now() > deadline) assert.fail(`waited 5 min for the last sink to commit ${validCount} events and ${malformed.size} dead letters; last status: ${JSON.stringify(seen)}; sink stderr: ${last.stderr}`);
+            await sleep(500);
           }
         } finally {
-          await killSink();
+          await last.kill();
         }
 
         const data = new TableData(session);
@@ -168,15 +169,24 @@ for (const logKind of LOGS) {
   }
 }
 
-/** Stops the test broker (scripts/services/kafka.sh), leaves it down a few seconds, starts it on the same ports and data. */
-async function restartBroker(): Promise<void> {
+function brokerScript(): { dir: string; script: string; run: (args: string[]) => Promise<unknown> } {
   const dir = process.env.QUARRY_TEST_KAFKA_DIR;
   if (!dir) throw new Error('QUARRY_TEST_KAFKA_DIR is not set: run the tests with npm test');
+  const run = promisify(execFile);
+  const script = path.join(ROOT, 'scripts/services/kafka.sh');
+  return { dir, script, run: (args) => run('bash', [script, ...args]) };
+}
+
+/** Stops the test broker (scripts/services/kafka.sh); its data stays. */
+async function stopBroker(): Promise<void> {
+  const { dir, run } = brokerScript();
+  await run(['stop', dir]);
+}
+
+/** Starts the test broker again on the same ports and data (kafka.sh start waits until it serves). */
+async function startBroker(): Promise<void> {
+  const { dir, run } = brokerScript();
   const port = brokers().split(':')[1];
   const controllerPort = readFileSync(path.join(dir, 'controller-port'), 'utf8').trim();
-  const script = path.join(ROOT, 'scripts/services/kafka.sh');
-  const run = promisify(execFile);
-  await run('bash', [script, 'stop', dir]);
-  await new Promise((resolve) => setTimeout(resolve, 3000));
-  await run('bash', [script, 'start', dir, port, controllerPort]);
+  await run(['start', dir, port, controllerPort]);
 }

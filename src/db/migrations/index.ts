@@ -12,6 +12,7 @@ import { catalogMigration0401 } from './0401-catalog.ts';
 import { migration0501AuthTokens } from './0501-auth-tokens.ts';
 import { migration0502AgentCredentials } from './0502-agent-credentials.ts';
 import { migration0601Pipeline } from './0601-pipeline.ts';
+import { migration0602PipelineLeases } from './0602-pipeline-leases.ts';
 import { migration0801Experiments } from './0801-experiments.ts';
 
 /**
@@ -32,5 +33,6 @@ export const migrations: Record<string, Migration> = {
   '0501-auth-tokens': migration0501AuthTokens,
   '0502-agent-credentials': migration0502AgentCredentials,
   '0601-pipeline': migration0601Pipeline,
+  '0602-pipeline-leases': migration0602PipelineLeases,
   '0801-experiments': migration0801Experiments,
 };

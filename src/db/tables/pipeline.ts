@@ -36,9 +36,25 @@ export interface PipelineIdempotencyTable {
   created_at: number;
 }
 
+/** A sink worker's heartbeat: it is alive while seen_at is recent. */
+export interface PipelineSinkWorkerTable {
+  id: string;
+  seen_at: number;
+}
+
+/** The sink worker that reads one partition of a stream's log, until expires_at unless it renews. */
+export interface PipelineSinkLeaseTable {
+  stream: string;
+  partition: number;
+  owner: string;
+  expires_at: number;
+}
+
 export interface PipelineTables {
   pipeline_stream: PipelineStreamTable;
   pipeline_log_head: PipelineLogHeadTable;
   pipeline_log_batch: PipelineLogBatchTable;
   pipeline_idempotency: PipelineIdempotencyTable;
+  pipeline_sink_worker: PipelineSinkWorkerTable;
+  pipeline_sink_lease: PipelineSinkLeaseTable;
 }
