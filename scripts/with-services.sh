@@ -13,6 +13,8 @@
 #   QUARRY_TEST_SPARK_JAVA_HOME  the Java 17 Spark runs on
 #   QUARRY_TEST_CHROMIUM       Debian's chromium, for the web UI's browser tests (playwright-core)
 #   QUARRY_TEST_ENGINES_CACHE  the engines cache (quarry engines install spark and trino), for test/engines
+#   QUARRY_TEST_CASSANDRA      host:port (CQL) of a Cassandra 5.0.6 node; started only when an argument
+#                              names a file with "cassandra" in it (it costs 16–25 s and ~1 GB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services/apt.sh
@@ -49,6 +51,7 @@ cleanup() {
   bash scripts/services/s3.sh stop "$run_dir/s3" || true
   bash scripts/services/mariadb.sh stop "$run_dir/mariadb" || true
   bash scripts/services/kafka.sh stop "$run_dir/kafka" || true
+  bash scripts/services/cassandra.sh stop "$run_dir/cassandra" || true
   rm -rf "$run_dir"
 }
 trap cleanup EXIT
@@ -75,5 +78,12 @@ export QUARRY_TEST_KAFKA_BROKERS="127.0.0.1:$kafka_port"
 export QUARRY_TEST_KAFKA_DIR="$run_dir/kafka"
 echo "$kafka_controller_port" > "$run_dir/kafka/controller-port"
 echo "quarry: Kafka on 127.0.0.1:$kafka_port" >&2
+
+if [[ " $* " == *cassandra* ]]; then
+  cassandra_port=$(free_port)
+  bash scripts/services/cassandra.sh start "$run_dir/cassandra" "$cassandra_port"
+  export QUARRY_TEST_CASSANDRA="127.0.0.1:$cassandra_port"
+  echo "quarry: Cassandra on 127.0.0.1:$cassandra_port" >&2
+fi
 
 "$@"

@@ -7,12 +7,14 @@ import { platformNotice, requireExistingPlatform } from './platform-notice.ts';
 
 const HELP = `Usage: quarry snapshot --catalog NAME --source DATABASE.TABLE --into NAMESPACE.TABLE [options]
 
-Copies a table of an operational database (a configured catalog of kind postgresql, mysql or
-sqlite) into one day's partition (dateint=YYYYMMDD) of a warehouse Iceberg table.
+Copies a table of an operational database (a configured catalog of kind postgresql, mysql,
+sqlite or cassandra) into one day's partition (dateint=YYYYMMDD) of a warehouse Iceberg table.
 
 The source is read at one point in time (PostgreSQL REPEATABLE READ READ ONLY; MariaDB START
 TRANSACTION WITH CONSISTENT SNAPSHOT; SQLite one read transaction) in batches, so memory stays
-flat. The warehouse table is created on the first snapshot (the source's columns, typed from the
+flat. Cassandra, which has no point in time, is read by token ranges at the consistency level and
+concurrency of its catalog URL; the read's start and end are recorded (quarry.snapshot.read-time,
+quarry.snapshot.read-end): rows unchanged during that window are copied exactly once. The warehouse table is created on the first snapshot (the source's columns, typed from the
 catalog's common type system, plus dateint) and gains the source's new columns later. The day's
 partition is replaced in one overwrite commit: re-running a day leaves one copy of it. A failed run
 commits nothing and leaves no files. The snapshot's summary records the source catalog and table,
@@ -27,7 +29,8 @@ configuration file, or the nearest .quarry folder).
 
 Options:
   --catalog NAME             The catalog to read (catalogs: in the configuration file)
-  --source DATABASE.TABLE    The table: PostgreSQL schema.table, MariaDB database.table, SQLite main.table
+  --source DATABASE.TABLE    The table: PostgreSQL schema.table, MariaDB database.table, SQLite main.table,
+                             Cassandra keyspace.table
   --into NAMESPACE.TABLE     The warehouse table to write
   --date YYYYMMDD            The day the snapshot is of (default: today in UTC)
   --where SQL                Only rows matching this condition (in the source's SQL dialect)

@@ -141,6 +141,10 @@ function parseCatalogs(catalogs: CatalogConfig[] | undefined, filePath: string |
     if (catalog.connector === 'mysql' && !/^(mysql|mariadb):\/\//.test(catalog.url ?? '')) {
       throw new ConfigError(`${setting}.url`, 'must be a mysql:// URL for a mysql catalog');
     }
+    // The rest of the URL (hosts, dc, consistency) is checked by the connector, which owns its settings.
+    if (catalog.connector === 'cassandra' && !/^cassandra:\/\//.test(catalog.url ?? '')) {
+      throw new ConfigError(`${setting}.url`, 'must be a cassandra://host:9042/?dc=NAME URL for a cassandra catalog');
+    }
     if (catalog.connector === 'sqlite') {
       if (!catalog.path) throw new ConfigError(`${setting}.path`, 'is required for a sqlite catalog (the database file)');
       return { ...catalog, path: path.resolve(cwd, catalog.path) };

@@ -179,10 +179,15 @@ const AclSchema = Type.Record(Type.String(), Type.Array(Type.String()), {
 export const CatalogEntrySchema = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9_][a-z0-9_-]*$', maxLength: 255, description: 'Catalog name (lower case).' }),
-    connector: Type.Enum(['warehouse', 'postgresql', 'mysql', 'sqlite'], { description: 'Connector type.' }),
-    url: Type.Optional(Type.String({ minLength: 1, description: 'postgresql: postgres://…; mysql: mysql://… connection URL.' })),
+    connector: Type.Enum(['warehouse', 'postgresql', 'mysql', 'sqlite', 'cassandra'], { description: 'Connector type.' }),
+    url: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'postgresql: postgres://…; mysql: mysql://… connection URL; cassandra: cassandra://[user:password@]host[:port][,host…]/[?dc=datacenter1&consistency=local_quorum&concurrency=2].',
+      }),
+    ),
     path: Type.Optional(Type.String({ minLength: 1, description: 'sqlite: the database file, opened read-only.' })),
-    databases: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'postgresql/mysql: only these schemas/databases.' })),
+    databases: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'postgresql/mysql/cassandra: only these schemas/databases/keyspaces.' })),
     cluster: Type.Optional(
       Type.Object(
         {

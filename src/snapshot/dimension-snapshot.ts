@@ -28,10 +28,13 @@ export const LINEAGE = {
   date: 'quarry.snapshot.dateint',
   where: 'quarry.snapshot.where',
   jobId: 'quarry.snapshot.job-id',
+  /** Sources without a point in time (Cassandra): when the read ended, and the consistency level it used. */
+  readEnd: 'quarry.snapshot.read-end',
+  consistency: 'quarry.snapshot.consistency',
 } as const;
 
 export interface SnapshotRequest {
-  /** A configured catalog of kind postgresql, mysql or sqlite. */
+  /** A configured catalog of kind postgresql, mysql, sqlite or cassandra. */
   readonly catalog: string;
   /** DATABASE.TABLE in that catalog (a PostgreSQL schema, a MariaDB database, SQLite's `main`). */
   readonly source: string;
@@ -139,6 +142,7 @@ export class DimensionSnapshot {
         await batches.return?.().catch(() => undefined);
       }
       const readTime = read.readTime;
+      const readLineage = read.lineage?.() ?? {};
       await read.close();
       read = undefined;
 
@@ -149,6 +153,7 @@ export class DimensionSnapshot {
         [LINEAGE.readTime]: readTime.toISOString(),
         [LINEAGE.rows]: String(stage.rows),
         [LINEAGE.date]: String(date),
+        ...readLineage,
         ...(request.where ? { [LINEAGE.where]: request.where } : {}),
         ...(request.jobId ? { [LINEAGE.jobId]: request.jobId } : {}),
       };

@@ -35,6 +35,8 @@ export interface SourceRead {
   /** The source's clock at the point in time the read sees. */
   readonly readTime: Date;
   batches(): AsyncIterable<TextRow[]>;
+  /** Summary entries that say more about this read (a read window's end, a consistency level), asked for after the batches ran out. */
+  lineage?(): Record<string, string>;
   close(): Promise<void>;
 }
 

@@ -5,6 +5,8 @@ import { MysqlSource } from './relational/mysql-source.ts';
 import { PostgresSource } from './relational/postgres-source.ts';
 import { RelationalConnector } from './relational/relational-connector.ts';
 import { SqliteSource } from './relational/sqlite-source.ts';
+import { CassandraSource } from './cassandra/cassandra-source.ts';
+import { parseCassandraUrl } from './cassandra/cassandra-url.ts';
 import { HiveTableConnector } from './warehouse/hive-table-connector.ts';
 import { IcebergTableConnector } from './warehouse/iceberg-table-connector.ts';
 import type { IcebergTableSupport } from './warehouse/iceberg-table-support.ts';
@@ -31,5 +33,7 @@ export function createConnector(config: CatalogConfig, dependencies: ConnectorDe
       return new RelationalConnector('mysql', config, new MysqlSource(config.url!));
     case 'sqlite':
       return new RelationalConnector('sqlite', config, new SqliteSource(config.path!));
+    case 'cassandra':
+      return new RelationalConnector('cassandra', config, new CassandraSource(parseCassandraUrl(config.url!), config.name));
   }
 }
