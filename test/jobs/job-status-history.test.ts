@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Kysely } from 'kysely';
+import { migration0230JobStatusChanges } from '../../src/db/migrations/0230-job-status-changes.ts';
 import { bashFixture, bashJob } from '../support/jobs-harness.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { injectSender, putRegistry } from '../support/registry-fixture.ts';
@@ -88,6 +90,15 @@ for (const store of STORES) {
       await t.platform.jobs.store.changeStatus(id, 'ACCEPTED', 'KILLED', 'killed');
       assert.equal(await t.platform.jobs.store.deleteFinished([id]), 1);
       assert.deepEqual(await t.platform.jobs.store.statusHistory(id), []);
+    });
+
+    it('starts the history of jobs made before migration 0230 with the status they had then', async () => {
+      const id = await submit('history-before');
+      const db = t.platform.database.db as unknown as Kysely<unknown>;
+      await migration0230JobStatusChanges.down!(db);
+      await migration0230JobStatusChanges.up(db);
+      const job = (await t.platform.jobs.store.get(id))!;
+      assert.deepEqual(await history(id), [{ status: 'ACCEPTED', statusMsg: job.statusMsg ?? null, timestamp: new Date(job.updated).toISOString() }]);
     });
 
     it('is in the OpenAPI document with its response schema', async () => {

@@ -146,7 +146,7 @@ export function ExperimentReportPage({ name }: { name: string }) {
           {r.srm.mismatch ? (
             <div className="error" role="alert" data-testid="srm-warning">
               <strong>Sample ratio mismatch.</strong> The cells' sizes differ from their intended shares more than chance explains (χ² = {formatNumber(r.srm.chiSquare)}, {r.srm.degreesOfFreedom}{' '}
-              degrees of freedom, p = {formatNumber(r.srm.pValue, 3)} &lt; {r.srm.threshold}): allocation or logging is broken, and the comparisons below cannot be trusted.
+              {r.srm.degreesOfFreedom === 1 ? 'degree' : 'degrees'} of freedom, p = {formatNumber(r.srm.pValue, 3)} &lt; {r.srm.threshold}): allocation or logging is broken, and the comparisons below cannot be trusted.
             </div>
           ) : (
             <p className="ok" data-testid="srm-ok">
