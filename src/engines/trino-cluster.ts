@@ -84,6 +84,9 @@ export async function startTrinoCluster(cache: EngineCache, installation: TrinoI
       '-XX:+EnableDynamicAgentLoading',
       '-Dnode.environment=quarry',
       `-Dnode.id=quarry-${options.name}`,
+      // Else Trino announces the host's first interface and polls itself there (timeouts on hosts
+      // whose outside address does not answer).
+      '-Dnode.internal-address=127.0.0.1',
       `-Dnode.data-dir=${path.join(runFolder, 'data')}`,
       `-Dconfig=${path.join(etc, 'config.properties')}`,
       `-Dcatalog.config-dir=${path.join(etc, 'catalog')}`,

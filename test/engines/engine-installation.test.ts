@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,7 +71,7 @@ describe('quarry engines', () => {
     const cache = process.env.QUARRY_TEST_ENGINES_CACHE;
     assert.ok(cache, 'QUARRY_TEST_ENGINES_CACHE (scripts/with-services.sh) names the engines cache');
     for (const engine of ['spark', 'trino']) {
-      const run = spawnSync(process.execPath, [QUARRY_BIN, 'engines', 'install', engine], { encoding: 'utf8', env: { ...process.env, QUARRY_ENGINES_CACHE: cache, QUARRY_HOME: scratch }, timeout: 120_000 });
+      const run: SpawnSyncReturns<string> = spawnSync(process.execPath, [QUARRY_BIN, 'engines', 'install', engine], { encoding: 'utf8', env: { ...process.env, QUARRY_ENGINES_CACHE: cache, QUARRY_HOME: scratch }, timeout: 120_000 });
       assert.equal(run.status, 0, run.stderr);
       assert.equal(JSON.parse(run.stdout).alreadyInstalled, true, run.stderr);
       assert.match(run.stderr, /is already installed/);
