@@ -70,6 +70,8 @@ export interface DimensionSnapshotOptions {
   /** Rows read and staged at a time (default 10,000): what bounds the process's memory. */
   readonly batchRows?: number;
   readonly progress?: (label: string) => ProgressSink;
+  /** Rows staged in DuckDB before they move to a local Parquet part (default 500,000): what bounds DuckDB's share of memory. */
+  readonly partRows?: number;
   /** Awaited after each staged batch, with the rows staged so far: a seam for tests that interleave writers. */
   readonly afterBatch?: (rows: number) => Promise<void>;
   readonly now?: () => Date;
@@ -117,7 +119,7 @@ export class DimensionSnapshot {
       if (!described) throw new NotFoundError(`Catalog ${config.name} has no table ${database}.${tableName}`, { catalog: config.name, table: `${database}.${tableName}` });
       const columns = chooseColumns(described.columns, request.columns, `${config.name}.${database}.${described.name}`);
       const staged: StagedColumn[] = columns.map((c) => ({ name: c.name, type: icebergTypeOf(c.type) }));
-      stage = await RowStage.create(this.options.session, staged);
+      stage = await RowStage.create(this.options.session, staged, this.options.partRows);
       read = await source.rows.begin({ database, table: described.name, columns, where: request.where, batchRows: this.batchRows });
       const progress = this.options.progress?.(`snapshot ${label}`);
       const started = Date.now();
@@ -158,7 +160,7 @@ export class DimensionSnapshot {
         ...(request.jobId ? { [LINEAGE.jobId]: request.jobId } : {}),
       };
       const filter = parseFilter(`${DATE_COLUMN} = ${date}`);
-      const rowsSql = `SELECT ${staged.map((c) => quoteIdent(c.name)).join(', ')}${staged.length ? ', ' : ''}CAST(${date} AS INTEGER) AS ${DATE_COLUMN} FROM ${stage.table}`;
+      const rowsSql = `SELECT ${staged.map((c) => quoteIdent(c.name)).join(', ')}${staged.length ? ', ' : ''}CAST(${date} AS INTEGER) AS ${DATE_COLUMN} FROM ${stage.relation()}`;
       const commit = await new TableData(this.options.session).overwriteQuery(table, filter, rowsSql, undefined, summary);
       return {
         table: formatIdentifier(into),

@@ -14,29 +14,60 @@ export interface StagedColumn {
   readonly type: IcebergType;
 }
 
+/** Rows a stage holds in its DuckDB table before moving them to a Parquet part (default). */
+export const DEFAULT_PART_ROWS = 500_000;
+
 /**
- * A DuckDB temporary table collecting a snapshot's rows batch by batch, typed as the warehouse
- * table's columns. Each batch passes through a local newline-delimited JSON file that DuckDB reads
- * and converts in bulk, then is deleted: the process holds one batch, DuckDB holds the rest within
- * its memory limit and spills past it. `drop` removes the table and the folder.
+ * A snapshot's rows collected batch by batch, typed as the warehouse table's columns. Each batch
+ * passes through a local newline-delimited JSON file that DuckDB reads and converts in bulk into a
+ * temporary table, then is deleted; whenever that table reaches `partRows` rows it is written to a
+ * local zstd Parquet part and emptied. So the process holds one batch, DuckDB at most `partRows`
+ * rows (and its memory limit), and the rest of the table waits on disk however large it is.
+ * `relation()` is every staged row, parts and table; `drop` removes the table and the folder.
  */
 export class RowStage {
   /** Rows staged so far. */
   rows = 0;
   /** Bytes of text staged so far (the size of the batch files). */
   bytes = 0;
+  /** Parquet parts written so far. */
+  readonly parts: string[] = [];
+  private inTable = 0;
 
   private constructor(
     private readonly session: DuckDbSession,
     readonly table: string,
     private readonly columns: readonly StagedColumn[],
     private readonly dir: string,
+    private readonly partRows: number,
   ) {}
 
-  static async create(session: DuckDbSession, columns: readonly StagedColumn[]): Promise<RowStage> {
+  static async create(session: DuckDbSession, columns: readonly StagedColumn[], partRows = DEFAULT_PART_ROWS): Promise<RowStage> {
     const table = `quarry_snapshot_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    await session.run(`CREATE TEMP TABLE ${table} (${columns.map((c) => `${quoteIdent(c.name)} ${duckType(c.type)}`).join(', ')})`);
-    return new RowStage(session, table, columns, mkdtempSync(path.join(os.tmpdir(), 'quarry-snapshot-')));
+    const stage = new RowStage(session, table, columns, mkdtempSync(path.join(os.tmpdir(), 'quarry-snapshot-')), partRows);
+    await stage.createTable();
+    return stage;
+  }
+
+  /** A DuckDB relation (for FROM) holding every row staged, in the staged columns' order. */
+  relation(): string {
+    if (this.parts.length === 0) return this.table;
+    const parts = `read_parquet([${this.parts.map(quoteString).join(', ')}])`;
+    return `(SELECT * FROM ${parts} UNION ALL SELECT * FROM ${this.table})`;
+  }
+
+  private async createTable(): Promise<void> {
+    await this.session.run(`CREATE TEMP TABLE ${this.table} (${this.columns.map((c) => `${quoteIdent(c.name)} ${duckType(c.type)}`).join(', ')})`);
+  }
+
+  /** Moves the table's rows to a new Parquet part; dropping the table (rather than deleting its rows) returns its memory. */
+  private async flush(): Promise<void> {
+    const part = path.join(this.dir, `part-${String(this.parts.length).padStart(5, '0')}.parquet`);
+    await this.session.run(`COPY ${this.table} TO ${quoteString(part)} (FORMAT parquet, COMPRESSION zstd)`);
+    this.parts.push(part);
+    await this.session.run(`DROP TABLE ${this.table}`);
+    await this.createTable();
+    this.inTable = 0;
   }
 
   async append(batch: readonly TextRow[]): Promise<void> {
@@ -63,7 +94,9 @@ export class RowStage {
       unlinkSync(file);
     }
     this.rows += batch.length;
+    this.inTable += batch.length;
     this.bytes += Buffer.byteLength(text);
+    if (this.inTable >= this.partRows) await this.flush();
   }
 
   /** The first value of the batch its column's type cannot hold, as an error naming both. */
