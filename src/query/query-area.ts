@@ -29,6 +29,8 @@ export class QueryArea {
       threads: config.threads,
       catalogNames: ['warehouse', 'quarry'],
       warm: true,
+      // Repeated queries over the same tables (dashboards, reports) reuse a DuckDB that has read them.
+      keepSessions: 2,
     });
   }
 

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { DuckDBResult } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { NotFoundError } from '../errors/not-found-error.ts';
 import { isQuarryError } from '../errors/quarry-error.ts';
@@ -17,6 +17,7 @@ import { parseTimestamp } from '../table/values.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { QueryCancelledError, QueryFailedError } from './query-errors.ts';
 import { readableArea } from './readable-area.ts';
+import { SessionPool } from './session-pool.ts';
 import { deparse, parseSelect } from './sql-tree.ts';
 import { findTableReferences, type TableReference } from './table-references.ts';
 import { rewriteTimeTravel } from './time-travel-syntax.ts';
@@ -34,6 +35,12 @@ export interface QueryEngineOptions {
    * milliseconds, which a short query would otherwise pay each time. Call close() to free it.
    */
   warm?: boolean;
+  /**
+   * How many DuckDBs to keep after their queries, each restricted to the files and folders its query
+   * could read, for the next query over exactly the same area (default 0: a fresh DuckDB per query).
+   * A kept DuckDB holds up to memoryLimit of cached file bytes while idle. Call close() to free them.
+   */
+  keepSessions?: number;
 }
 
 /** What planning found for one table reference: the evidence of pruning. */
@@ -92,18 +99,40 @@ export class QueryEngine {
   /** Decoded manifests, shared by every query of this engine (manifests never change). */
   private readonly manifests = new ManifestCache();
   private spare: Promise<DuckDbSession | undefined> | undefined;
+  private readonly pool: SessionPool;
+  /** Sessions of closed queries on their way back to the pool (their views being dropped). */
+  private readonly releasing = new Set<Promise<void>>();
+  /** Parses and prints users' SQL (json_serialize_sql and back), never runs it: no file is read there. */
+  private parser: Promise<DuckDBInstance> | undefined;
   private closed = false;
 
   constructor(
     private readonly warehouse: Warehouse,
     private readonly options: QueryEngineOptions,
-  ) {}
+  ) {
+    this.pool = new SessionPool(options.keepSessions ?? 0);
+  }
 
-  /** Frees the DuckDB kept for the next query; queries still running are not affected. */
+  /** Frees the DuckDBs kept for the next queries; queries still running are not affected. */
   close(): void {
     this.closed = true;
     void this.spare?.then((session) => session?.close());
     this.spare = undefined;
+    this.pool.close();
+    void this.parser?.then((instance) => instance.closeSync()).catch(() => undefined);
+    this.parser = undefined;
+  }
+
+  /** DuckDBs kept restricted for the next query over the same files, once queries closed so far are released (for tests and metrics). */
+  async idleSessions(): Promise<number> {
+    await Promise.all(this.releasing);
+    return this.pool.size();
+  }
+
+  /** A connection of its own for one query's parsing, on the engine's parsing DuckDB (opened once). */
+  private async parserConnection(): Promise<DuckDBConnection> {
+    this.parser ??= DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '64MB', enable_external_access: 'false' });
+    return (await this.parser).connect();
   }
 
   /** A fresh DuckDB for one query: the one opened ahead when there is one, and the next one opened ahead. */
@@ -118,6 +147,33 @@ export class QueryEngine {
     return session;
   }
 
+  /** A fresh DuckDB that may read these files and folders and nothing else. */
+  private async restrictedSession(paths: readonly string[], directories: readonly string[]): Promise<DuckDbSession> {
+    const session = await this.session();
+    try {
+      // Footers kept by file: a kept session reads the same files again, and each footer costs as
+      // much to parse as the path checks of the restriction do (bench/RESULTS.md).
+      await session.run('SET parquet_metadata_cache = true');
+      await session.restrictTo(paths, directories);
+      return session;
+    } catch (error) {
+      session.close();
+      throw error;
+    }
+  }
+
+  /** Drops a finished query's views and keeps its session for the next query over the same area. */
+  private async release(key: string, session: DuckDbSession, views: number): Promise<void> {
+    try {
+      for (let i = 0; i < views; i++) await session.run(`DROP VIEW IF EXISTS ${quoteIdent(`__quarry_scan_${i}`)}`);
+    } catch {
+      session.close();
+      return;
+    }
+    if (this.closed) session.close();
+    else this.pool.give(key, session);
+  }
+
   private openSession(): Promise<DuckDbSession> {
     return DuckDbSession.open({ memoryLimit: this.options.memoryLimit, threads: this.options.threads, spillDirectory: this.options.spillDirectory });
   }
@@ -127,15 +183,28 @@ export class QueryEngine {
     const started = performance.now();
     if (typeof sql !== 'string' || sql.trim() === '') throw new InvalidInputError('Field sql must be a SELECT statement (got an empty string)', 'sql');
     mkdirSync(this.options.spillDirectory, { recursive: true });
-    const session = await this.session();
+    let session: DuckDbSession | undefined;
     let cancelled = false;
     const cancel = () => {
       cancelled = true;
-      session.interrupt();
+      session?.interrupt();
     };
     signal?.addEventListener('abort', cancel, { once: true });
+    let parser: DuckDBConnection;
     try {
-      const tree = await parseSelect(session.connection, rewriteTimeTravel(sql));
+      parser = await this.parserConnection();
+    } catch (error) {
+      signal?.removeEventListener('abort', cancel);
+      throw error;
+    }
+    let parserOpen = true;
+    const closeParser = () => {
+      if (parserOpen) parser.closeSync();
+      parserOpen = false;
+    };
+    let views = 0;
+    try {
+      const tree = await parseSelect(parser, rewriteTimeTravel(sql));
       const tables = new Map<string, Table>();
       const loadTable = async (namespace: string, name: string) => {
         const key = `${namespace}.${name}`.toLowerCase();
@@ -184,22 +253,43 @@ export class QueryEngine {
       }
       const tableFolders = planned.flatMap(({ table }) => localFileOf(table.location()) ?? []);
       const area = readableArea(readable, tableFolders, localFileOf(this.warehouse.root));
-      await session.restrictTo([...area.paths, ...(options.outputFiles ?? [])], area.directories);
+      // A query that writes output files has an area of its own; it is never kept for another.
+      const poolKey = (options.outputFiles ?? []).length === 0 ? SessionPool.keyOf(area) : undefined;
+      session = (poolKey !== undefined ? this.pool.take(poolKey) : undefined) ?? (await this.restrictedSession([...area.paths, ...(options.outputFiles ?? [])], area.directories));
+      if (cancelled) throw new QueryCancelledError('The query was cancelled');
       const data = new TableData(session);
       for (const [i, { ref, table, plan }] of planned.entries()) {
         const view = `__quarry_scan_${i}`;
         await session.run(`CREATE TEMP VIEW ${quoteIdent(view)} AS ${await data.planSql(table, plan)}`);
+        views = i + 1;
         Object.assign(ref.node, { schema_name: '', catalog_name: '', table_name: view, alias: ref.alias, at_clause: null });
       }
-      const finalSql = await deparse(session.connection, tree);
+      const finalSql = await deparse(parser, tree);
+      closeParser();
+      const running = session;
+      let failed = false;
       const summaries = planned.map(({ ref, plan, filters }) => summarize(ref, plan, filters));
       const dataFiles = summaries.reduce((n, s) => n + s.dataFiles, 0);
       const skippedFiles = summaries.reduce((n, s) => n + s.skippedFiles, 0);
       const bytesRead = summaries.reduce((n, s) => n + s.bytesPlanned, 0);
       let result: DuckDBResult | undefined;
+      // True when no result is left half read on the session (none started, or the last one read to its end).
+      let complete = true;
+      let closed = false;
       const id = `q${process.pid.toString(36)}-${(++this.sequence).toString(36)}-${Date.now().toString(36)}`;
+      const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+        try {
+          return await wrap(work, () => cancelled);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      };
       const execute = async () => {
-        if (!result) result = await wrap(() => session.connection.stream(finalSql), () => cancelled);
+        if (!result) {
+          result = await guard(() => running.connection.stream(finalSql));
+          complete = false;
+        }
         return result;
       };
       return {
@@ -215,18 +305,21 @@ export class QueryEngine {
           const wide = r.columnTypes().map((t) => WIDE_INTEGERS.has(t.toString()));
           const iterator = r.yieldRowsJson();
           while (true) {
-            const next = await wrap(() => iterator.next(), () => cancelled);
-            if (next.done) return;
+            const next = await guard(() => iterator.next());
+            if (next.done) {
+              complete = true;
+              return;
+            }
             yield wide.some(Boolean) ? (next.value as unknown[][]).map((row) => row.map((v, c) => (wide[c] ? safeNumber(v) : v))) : (next.value as unknown[][]);
           }
         },
         async copyTo(file, format) {
           if (!(options.outputFiles ?? []).includes(file)) throw new InvalidInputError(`Output file ${file} was not named when the query started`, 'output');
-          const reader = await wrap(() => session.connection.runAndReadAll(`COPY (${finalSql}) TO ${quoteString(file)} (FORMAT ${format === 'parquet' ? "parquet, COMPRESSION 'zstd'" : 'csv, HEADER true'})`), () => cancelled);
+          const reader = await guard(() => running.connection.runAndReadAll(`COPY (${finalSql}) TO ${quoteString(file)} (FORMAT ${format === 'parquet' ? "parquet, COMPRESSION 'zstd'" : 'csv, HEADER true'})`));
           return Number(reader.getRows()[0]?.[0] ?? 0);
         },
         async explain() {
-          const reader = await wrap(() => session.connection.runAndReadAll(`EXPLAIN ${finalSql}`), () => cancelled);
+          const reader = await guard(() => running.connection.runAndReadAll(`EXPLAIN ${finalSql}`));
           return reader
             .getRows()
             .map((row) => String(row[1]))
@@ -234,14 +327,23 @@ export class QueryEngine {
         },
         stats: () => ({ dataFiles, skippedFiles, bytesRead, elapsedMs: Math.round((performance.now() - started) * 10) / 10 }),
         cancel,
-        close() {
+        close: () => {
           signal?.removeEventListener('abort', cancel);
-          session.close();
+          if (closed) return;
+          closed = true;
+          // Kept only after a clean end: no statement may still be running on it (a result left
+          // half read, a failure or an interrupt), and its views go so nothing of this query stays.
+          if (poolKey === undefined || cancelled || failed || !complete || this.closed) running.close();
+          else {
+            const released = this.release(poolKey, running, views).finally(() => this.releasing.delete(released));
+            this.releasing.add(released);
+          }
         },
       };
     } catch (error) {
       signal?.removeEventListener('abort', cancel);
-      session.close();
+      closeParser();
+      session?.close();
       if (cancelled) throw new QueryCancelledError('The query was cancelled');
       throw translate(error);
     }
