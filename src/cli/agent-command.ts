@@ -27,6 +27,10 @@ Options:
   --job-id ID          Claim and run only this job, then exit
   --jobs-dir PATH      Folder for job directories (default jobs.directoryRoot: $QUARRY_HOME/jobs)
   --cache-dir PATH     Dependency cache folder (default jobs.cacheDirectory: $QUARRY_HOME/agent-cache)
+  --state-dir PATH     The agent's own folder, 0700 (default <jobs-dir>/.agent-state): its id and
+                       credential (identity.json, 0600) and its records of the jobs it launched. A
+                       restarted agent keeps its id and re-adopts its running jobs with that credential;
+                       no other agent can take them, whatever host name it reports
   --bind HOST          Address the job-file endpoint listens on (default 127.0.0.1)
   --port N             Port of the job-file endpoint (default: any free port)
   --advertise URL      URL the server uses to reach the job-file endpoint (default: the bound address)
@@ -35,7 +39,12 @@ Options:
   -h, --help           Show this help
 
 Status changes wait in an outbox on disk (<jobs-dir>/.status-outbox) until a server node answers
-them, so a job's outcome survives a node, the database or this agent going away. When no node
+them, so a job's outcome survives a node, the database or this agent going away.
+
+Each job runs in a cgroup of its own (below the agent's, when the cgroup2 tree is writable: as root,
+or in a delegated systemd unit), so no process of a job outlives it, even one that cleared its
+environment and left the session; elsewhere the agent logs why not and finds the job's processes by
+process group and GENIE_JOB_ID only. When no node
 answers for nearly the lease (jobs.heartbeatTimeoutSeconds, default 30 s) the agent kills its
 running jobs itself, before any node may declare it lost and fail them.
 
@@ -60,6 +69,7 @@ the job-file endpoint answers only requests that carry the installation secret.
         'job-id': { type: 'string' },
         'jobs-dir': { type: 'string' },
         'cache-dir': { type: 'string' },
+        'state-dir': { type: 'string' },
         bind: { type: 'string' },
         port: { type: 'string' },
         advertise: { type: 'string' },
@@ -110,6 +120,9 @@ the job-file endpoint answers only requests that carry the installation secret.
     const agent = new Agent({
       serverUrl,
       jobsRoot: path.resolve(values['jobs-dir'] ?? config.jobs.directoryRoot),
+      ...(values['state-dir'] ? { stateDirectory: path.resolve(values['state-dir']) } : {}),
+      // One agent per job: several run at once on one folder, each its own agent with its own id.
+      persistIdentity: !values['job-id'],
       cacheDirectory: path.resolve(values['cache-dir'] ?? config.jobs.cacheDirectory),
       s3: config.s3,
       bindHost: values.bind,

@@ -93,14 +93,20 @@ export class AgentService {
   }
 
   /**
-   * Takes over a job whose previous agent died; 409 if that agent no longer owns it or it ended.
-   * Only an agent on the job's own host may: it found the job's directory and process there.
+   * A restarted agent takes its running job back (fresh heartbeat; answers its status and whether a
+   * kill is pending); 409 if the job ended or is no longer held by it. Jobs are bound to the agent's
+   * identity, not to a host name anyone may claim: the caller is already proven to be `agentId` by
+   * that id's credential (src/auth), and only the id holding a job may adopt it — an agent keeps its
+   * id and credential across restarts for this (src/agent/agent-state-folder.ts). Naming another
+   * agent as the previous holder is refused (403), whatever host either registered.
    */
   async adopt(agentId: string, jobId: string, previousAgentId: string): Promise<StatusChangeResult> {
     const agent = await this.requireAgent(agentId);
-    const held = await this.store.get(jobId);
-    if (held?.agentId === previousAgentId && held.hostName !== undefined && held.hostName !== agent.host_name) {
-      throw new ForbiddenError(`Job ${jobId} runs on another host: only an agent on its host may adopt it`, { id: jobId });
+    if (previousAgentId !== agentId) {
+      throw new ForbiddenError(
+        `Agent ${agentId} may adopt only its own jobs (previousAgentId must be ${agentId}): jobs are bound to the agent that claimed them, which re-adopts them after a restart with its own id and credential`,
+        { id: jobId },
+      );
     }
     const job = await this.store.adopt(jobId, previousAgentId, agentId, agent.host_name);
     if (job) return { changed: true, status: job.status, killRequested: job.killRequestedAt !== undefined };

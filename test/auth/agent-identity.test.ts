@@ -123,8 +123,31 @@ for (const store of STORES) {
       assert.doesNotMatch(response.body, /victim/, 'no other agent id in any answer');
       assert.match(response.json().message, /claimed by another agent/);
       const adopt = await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/rogue/jobs/${id}/adopt`, headers: rogue, payload: { previousAgentId: 'someone' } });
-      assert.equal(adopt.statusCode, 409);
+      assert.equal(adopt.statusCode, 403);
       assert.doesNotMatch(adopt.body, /victim/);
+    });
+
+    // Issue 10: jobs are bound to the agent's identity (id + credential), not to the host name it
+    // reports. Before, any agent registered with the same host name could adopt another's jobs.
+    it("gives another agent claiming the same host name none of an agent's jobs; the agent itself re-adopts them with its credential", async () => {
+      const id = await submit();
+      assert.equal((await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/victim/jobs/${id}/claim`, headers: victim })).statusCode, 200);
+      const newcomer = await registerTestAgent(t, 'newcomer-same-host', { hostName: 'victim-host' });
+      for (const [agent, headers] of [['rogue', rogue], ['newcomer-same-host', newcomer]] as const) {
+        const response = await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/${agent}/jobs/${id}/adopt`, headers, payload: { previousAgentId: 'victim' } });
+        assert.equal(response.statusCode, 403, `${agent}: ${response.body}`);
+        assert.match(response.json().message, /may adopt only its own jobs/);
+      }
+      const held = await t.platform.jobs.store.get(id);
+      assert.equal(held?.agentId, 'victim', 'the job stays with its agent');
+      assert.equal(held?.status, 'CLAIMED');
+      // With another agent's credential, acting as the victim is refused before adoption is considered.
+      const asVictim = await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/victim/jobs/${id}/adopt`, headers: rogue, payload: { previousAgentId: 'victim' } });
+      assert.equal(asVictim.statusCode, 403);
+      const own = await t.app.inject({ method: 'POST', url: `/api/agent/v1/agents/victim/jobs/${id}/adopt`, headers: victim, payload: { previousAgentId: 'victim' } });
+      assert.equal(own.statusCode, 200, own.body);
+      assert.deepEqual(own.json(), { changed: true, status: 'CLAIMED', killRequested: false });
+      assert.equal((await t.platform.jobs.store.get(id))?.agentId, 'victim');
     });
 
     it("refuses a forged status or archive report for another agent's job, leaving the job as it was", async () => {

@@ -46,7 +46,9 @@ for (const store of STORES) {
         const running = await h.submit(bashJob("-c 'sleep 60'"));
         await h.waitFor(running, (s) => s === 'RUNNING');
         await sql`update job set archive_status = 'FAILED' where id = ${archiveFailed}`.execute(h.t.platform.database.db);
-        writeFileSync(path.join(dir(adoptable), 'genie', 'agent-state.json'), '{}');
+        // The agent's record of a job it launched, kept in its own state folder until the job is reported.
+        mkdirSync(path.join(h.t.config.jobs.directoryRoot, '.agent-state', 'jobs'), { recursive: true });
+        writeFileSync(path.join(h.t.config.jobs.directoryRoot, '.agent-state', 'jobs', `${adoptable}.json`), '{}');
         mkdirSync(path.join(h.t.config.jobs.directoryRoot, 'not-a-job'));
 
         assert.deepEqual(await h.agent.cleanJobDirectories(Date.now()), [], 'everything is younger than three days');

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies are checked field by field */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Agent } from '../../src/agent/agent.ts';
@@ -15,7 +15,7 @@ import { STORES } from '../support/stores.ts';
 import { freePort } from '../support/test-service.ts';
 
 // A status change an agent made but no node answered before the agent died stays in the outbox on
-// disk; the next agent on the same folder adopts the job and delivers it — through whichever of its
+// disk; the agent, restarted on the same folder as itself, re-adopts the job and delivers it — through whichever of its
 // server URLs answers.
 for (const store of STORES) {
   describe(`the agent's status outbox on ${store}`, () => {
@@ -32,6 +32,9 @@ for (const store of STORES) {
         await t.app.inject({ method: 'PUT', url: `/api/agent/v1/jobs/${id}/status`, headers: dead, payload: { agentId: 'dead', expected: 'CLAIMED', status: 'INIT', message: 'init' } });
 
         const jobsRoot = t.config.jobs.directoryRoot;
+        // The agent restarts as itself: its id and credential kept in its state folder.
+        mkdirSync(path.join(jobsRoot, '.agent-state'), { recursive: true });
+        writeFileSync(path.join(jobsRoot, '.agent-state', 'identity.json'), JSON.stringify({ agentId: 'dead', credential: dead.authorization!.replace(/^Bearer /, '') }));
         const deadPid = spawnSync('true').pid!; // a process that has exited
         await new StatusOutbox(jobsRoot).put({
           jobId: id,
@@ -48,7 +51,8 @@ for (const store of STORES) {
         assert.equal(job.status, 'FAILED');
         assert.equal(job.statusMsg, 'Failed to download dependencies');
         const execution = (await t.app.inject(`/api/v3/jobs/${id}/execution`)).json() as any;
-        assert.equal(execution.agentId, agent.id, 'adopted before delivering: the change is made by the owner');
+        assert.equal(agent.id, 'dead', 'the restarted agent is the same agent');
+        assert.equal(execution.agentId, 'dead', 'the change is made by the agent holding the job');
         assert.deepEqual(readdirSync(path.join(jobsRoot, OUTBOX_FOLDER)), [], 'delivered changes leave the outbox');
       } finally {
         await agent?.stop();

@@ -109,7 +109,7 @@ export async function agentApiPlugin(fastify: FastifyInstance, options: { area: 
     {
       schema: {
         tags,
-        summary: 'Take over a running job whose agent (on this host) died (409 if it ended or has another owner)',
+        summary: "A restarted agent takes back a running job it holds, proven by its own credential (403 when previousAgentId is another agent; 409 if the job ended or is no longer the agent's)",
         params: Type.Object({ agentId: AgentParams.properties.agentId, jobId: JobParams.properties.jobId }),
         body: AdoptionSchema,
         response: { 200: StatusChangeResultSchema },

@@ -165,7 +165,7 @@ export const JobStatesSchema = Type.Object({
 export type JobStates = Static<typeof JobStatesSchema>;
 
 export const AdoptionSchema = Type.Object({
-  /** The agent that launched the job and has since died. */
+  /** The agent that launched the job: the caller itself (an agent keeps its id across restarts); any other is refused. */
   previousAgentId: Type.String({ minLength: 1, maxLength: 255 }),
 });
 
