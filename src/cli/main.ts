@@ -3,13 +3,14 @@ import { debugRequested, errorLine, isInternalError } from './cli-error.ts';
 import type { CliCommand } from './command.ts';
 import { abReportCommand } from './ab-report-command.ts';
 import { agentCommand } from './agent-command.ts';
+import { demoCommand } from './demo-command.ts';
 import { queryCommand } from './query-command.ts';
 import { serverCommand } from './server-command.ts';
 import { snapshotCommand } from './snapshot-command.ts';
 import { tableCommand } from './table-command.ts';
 import { tokenCommand } from './token-command.ts';
 
-const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, queryCommand, snapshotCommand, abReportCommand, tokenCommand];
+const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, queryCommand, snapshotCommand, abReportCommand, demoCommand, tokenCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
