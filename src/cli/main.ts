@@ -3,6 +3,7 @@ import { debugRequested, errorLine, isInternalError } from './cli-error.ts';
 import type { CliCommand } from './command.ts';
 import { abReportCommand } from './ab-report-command.ts';
 import { agentCommand } from './agent-command.ts';
+import { demoCommand } from './demo-command.ts';
 import { enginesCommand } from './engines-command.ts';
 import { pipelineCommand } from './pipeline-command.ts';
 import { queryCommand } from './query-command.ts';
@@ -11,7 +12,7 @@ import { snapshotCommand } from './snapshot-command.ts';
 import { tableCommand } from './table-command.ts';
 import { tokenCommand } from './token-command.ts';
 
-const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, queryCommand, snapshotCommand, pipelineCommand, abReportCommand, tokenCommand, enginesCommand];
+const commands: CliCommand[] = [serverCommand, agentCommand, tableCommand, queryCommand, snapshotCommand, pipelineCommand, abReportCommand, demoCommand, tokenCommand, enginesCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

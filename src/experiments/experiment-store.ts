@@ -39,6 +39,16 @@ export class ExperimentStore {
     return existed === undefined;
   }
 
+  /** Removes a declaration with its reports and results, in one transaction; answers whether it existed. */
+  async remove(name: string): Promise<boolean> {
+    return this.database.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('experiment_result').where('experiment', '=', name).execute();
+      await tx.deleteFrom('experiment_report').where('experiment', '=', name).execute();
+      const deleted = await tx.deleteFrom('experiment').where('name', '=', name).executeTakeFirst();
+      return Number(deleted.numDeletedRows) > 0;
+    });
+  }
+
   /** The next report's number for an experiment (1 for the first). */
   async nextReportNumber(name: string): Promise<number> {
     const row = await this.database.db.selectFrom('experiment_report').select((eb) => eb.fn.max('number').as('last')).where('experiment', '=', name).executeTakeFirst();

@@ -35,6 +35,11 @@ export class ExperimentsArea {
     return experiment;
   }
 
+  /** Removes an experiment and every report of it (the warehouse tables it reads stay). */
+  async remove(name: string): Promise<void> {
+    if (!(await this.store.remove(name))) throw new NotFoundError(`No experiment named ${name}`, { experiment: name });
+  }
+
   list(): Promise<StoredExperiment[]> {
     return this.store.list();
   }

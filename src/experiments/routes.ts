@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AreaPlugin } from '../http-shared/area-plugin.ts';
 import { Type } from 'typebox';
 import { errorHandler } from '../http-shared/error-reply.ts';
+import { NoBody } from '../http-shared/success-responses.ts';
 import { AllocationSchema, CellSchema, ExperimentDefinitionSchema, MetricSchema } from './experiment-definition.ts';
 import type { ExperimentsArea } from './experiments-area.ts';
 import type { StoredExperiment } from './experiment-store.ts';
@@ -98,6 +99,15 @@ export const experimentsPlugin: AreaPlugin<ExperimentsArea> = async (fastify, op
 
   app.get(`${PREFIX}/:name`, { schema: { tags, summary: 'An experiment as declared, defaults filled in', params: NameParams, response: { 200: ExperimentSchema, ...errors } } }, async (request) =>
     toWire(await area.get(request.params.name)),
+  );
+
+  app.delete(
+    `${PREFIX}/:name`,
+    { schema: { tags, summary: 'Remove an experiment and its reports (its tables stay)', params: NameParams, response: { 204: NoBody('Removed'), ...errors } } },
+    async (request, reply) => {
+      await area.remove(request.params.name);
+      return reply.status(204).send();
+    },
   );
 
   app.get(PREFIX, { schema: { tags, summary: 'Every declared experiment, by name', response: { 200: Type.Array(ExperimentSchema) } } }, async () => (await area.list()).map(toWire));

@@ -250,5 +250,21 @@ for (const store of STORES) {
       const rows = await t.platform.database.db.selectFrom('experiment_result').selectAll().where('experiment', '=', 'artwork').where('number', '=', 2).execute();
       assert.equal(rows.length, 9);
     });
+
+    test('removing an experiment removes its reports and results; a second removal is a 404', async () => {
+      assert.equal((await call('PUT', '/gone', DEFINITION)).status, 201);
+      assert.equal((await call('POST', '/gone/reports')).status, 201);
+      const removed = await call('DELETE', '/gone');
+      assert.equal(removed.status, 204, await removed.clone().text());
+      assert.equal((await call('GET', '/gone')).status, 404);
+      const db = t.platform.database.db;
+      assert.equal((await db.selectFrom('experiment_report').selectAll().where('experiment', '=', 'gone').execute()).length, 0);
+      assert.equal((await db.selectFrom('experiment_result').selectAll().where('experiment', '=', 'gone').execute()).length, 0);
+      // Another experiment's reports stay.
+      assert.equal((await call('GET', '/artwork/reports/latest')).status, 200);
+      const again = await call('DELETE', '/gone');
+      assert.equal(again.status, 404);
+      assert.match(((await again.json()) as { message: string }).message, /No experiment named gone/);
+    });
   });
 }
