@@ -58,7 +58,7 @@ const steps: [string, RegExp][] = [
   ['week of events sent', /sent \d+ events/],
   ['events committed', /events committed/],
   ['A/B report finished', /report finished in/],
-  ['sql job done', /sql job \w+/],
+  ['sql job done', /sql job (SUCCEEDED|FAILED|KILLED|INVALID)/],
   ['all 21 snapshot jobs done (demo ready)', /demo ready/],
 ];
 demo.stdout!.on('data', (chunk: Buffer) => {
