@@ -26,9 +26,10 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
   }
 }
 
+/** Ctrl-C as a terminal sends it: to the child's whole process group (npm's shell does not pass it on). */
 async function stop(child: ChildProcess, home: string): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGINT');
+    process.kill(-child.pid!, 'SIGINT');
     await new Promise((resolve) => child.once('exit', resolve));
   }
   await stopLocalAgent(home);
@@ -39,7 +40,7 @@ async function stop(child: ChildProcess, home: string): Promise<void> {
 const baseHome = mkdtempSync(path.join(os.tmpdir(), 'quarry-demo-bench-base-'));
 const basePort = await freePort();
 const t0 = performance.now();
-const server = spawn(process.execPath, [path.join(ROOT, 'bin/quarry.js'), 'server'], { env: { ...process.env, QUARRY_HOME: baseHome, QUARRY_PORT: String(basePort), QUARRY_LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+const server = spawn(process.execPath, [path.join(ROOT, 'bin/quarry.js'), 'server'], { env: { ...process.env, QUARRY_HOME: baseHome, QUARRY_PORT: String(basePort), QUARRY_LOG_LEVEL: 'warn' }, stdio: 'ignore', detached: true });
 await waitFor('server answer', async () => ((await fetch(`http://127.0.0.1:${basePort}/health`).catch(() => undefined))?.ok ? true : undefined));
 const baselineS = (performance.now() - t0) / 1000;
 await stop(server, baseHome);
@@ -48,7 +49,7 @@ await stop(server, baseHome);
 const home = mkdtempSync(path.join(os.tmpdir(), 'quarry-demo-bench-'));
 const port = await freePort();
 const start = performance.now();
-const demo = spawn('npm', ['run', 'demo'], { cwd: ROOT, env: { ...process.env, QUARRY_HOME: home, QUARRY_PORT: String(port), QUARRY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+const demo = spawn('npm', ['run', 'demo'], { cwd: ROOT, env: { ...process.env, QUARRY_HOME: home, QUARRY_PORT: String(port), QUARRY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
 const seen = new Map<string, number>();
 let output = '';
 const steps: [string, RegExp][] = [
@@ -57,7 +58,7 @@ const steps: [string, RegExp][] = [
   ['week of events sent', /sent \d+ events/],
   ['events committed', /events committed/],
   ['A/B report finished', /report finished in/],
-  ['sql job done', /sql job \w+/],
+  ['sql job done', /sql job (SUCCEEDED|FAILED|KILLED|INVALID)/],
   ['all 21 snapshot jobs done (demo ready)', /demo ready/],
 ];
 demo.stdout!.on('data', (chunk: Buffer) => {

@@ -55,7 +55,8 @@ describe('npm run demo', () => {
   before(async () => {
     home = mkdtempSync(path.join(os.tmpdir(), 'quarry-demo-'));
     port = await freePort();
-    demo = spawn('npm', ['run', 'demo'], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so Ctrl-C can be sent as a terminal sends it: to npm, its shell and the demo.
+    demo = spawn('npm', ['run', 'demo'], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitForOutput(/demo ready/, READY_MS);
@@ -63,7 +64,7 @@ describe('npm run demo', () => {
 
   after(async () => {
     if (demo && demo.exitCode === null) {
-      demo.kill('SIGINT');
+      process.kill(-demo.pid!, 'SIGINT');
       await new Promise((resolve) => demo.once('exit', resolve));
     }
     await stopLocalAgent(home);
