@@ -89,9 +89,25 @@ export async function killCgroup(cgroup: JobCgroup): Promise<boolean> {
   );
 }
 
-/** Removes the (empty) cgroup; a cgroup that still holds processes, or is gone, is left as it is. */
+/** How long removal waits for killed processes to be reaped (a zombie still keeps its cgroup busy). */
+const REMOVE_TRIES = 50;
+const REMOVE_POLL_MS = 100;
+
+/**
+ * Removes the cgroup once it is empty. Processes just killed stay in it as zombies until their
+ * parent (often init) reaps them, so EBUSY is retried for a while; a cgroup still busy after that,
+ * or already gone, is left as it is.
+ */
 export async function removeJobCgroup(cgroup: JobCgroup): Promise<void> {
-  await rmdir(cgroup.path).catch(() => undefined);
+  for (let attempt = 0; attempt < REMOVE_TRIES; attempt++) {
+    try {
+      await rmdir(cgroup.path);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EBUSY') return;
+      await new Promise((resolve) => setTimeout(resolve, REMOVE_POLL_MS));
+    }
+  }
 }
 
 function jobCgroupName(jobId: string): string {
