@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Agent } from '../../src/agent/agent.ts';
 import { QUARRY_VERSION } from '../../src/http/app.ts';
@@ -58,9 +61,11 @@ for (const store of STORES) {
     });
 
     it('stops an agent with the wrong token at registration, with the reason', async () => {
+      // Its own folder: an agent sharing the harness agent's folder would be that agent (its saved identity).
+      const strangerRoot = await mkdtemp(path.join(os.tmpdir(), 'quarry-stranger-'));
       const stranger = new Agent({
         serverUrl: h.url,
-        jobsRoot: h.t.config.jobs.directoryRoot,
+        jobsRoot: strangerRoot,
         cacheDirectory: h.t.config.jobs.cacheDirectory,
         s3: h.t.config.s3,
         version: QUARRY_VERSION,
@@ -70,6 +75,7 @@ for (const store of STORES) {
         await assert.rejects(stranger.start(), /401 .*QUARRY_AGENT_TOKEN/);
       } finally {
         await stranger.stop({ killJobs: true }).catch(() => undefined);
+        await rm(strangerRoot, { recursive: true, force: true });
       }
     });
   });
