@@ -10,6 +10,8 @@ export interface Submission {
   status?: string;
   statusMsg?: string;
   output?: string;
+  /** Why the output could not be read, when it could not. */
+  outputFailure?: string;
   agentId?: string;
   hostName?: string;
   processId?: number;
@@ -152,17 +154,25 @@ export class SubmissionLedger {
 
   /** Reads the stdout of every SUCCEEDED job, then counts. `truth` says what status each job should have ended in. */
   async account(scenario: string, truth: (job: Submission) => string = () => 'SUCCEEDED'): Promise<Accounting> {
+    // Right after a fault the output may be on its way (an archive being written, an agent's file
+    // server busy on a loaded machine): each job's stdout gets a minute, every node asked in turn;
+    // a job whose output never comes says what the last answer was.
     for (const job of this.jobs.filter((j) => j.status === 'SUCCEEDED')) {
-      for (const url of this.nodes()) {
-        try {
-          const response = await fetch(`${url}/api/v3/jobs/${job.id}/output/stdout`, { signal: AbortSignal.timeout(10_000) });
-          if (response.ok) {
-            job.output = await response.text();
-            break;
+      const deadline = Date.now() + 60_000;
+      while (job.output === undefined && Date.now() < deadline) {
+        for (const url of this.nodes()) {
+          try {
+            const response = await fetch(`${url}/api/v3/jobs/${job.id}/output/stdout`, { signal: AbortSignal.timeout(10_000) });
+            if (response.ok) {
+              job.output = await response.text();
+              break;
+            }
+            job.outputFailure = `${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`;
+          } catch (error) {
+            job.outputFailure = `${url}: ${(error as Error).message}`;
           }
-        } catch {
-          // next node
         }
+        if (job.output === undefined) await sleep(1000);
       }
     }
     // A job's group may still be on its way out (its final report is in); give it the kill grace.
@@ -181,7 +191,7 @@ export class SubmissionLedger {
       leftoverProcesses: groups.filter(groupAlive).length,
       broken: this.jobs
         .filter((j) => !final(j.status) || j.status !== truth(j) || (j.status === 'SUCCEEDED' && j.output !== j.expectedOutput))
-        .map((j) => `${j.id} ${j.status ?? 'not final'} ${j.statusMsg ?? ''} output=${JSON.stringify(j.output)}`),
+        .map((j) => `${j.id} ${j.status ?? 'not final'} ${j.statusMsg ?? ''} output=${JSON.stringify(j.output)}${j.output === undefined && j.outputFailure ? ` (${j.outputFailure})` : ''}`),
     };
   }
 
