@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyHttpOptions, type FastifyInstance, 
 import { catalogPlugin } from '../catalog/routes.ts';
 import { authPlugin } from '../auth/routes.ts';
 import { registerAuth, securitySchemes } from '../auth/auth-hook.ts';
+import { registerBrowserGuard } from '../auth/browser-guard.ts';
 import { QUARRY_VERSION } from '../config/version.ts';
 import type { AreaPlugin } from '../http-shared/area-plugin.ts';
 import { errorHandler } from '../http-shared/error-reply.ts';
@@ -112,6 +113,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     reply.status(404).send({ errorCode: 404, message: `No route for ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
   });
 
+  // Before authentication: requests a web page forged (DNS rebinding, cross-site writes) stop here.
+  registerBrowserGuard(app, { auth: config.auth, publicUrl: config.publicUrl });
   // Before every route: its onRoute hook declares each route's security in the OpenAPI document.
   registerAuth(app, platform.auth);
   // Before any route: every route's schema gets the error statuses it can answer (OpenAPI, fuzzers).
