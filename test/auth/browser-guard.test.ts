@@ -88,7 +88,7 @@ for (const store of STORES) {
 
     it('refuses writes a browser marks as coming from another site, and takes the same from non-browsers and same-origin pages', async () => {
       const host = `127.0.0.1:${port}`;
-      const forged = [
+      const forged: Record<string, string>[] = [
         { origin: 'http://evil.example' },
         { origin: `http://localhost:${port}` },
         { origin: 'null' },
@@ -110,7 +110,8 @@ for (const store of STORES) {
       // Reads stay open to cross-site navigation (deep links into the UI); the same-origin policy keeps their answers from the page.
       assert.equal((await send(port, 'GET', '/api/v3/jobs', { host, origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' })).status, 200);
 
-      for (const browserHeaders of [{}, { origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'same-origin' }, { origin: 'http://quarry.example.internal:8080' }, { 'sec-fetch-site': 'none' }]) {
+      const fromOwnPages: Record<string, string>[] = [{}, { origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'same-origin' }, { origin: 'http://quarry.example.internal:8080' }, { 'sec-fetch-site': 'none' }];
+      for (const browserHeaders of fromOwnPages) {
         const { headers, body } = multipartJob();
         const answer = await send(port, 'POST', '/api/v3/jobs', { host, ...headers, ...browserHeaders }, body);
         assert.equal(answer.status, 202, `${JSON.stringify(browserHeaders)}: ${answer.body}`);

@@ -150,6 +150,11 @@ export async function jobRoutes(fastify: FastifyInstance, options: JobRoutesOpti
     const source = await output.sourceFor(job);
     const info = await source.describe(path);
     if (!info) throw new NotFoundError(`No file or directory ${JSON.stringify(path)} in the output of job ${job.id}`, { id: job.id, path });
+    // A job writes whatever it likes into its directory, and this node serves it from its own origin:
+    // an HTML file with a script, opened by an admin, would act as the admin. The sandbox gives every
+    // page served from here an origin of its own and no scripts; nosniff stops a browser reading a
+    // text file as HTML.
+    reply.header('content-security-policy', 'sandbox').header('x-content-type-options', 'nosniff');
     if (info.kind === 'directory') {
       const listing = buildListing(`${base(request)}/api/v3/jobs/${encodeURIComponent(job.id)}/output`, path, info.entries, info.lastModified);
       const accept = request.headers.accept ?? '';
