@@ -123,10 +123,17 @@ export class IcebergRestCatalog {
     return { ...properties };
   }
 
+  /**
+   * A namespace's properties, always with a `location`: the one set on it, else the folder its
+   * tables go in by default. Iceberg Java's JdbcCatalog and HiveCatalog answer the same way, and
+   * clients depend on it: Trino's REST connector derives a new table's location from it and only then
+   * stages the create; without one it commits the table first (writing its metadata file) and its
+   * CREATE TABLE AS then refuses the now non-empty location.
+   */
   async loadNamespace(namespace: readonly string[]): Promise<Record<string, string>> {
     const ns = await this.requireNamespace(namespace);
-    if (!(await this.pointers.namespaceExists(ns))) return {};
-    return visible(await this.pointers.namespaceProperties(ns));
+    const stored = (await this.pointers.namespaceExists(ns)) ? visible(await this.pointers.namespaceProperties(ns)) : {};
+    return { location: this.warehouse.namespaceLocation(ns), ...stored };
   }
 
   /** Drops an empty namespace: one holding tables or child namespaces is a NamespaceNotEmptyError. */

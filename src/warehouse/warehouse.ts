@@ -56,8 +56,13 @@ export class Warehouse<P extends TablePointerStore = TablePointerStore> {
     return new Warehouse(this.pointers.recordingWith(recorder), this.io, this.root, this.metadataFiles);
   }
 
+  /** The folder a namespace's tables go in unless they name one (PyIceberg's `<warehouse>/<ns>.db` layout). */
+  namespaceLocation(namespace: readonly string[]): string {
+    return `${this.root}/${namespaceString(namespace)}.db`;
+  }
+
   defaultLocation(id: TableIdentifier): string {
-    return `${this.root}/${namespaceString(id.namespace)}.db/${id.name}`;
+    return `${this.namespaceLocation(id.namespace)}/${id.name}`;
   }
 
   /**

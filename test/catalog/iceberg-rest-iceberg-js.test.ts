@@ -23,7 +23,7 @@ for (const store of STORES) {
       assert.equal(duplicate.status, 409);
       assert.equal(duplicate.icebergType, 'AlreadyExistsException');
       assert.deepEqual(await catalog.updateNamespaceProperties({ namespace: ['js'] }, { updates: { tier: 'gold' }, removals: ['owner'] }), { updated: ['tier'], removed: ['owner'], missing: [] });
-      assert.deepEqual((await catalog.loadNamespaceMetadata({ namespace: ['js'] })).properties, { tier: 'gold' });
+      assert.deepEqual((await catalog.loadNamespaceMetadata({ namespace: ['js'] })).properties, { location: `${s.t.config.warehouse.replace(/\/+$/, '')}/js.db`, tier: 'gold' });
 
       const metadata = await catalog.createTable(
         { namespace: ['js'] },

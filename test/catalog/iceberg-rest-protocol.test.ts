@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { parseLosslessJson } from '../../src/table/lossless-json.ts';
@@ -70,7 +72,7 @@ for (const store of STORES) {
       expectError(await call('POST', '/namespaces', { namespace: ['ns1'] }), 409, 'AlreadyExistsException', /Namespace ns1 already exists/);
       assert.equal((await call('POST', '/namespaces', { namespace: ['ns1', 'inner'] })).statusCode, 200);
 
-      assert.deepEqual((await call('GET', '/namespaces/ns1')).json(), { namespace: ['ns1'], properties: { owner: 'ana' } });
+      assert.deepEqual((await call('GET', '/namespaces/ns1')).json(), { namespace: ['ns1'], properties: { location: `${t.config.warehouse.replace(/\/+$/, '')}/ns1.db`, owner: 'ana' } });
       expectError(await call('GET', '/namespaces/missing'), 404, 'NoSuchNamespaceException', /Namespace missing does not exist/);
       assert.equal((await call('HEAD', '/namespaces/ns1')).statusCode, 204);
       assert.equal((await call('HEAD', '/namespaces/ns1%1Finner')).statusCode, 204);
@@ -81,7 +83,7 @@ for (const store of STORES) {
 
       const updated = await call('POST', '/namespaces/ns1/properties', { removals: ['owner', 'never-set'], updates: { team: 'data' } });
       assert.deepEqual(updated.json(), { updated: ['team'], removed: ['owner'], missing: ['never-set'] });
-      assert.deepEqual((await call('GET', '/namespaces/ns1')).json().properties, { team: 'data' });
+      assert.deepEqual((await call('GET', '/namespaces/ns1')).json().properties, { location: `${t.config.warehouse.replace(/\/+$/, '')}/ns1.db`, team: 'data' });
       expectError(await call('POST', '/namespaces/ns1/properties', { removals: ['team'], updates: { team: 'x' } }), 422, 'UnprocessableEntityException', /team are both updated and removed/);
       expectError(await call('POST', '/namespaces/missing/properties', { updates: { a: 'b' } }), 404, 'NoSuchNamespaceException');
 
@@ -127,6 +129,55 @@ for (const store of STORES) {
       assert.equal(staged.statusCode, 200);
       assert.equal(staged.json()['metadata-location'], null);
       assert.equal((await call('HEAD', '/namespaces/tbl/tables/staged')).statusCode, 404, 'a staged create is not a table yet');
+    });
+
+    // Trino's REST connector takes a new table's location from its namespace's `location` and stages
+    // the create there; it then refuses a location holding any file. Without a namespace location it
+    // committed the table first, and its CREATE TABLE AS failed on the metadata file that wrote.
+    it("names every namespace's location; a create staged there writes nothing until its commit", async () => {
+      const root = t.config.warehouse.replace(/\/+$/, '');
+      assert.ok(root.startsWith('file://'), root);
+      const filesUnder = (location: string): string[] => {
+        const folder = fileURLToPath(location);
+        return existsSync(folder) ? readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : [];
+      };
+      await call('POST', '/namespaces', { namespace: ['trino'] });
+      const location = (await call('GET', '/namespaces/trino')).json().properties.location;
+      assert.equal(location, `${root}/trino.db`);
+
+      const tableLocation = `${location}/by_city-0f3a`;
+      const staged = await call('POST', '/namespaces/trino/tables', { name: 'by_city', schema: SCHEMA, location: tableLocation, 'stage-create': true });
+      assert.equal(staged.statusCode, 200, staged.body);
+      assert.equal(staged.json()['metadata-location'], null);
+      assert.equal(staged.json().metadata.location, tableLocation);
+      assert.deepEqual(filesUnder(tableLocation), [], 'a staged create writes nothing at its location');
+
+      // The commit a staged create ends with: assert-create and the staged table's own updates.
+      const md = staged.json().metadata;
+      const committed = await call('POST', '/namespaces/trino/tables/by_city', {
+        requirements: [{ type: 'assert-create' }],
+        updates: [
+          { action: 'assign-uuid', uuid: md['table-uuid'] },
+          { action: 'upgrade-format-version', 'format-version': md['format-version'] },
+          { action: 'add-schema', schema: md.schemas[0] },
+          { action: 'set-current-schema', 'schema-id': -1 },
+          { action: 'add-spec', spec: md['partition-specs'][0] },
+          { action: 'set-default-spec', 'spec-id': -1 },
+          { action: 'add-sort-order', 'sort-order': md['sort-orders'][0] },
+          { action: 'set-default-sort-order', 'sort-order-id': -1 },
+          { action: 'set-location', location: tableLocation },
+        ],
+      });
+      assert.equal(committed.statusCode, 200, committed.body);
+      assert.ok(committed.json()['metadata-location'].startsWith(`${tableLocation}/metadata/`), committed.body);
+      assert.equal(filesUnder(tableLocation).length, 1, 'the commit writes the first metadata file');
+
+      // A location set on the namespace wins; once removed, the default is named again.
+      await call('POST', '/namespaces/trino/properties', { updates: { location: `${root}/elsewhere` } });
+      assert.equal((await call('GET', '/namespaces/trino')).json().properties.location, `${root}/elsewhere`);
+      const removed = await call('POST', '/namespaces/trino/properties', { removals: ['location'] });
+      assert.deepEqual(removed.json().removed, ['location']);
+      assert.equal((await call('GET', '/namespaces/trino')).json().properties.location, `${root}/trino.db`);
     });
 
     it('answers malformed bodies with 400 BadRequestException naming the field', async () => {

@@ -93,7 +93,7 @@ for (const store of STORES) {
         assert.deepEqual(out.namespaces, [['analytics']]);
         assert.deepEqual(out.children, [['analytics', 'raw']]);
         assert.deepEqual(out.summary, { removed: ['tier'], updated: ['retention'], missing: ['nope'] });
-        assert.deepEqual(out.props, { owner: 'data-team', retention: '30d' });
+        assert.deepEqual(out.props, { location: `${s.t.config.warehouse.replace(/\/+$/, '')}/analytics.db`, owner: 'data-team', retention: '30d' });
         assert.deepEqual(out.tables, [['analytics', 'events']]);
         assert.deepEqual(out.exists, [true, false, true, false]);
         assert.deepEqual(out.schema, [[1, 'id', 'long'], [2, 'label', 'string'], [3, 'ts', 'timestamptz'], [4, 'amount', 'double'], [5, 'country', 'string']]);
