@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -60,19 +61,22 @@ export const demoCommand: CliCommand = {
     const liveRate = wholeNumber('--live-rate', values['live-rate'], 10, 0);
     const config = loadConfig();
     const say = (line: string) => process.stdout.write(`${line}\n`);
-    const [{ runDemo }, { removeDemo }, { DemoClient }, { demoFiles, serverUrl }, { startOrReuseServer }] = await Promise.all([
+    const [{ runDemo }, { removeDemo }, { DemoClient }, { demoFiles, serverUrl }, { startOrReuseServer }, { demoCredential }] = await Promise.all([
       import('../demo/demo-run.ts'),
       import('../demo/demo-removal.ts'),
       import('../demo/demo-client.ts'),
       import('../demo/demo-setup.ts'),
       import('../demo/demo-server.ts'),
+      import('../demo/demo-credential.ts'),
     ]);
     if (values.remove) {
       const files = demoFiles(config);
       const url = serverUrl(config);
+      mkdirSync(files.folder, { recursive: true });
+      const credential = await demoCredential(config, files);
       const server = await startOrReuseServer(url, { command: [process.execPath, BIN, 'server'], env: process.env, logFile: path.join(config.home, 'demo-remove-server.log') });
       try {
-        await removeDemo(new DemoClient(url), config, files, say);
+        await removeDemo(new DemoClient(url, credential.authorization), config, files, say);
       } finally {
         await server.stop();
       }
