@@ -31,9 +31,15 @@ Everything the demo makes is named demo_* / demo-* (its own databases in the cat
 live in an existing QUARRY_HOME beside your data. Ctrl-C stops the demo (and the server, if the
 demo started it); the data stays. Run it again to resubmit the jobs; --remove to take it away.
 
+With authentication on (QUARRY_AUTH_MODE tokens or oidc) the demo sends QUARRY_SERVER_TOKEN (an
+admin's API token or OIDC JWT); without it, in mode tokens, it makes its own admin token for the
+user 'demo' (as 'quarry token create --admin' does), kept in $QUARRY_HOME/demo/server-token (0600).
+Its ab-report and sql jobs read the token from that file. In mode oidc it needs QUARRY_SERVER_TOKEN.
+
 Options:
   --remove               Remove the demo: its experiment, clusters and commands, snapshot tables,
-                         its folder; its streams are stopped and their tables emptied
+                         the token it made, its folder; its streams are stopped and their tables
+                         emptied
   --members N            Synthetic members (default 3000)
   --seed N               Seed of the synthetic data (default 17): same seed, same report
   --rate N               Events per second while the week is sent (default 3000)
