@@ -13,15 +13,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=apt.sh
 . "$here/apt.sh"
+# shellcheck source=jvm-service.sh
+. "$here/jvm-service.sh"
 cache=${QUARRY_CASSANDRA_CACHE:-$HOME/.cache/quarry/cassandra-5.0.6}
 
 install() {
-  command -v java >/dev/null && command -v mvn >/dev/null || apt_install openjdk-17-jre-headless maven
-  [ -f "$cache/libs/.complete" ] && return 0
-  echo "quarry: fetching the Cassandra 5.0.6 jars into $cache" >&2
-  mkdir -p "$cache/libs"
-  mvn -q -B -f "$here/cassandra/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$cache/libs" >&2
-  touch "$cache/libs/.complete"
+  jvm_service_install "Cassandra 5.0.6" "$cache" "$here/cassandra/pom.xml"
 }
 
 start() {
@@ -31,31 +28,15 @@ start() {
   install
   mkdir -p "$dir/data"
   sed -e "s|@DIR@|$dir|g" -e "s|@STORAGE_PORT@|$sport|g" -e "s|@CQL_PORT@|$port|g" "$here/cassandra/cassandra.yaml" > "$dir/cassandra.yaml"
-  # setsid: its own process group, so stop ends the JVM and nothing else.
-  setsid java @"$here/cassandra/jvm.options" \
+  jvm_service_start Cassandra "$dir/cassandra.log" "$dir/cassandra.pid" 'Starting listening for CQL clients' 180 \
+    java @"$here/cassandra/jvm.options" \
     "-Dcassandra.config=file://$dir/cassandra.yaml" "-Dlogback.configurationFile=$here/cassandra/logback.xml" \
     "-Dcassandra.storagedir=$dir/data" "-Dcassandra.jmx.local.port=$jmx" -Dcassandra.logdir="$dir" \
-    -cp "$cache/libs/*" org.apache.cassandra.service.CassandraDaemon >>"$dir/cassandra.log" 2>&1 < /dev/null &
-  echo $! > "$dir/cassandra.pid"
-  local i
-  for ((i = 0; i < 1800; i++)); do
-    grep -q 'Starting listening for CQL clients' "$dir/cassandra.log" 2>/dev/null && return 0
-    kill -0 "$(cat "$dir/cassandra.pid")" 2>/dev/null || { tail -50 "$dir/cassandra.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "quarry: Cassandra did not answer CQL within 180 s; its log:" >&2
-  tail -50 "$dir/cassandra.log" >&2
-  exit 1
+    -cp "$cache/libs/*" org.apache.cassandra.service.CassandraDaemon
 }
 
 stop() {
-  local dir=$1 pid i
-  [ -f "$dir/cassandra.pid" ] || exit 0
-  pid=$(cat "$dir/cassandra.pid")
-  kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
-  for ((i = 0; i < 300; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 -- "-$pid" 2>/dev/null || true
-  rm -f "$dir/cassandra.pid"
+  jvm_service_stop "$1/cassandra.pid"
 }
 
 case "${1:-}" in

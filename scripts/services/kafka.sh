@@ -10,15 +10,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=apt.sh
 . "$here/apt.sh"
+# shellcheck source=jvm-service.sh
+. "$here/jvm-service.sh"
 cache=${QUARRY_KAFKA_CACHE:-$HOME/.cache/quarry/kafka-4.4.0}
 
 install() {
-  command -v java >/dev/null && command -v mvn >/dev/null || apt_install openjdk-17-jre-headless maven
-  [ -f "$cache/libs/.complete" ] && return 0
-  echo "quarry: fetching the Kafka 4.4.0 broker jars into $cache" >&2
-  mkdir -p "$cache/libs"
-  mvn -q -B -f "$here/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$cache/libs" >&2
-  touch "$cache/libs/.complete"
+  jvm_service_install "Kafka 4.4.0 broker" "$cache" "$here/kafka/pom.xml"
 }
 
 start() {
@@ -49,30 +46,16 @@ PROPERTIES
     id=$(java -cp "$cache/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
     java -cp "$cache/libs/*" kafka.tools.StorageTool format --standalone -t "$id" -c "$dir/server.properties" >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; exit 1; }
   fi
-  # setsid: its own process group, so stop ends the JVM and nothing else.
-  setsid java -Xms64m -Xmx256m -XX:+UseSerialGC -cp "$cache/libs/*" kafka.Kafka "$dir/server.properties" >>"$dir/kafka.log" 2>&1 < /dev/null &
-  echo $! > "$dir/kafka.pid"
-  local i
-  for ((i = 0; i < 600; i++)); do
-    grep -q 'Kafka Server started' "$dir/kafka.log" 2>/dev/null && return 0
-    kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null || { tail -50 "$dir/kafka.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "quarry: the Kafka broker did not start within 60 s; its log:" >&2
-  tail -50 "$dir/kafka.log" >&2
-  exit 1
+  jvm_service_start "the Kafka broker" "$dir/kafka.log" "$dir/kafka.pid" 'Kafka Server started' 60 \
+    java -Xms64m -Xmx256m -XX:+UseSerialGC -cp "$cache/libs/*" kafka.Kafka "$dir/server.properties"
 }
 
 stop() {
-  local dir=$1 pid i
+  local dir=$1
   [ -f "$dir/kafka.pid" ] || exit 0
-  pid=$(cat "$dir/kafka.pid")
-  kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
-  for ((i = 0; i < 300; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 -- "-$pid" 2>/dev/null || true
+  jvm_service_stop "$dir/kafka.pid"
   # The broker logs "started" again after a restart: keep only this run's lines.
   mv "$dir/kafka.log" "$dir/kafka.log.old" 2>/dev/null || true
-  rm -f "$dir/kafka.pid"
 }
 
 case "${1:-}" in

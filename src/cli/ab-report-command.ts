@@ -37,6 +37,8 @@ Options:
                       URL/api/experiments/v1/experiments/NAME/reports) instead of opening the
                       database and warehouse here (also QUARRY_SERVER_URL); a 503 is retried
                       after Retry-After for at most QUARRY_CLI_RETRY_SECONDS (60)
+                      With the server checking credentials, the request sends
+                      QUARRY_SERVER_TOKEN, else the token in the file QUARRY_SERVER_TOKEN_FILE names
   -h, --help          Show this help
 
 Without --server, the platform is found like 'quarry table' finds it (QUARRY_HOME, a

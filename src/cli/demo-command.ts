@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -30,9 +31,15 @@ Everything the demo makes is named demo_* / demo-* (its own databases in the cat
 live in an existing QUARRY_HOME beside your data. Ctrl-C stops the demo (and the server, if the
 demo started it); the data stays. Run it again to resubmit the jobs; --remove to take it away.
 
+With authentication on (QUARRY_AUTH_MODE tokens or oidc) the demo sends QUARRY_SERVER_TOKEN (an
+admin's API token or OIDC JWT); without it, in mode tokens, it makes its own admin token for the
+user 'demo' (as 'quarry token create --admin' does), kept in $QUARRY_HOME/demo/server-token (0600).
+Its ab-report and sql jobs read the token from that file. In mode oidc it needs QUARRY_SERVER_TOKEN.
+
 Options:
   --remove               Remove the demo: its experiment, clusters and commands, snapshot tables,
-                         its folder; its streams are stopped and their tables emptied
+                         the token it made, its folder; its streams are stopped and their tables
+                         emptied
   --members N            Synthetic members (default 3000)
   --seed N               Seed of the synthetic data (default 17): same seed, same report
   --rate N               Events per second while the week is sent (default 3000)
@@ -60,19 +67,22 @@ export const demoCommand: CliCommand = {
     const liveRate = wholeNumber('--live-rate', values['live-rate'], 10, 0);
     const config = loadConfig();
     const say = (line: string) => process.stdout.write(`${line}\n`);
-    const [{ runDemo }, { removeDemo }, { DemoClient }, { demoFiles, serverUrl }, { startOrReuseServer }] = await Promise.all([
+    const [{ runDemo }, { removeDemo }, { DemoClient }, { demoFiles, serverUrl }, { startOrReuseServer }, { demoCredential }] = await Promise.all([
       import('../demo/demo-run.ts'),
       import('../demo/demo-removal.ts'),
       import('../demo/demo-client.ts'),
       import('../demo/demo-setup.ts'),
       import('../demo/demo-server.ts'),
+      import('../demo/demo-credential.ts'),
     ]);
     if (values.remove) {
       const files = demoFiles(config);
       const url = serverUrl(config);
+      mkdirSync(files.folder, { recursive: true });
+      const credential = await demoCredential(config, files);
       const server = await startOrReuseServer(url, { command: [process.execPath, BIN, 'server'], env: process.env, logFile: path.join(config.home, 'demo-remove-server.log') });
       try {
-        await removeDemo(new DemoClient(url), config, files, say);
+        await removeDemo(new DemoClient(url, credential.authorization), config, files, say);
       } finally {
         await server.stop();
       }

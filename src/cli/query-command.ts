@@ -26,6 +26,8 @@ Options:
                      database and warehouse here (also QUARRY_SERVER_URL). A 503 (the server's
                      database is away) or a refused connection is retried after Retry-After, with
                      one line on standard error per wait, for at most QUARRY_CLI_RETRY_SECONDS (60)
+                     With the server checking credentials, the request sends QUARRY_SERVER_TOKEN,
+                     else the token in the file QUARRY_SERVER_TOKEN_FILE names
   -h, --help         Show this help
 
 Writes, settings and reads of files outside the warehouse are refused. Ctrl-C cancels the query.

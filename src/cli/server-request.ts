@@ -1,4 +1,5 @@
 import { CliError } from './cli-error.ts';
+import { withServerToken } from './server-token.ts';
 
 /** How the CLI retries a request to a Quarry server that is briefly unable to answer. */
 export interface RetryPolicy {
@@ -35,18 +36,20 @@ export function defaultMaxWaitMs(env: Readonly<Record<string, string | undefined
  * retried after the server's `Retry-After` (seconds or an HTTP date; else exponential backoff), and a
  * refused or reset connection likewise for an idempotent request, until `maxWaitMs` would be
  * exceeded; then the last answer (or error) is returned (thrown). Every other answer is returned at
- * once. Each wait is announced in one line, so a user sees why the command pauses.
+ * once. Each wait is announced in one line, so a user sees why the command pauses. The request
+ * carries the environment's server token (server-token.ts) unless `init` names an Authorization.
  */
 export async function serverRequest(url: string | URL, init: RequestInit, policy: RetryPolicy): Promise<Response> {
   const maxWaitMs = policy.maxWaitMs ?? defaultMaxWaitMs();
   const log = policy.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
   let backoff = 500;
+  const headers = withServerToken(init.headers as Record<string, string> | undefined);
   for (let attempt = 1; ; attempt++) {
     let response: Response | undefined;
     let failure: unknown;
     try {
-      response = await fetch(url, { ...init, signal: policy.signal });
+      response = await fetch(url, { ...init, headers, signal: policy.signal });
     } catch (error) {
       if (policy.signal?.aborted || !isConnectionFailure(error)) throw error;
       if (!policy.idempotent) throw unreachable(url, error, attempt, Date.now() - started);

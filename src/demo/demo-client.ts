@@ -1,22 +1,32 @@
 /**
  * The demo's HTTP client of a Quarry server: the demo uses only the public APIs, as any user's
- * script would. An answer outside 2xx (or the codes a caller accepts) throws, naming the request
- * and the server's message.
+ * script would, with the credential it was given (demo-credential.ts; none in auth mode none). An
+ * answer outside 2xx (or the codes a caller accepts) throws, naming the request and the server's
+ * message; a 401 or 403 also says which credential the demo needs.
  */
 export class DemoClient {
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    /** The Authorization header's value, if the server checks credentials. */
+    private readonly authorization?: string,
+  ) {}
+
+  /** `extra` plus the demo's Authorization, for requests the demo sends without `request` (the collector's NDJSON). */
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    return this.authorization ? { ...extra, authorization: this.authorization } : extra;
+  }
 
   async request<T = unknown>(method: string, path: string, body?: unknown, accept: readonly number[] = []): Promise<{ status: number; body: T; headers: Headers }> {
     const response = await fetch(new URL(path, this.url), {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: this.headers(body === undefined ? {} : { 'content-type': 'application/json' }),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
     const parsed = text === '' ? undefined : safeJson(text);
     if (!response.ok && !accept.includes(response.status)) {
       const message = (parsed as { message?: string } | undefined)?.message ?? text.slice(0, 300);
-      throw new Error(`${method} ${path} answered ${response.status}: ${message}`);
+      throw new Error(`${method} ${path} answered ${response.status}: ${message}${response.status === 401 || response.status === 403 ? credentialHint(this.authorization !== undefined) : ''}`);
     }
     return { status: response.status, body: parsed as T, headers: response.headers };
   }
@@ -24,6 +34,13 @@ export class DemoClient {
   async get<T = unknown>(path: string): Promise<T> {
     return (await this.request<T>('GET', path)).body;
   }
+}
+
+/** What to do when the server refuses the demo: it registers commands and declares streams, which only admins may. */
+export function credentialHint(sentOne: boolean): string {
+  return sentOne
+    ? '. The demo needs an admin\'s credential: set QUARRY_SERVER_TOKEN to an admin token (quarry token create --user NAME --admin) or an admin\'s OIDC JWT'
+    : '. The server checks credentials: set QUARRY_SERVER_TOKEN to an admin token (quarry token create --user NAME --admin), or set QUARRY_AUTH_MODE=tokens as the server has it, so the demo makes its own token on this host';
 }
 
 function safeJson(text: string): unknown {

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { QuarryConfig } from '../config/config.ts';
 import type { DemoClient } from './demo-client.ts';
+import { revokeDemoToken } from './demo-credential.ts';
 import { DEMO } from './demo-names.ts';
 import { removeDemoResources } from './demo-registry.ts';
 import type { DemoFiles } from './demo-setup.ts';
@@ -8,7 +9,7 @@ import type { DemoFiles } from './demo-setup.ts';
 /**
  * Removes what the demo made, and nothing else: its experiment and reports, its clusters and
  * commands, its snapshot tables (dropped with their files) and its folder (operational database,
- * configuration, server log). Its streams are stopped and their tables emptied but kept: the
+ * configuration, server log) and the admin token it made for itself. Its streams are stopped and their tables emptied but kept: the
  * pipeline shows stopped streams with their tables' counts, and the tables' committed log offsets
  * are what keeps a later demo run from reading the old events from the log again.
  */
@@ -24,6 +25,8 @@ export async function removeDemo(client: DemoClient, config: QuarryConfig, files
   say(`dropped ${DEMO.dimensionTables.map((t) => `${DEMO.dimensionsDb}.${t}`).join(', ')}`);
   const emptied = await emptyStreamTables(config);
   if (emptied.length > 0) say(`emptied ${emptied.join(', ')} (kept for the stopped streams' offsets)`);
+  const revoked = await revokeDemoToken(config, files);
+  if (revoked) say(`revoked the demo's admin token ${revoked}`);
   rmSync(files.folder, { recursive: true, force: true });
   say(`removed ${files.folder}`);
 }

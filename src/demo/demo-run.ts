@@ -1,5 +1,6 @@
 import type { QuarryConfig } from '../config/config.ts';
 import { DemoClient } from './demo-client.ts';
+import { demoCredential } from './demo-credential.ts';
 import { DEMO_EXPERIMENT, DEMO_SQL, DEMO_STREAMS } from './demo-declarations.ts';
 import { submitDemoJob, waitForJob } from './demo-jobs.ts';
 import { DEMO } from './demo-names.ts';
@@ -57,6 +58,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const week = demoWeek();
   const members = demoMembers(options.members, week, options.seed);
   writeOperationalDatabase(files.operationalDatabase, members);
+  // Before the server starts: without a credential the demo stops here, saying what to do.
+  const credential = await demoCredential(config, files);
+  if (credential.authorization) say(`authenticating with ${credential.origin}`);
 
   const server: DemoServer = await startOrReuseServer(url, {
     command: [options.node, options.bin, 'server'],
@@ -66,8 +70,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   });
   say(server.started ? `started quarry server at ${url} (log: ${files.serverLog}) [${elapsed()}]` : `using the quarry server already running at ${url} [${elapsed()}]`);
   try {
-    const client = new DemoClient(url);
-    await registerDemoResources(client, { node: options.node, bin: options.bin, snapshotConfig: files.config, serverUrl: url });
+    const client = new DemoClient(url, credential.authorization);
+    await registerDemoResources(client, { node: options.node, bin: options.bin, snapshotConfig: files.config, serverUrl: url, tokenFile: credential.tokenFile });
     say(`registered clusters local (sched:adhoc) and local-next, commands snapshot, ab-report and sql (tag ${DEMO.tag}) [${elapsed()}]`);
     for (const [key, definition] of Object.entries(DEMO_STREAMS)) await client.request('PUT', `/api/pipeline/v1/streams/${DEMO.streams[key as keyof typeof DEMO.streams].name}`, definition);
     await client.request('PUT', `/api/experiments/v1/experiments/${DEMO.experiment}`, DEMO_EXPERIMENT);

@@ -11,11 +11,13 @@ export interface DemoFiles {
   /** Configuration for the snapshot jobs (and the server, when the demo starts it without a user's file). */
   config: string;
   serverLog: string;
+  /** The token the demo and its jobs send when the server checks credentials (0600; demo-credential.ts). */
+  token: string;
 }
 
 export function demoFiles(config: QuarryConfig): DemoFiles {
   const folder = path.join(config.home, 'demo');
-  return { folder, operationalDatabase: path.join(folder, 'operational.db'), config: path.join(folder, 'quarry-demo.json'), serverLog: path.join(folder, 'server.log') };
+  return { folder, operationalDatabase: path.join(folder, 'operational.db'), config: path.join(folder, 'quarry-demo.json'), serverLog: path.join(folder, 'server.log'), token: path.join(folder, 'server-token') };
 }
 
 /**

@@ -60,7 +60,7 @@ export class EventFeeder {
     for (;;) {
       const response = await fetch(new URL(`/api/pipeline/v1/streams/${stream}/events`, this.client.url), {
         method: 'POST',
-        headers: { 'content-type': 'application/x-ndjson', 'idempotency-key': key },
+        headers: this.client.headers({ 'content-type': 'application/x-ndjson', 'idempotency-key': key }),
         body: `${lines.join('\n')}\n`,
         signal,
       });

@@ -3,42 +3,20 @@
 // group with setsid. Processes are found here by the job's GENIE_JOB_ID in /proc/<pid>/environ,
 // independently of the agent's own search.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { liveProcesses } from '../support/agent-processes.ts';
 import { STORES } from '../support/stores.ts';
 import { bashFixture, bashJob, openJobsHarness, type JobsHarness } from '../support/jobs-harness.ts';
 
-/** Live (not zombie) processes whose environment names the job. */
+/** Live processes whose environment names the job. */
 function processesOf(jobId: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))) continue;
-      const environ = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
-      if (environ.includes(`GENIE_JOB_ID=${jobId}`)) pids.push(Number(name));
-    } catch {
-      // Gone while we looked, or not ours to read.
-    }
-  }
-  return pids;
+  return liveProcesses((pid) => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`GENIE_JOB_ID=${jobId}`));
 }
 
 /** Live processes running `sleep <seconds>` exactly: escapees carry no GENIE_JOB_ID, so they are found by argument. */
 function sleepers(seconds: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))) continue;
-      if (readFileSync(`/proc/${name}/cmdline`, 'latin1') === `sleep\0${seconds}\0`) pids.push(Number(name));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return pids;
+  return liveProcesses((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1') === `sleep\0${seconds}\0`);
 }
 
 /** Polls until `check` answers true, or fails naming what was awaited and what was last seen. */

@@ -1,16 +1,15 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies of a foreign API are checked field by field */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { agentProcesses, isLive } from '../support/agent-processes.ts';
 import { bashFixture, bashJob } from '../support/jobs-harness.ts';
 import { openTestPlatform } from '../support/platform.ts';
 import { fetchSender, putRegistry } from '../support/registry-fixture.ts';
 import { STORES } from '../support/stores.ts';
 
-const QUARRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/quarry.js');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The agent process is SIGKILLed while its jobs run; the jobs keep running (their own process
@@ -22,17 +21,9 @@ for (const store of STORES) {
       // A generous lease: on a loaded machine starting the second agent process can take longer than
       // the default 30 s, and the jobs would be failed as AWOL before it adopts them.
       const t = await openTestPlatform(store, { jobs: { killGraceMs: 2000, heartbeatIntervalMs: 500, heartbeatTimeoutMs: 300_000 } });
-      const agents: ChildProcess[] = [];
-      const startAgent = () => {
-        const child = spawn(
-          process.execPath,
-          [QUARRY, 'agent', '--server', url, '--jobs-dir', t.config.jobs.directoryRoot, '--cache-dir', t.config.jobs.cacheDirectory],
-          { stdio: 'ignore', env: { ...process.env, QUARRY_HOME: t.config.home } },
-        );
-        agents.push(child);
-        return child;
-      };
       let url = '';
+      const agents = agentProcesses(t.config, () => url);
+      const startAgent = () => agents.start();
       try {
         url = await t.app.listen({ port: 0, host: '127.0.0.1' });
         await putRegistry(fetchSender(url), bashFixture());
@@ -77,12 +68,7 @@ for (const store of STORES) {
         assert.equal(await waitFor(sleeping, (s) => s === 'KILLED'), 'KILLED');
         assert.equal((await job(sleeping)).statusMsg, 'Job was killed by user.');
       } finally {
-        for (const agent of agents) {
-          if (agent.exitCode === null && agent.signalCode === null) {
-            agent.kill('SIGTERM');
-            await new Promise((resolve) => agent.once('exit', resolve));
-          }
-        }
+        await agents.stopAll();
         t.app.server.closeAllConnections();
         await t.close();
       }
@@ -94,26 +80,11 @@ for (const store of STORES) {
     // it must not make the agent signal that process.
     it('a job that rewrites the agent record cannot make the restarted agent signal another process', async () => {
       const t = await openTestPlatform(store, { jobs: { killGraceMs: 1000, heartbeatIntervalMs: 500 } });
-      const agents: ChildProcess[] = [];
       const victim = spawn('sleep', ['1000'], { detached: true, stdio: 'ignore' });
-      const victimAlive = () => {
-        try {
-          process.kill(victim.pid!, 0);
-          return !/^\S+ \(.*\) [ZX]/.test(readFileSync(`/proc/${victim.pid}/stat`, 'latin1'));
-        } catch {
-          return false;
-        }
-      };
+      const victimAlive = () => isLive(victim.pid!);
       let url = '';
-      const startAgent = () => {
-        const child = spawn(
-          process.execPath,
-          [QUARRY, 'agent', '--server', url, '--jobs-dir', t.config.jobs.directoryRoot, '--cache-dir', t.config.jobs.cacheDirectory],
-          { stdio: 'ignore', env: { ...process.env, QUARRY_HOME: t.config.home } },
-        );
-        agents.push(child);
-        return child;
-      };
+      const agents = agentProcesses(t.config, () => url);
+      const startAgent = () => agents.start();
       try {
         url = await t.app.listen({ port: 0, host: '127.0.0.1' });
         await putRegistry(fetchSender(url), bashFixture());
@@ -160,12 +131,7 @@ for (const store of STORES) {
         assert.ok(victimAlive(), 'the process the record was rewritten to name was not signalled');
       } finally {
         victim.kill('SIGKILL');
-        for (const agent of agents) {
-          if (agent.exitCode === null && agent.signalCode === null) {
-            agent.kill('SIGTERM');
-            await new Promise((resolve) => agent.once('exit', resolve));
-          }
-        }
+        await agents.stopAll();
         t.app.server.closeAllConnections();
         await t.close();
       }

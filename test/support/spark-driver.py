@@ -1,9 +1,11 @@
 """One local Spark session driven over stdin/stdout: each input line is a JSON request
 {"sql": "..."}; each answer is one JSON line {"rows": [...]} or {"error": "..."}.
 Catalogs come from the QUARRY_SPARK_CATALOGS environment variable (JSON: name -> {uri, token?})."""
-import datetime, decimal, json, os, sys
+import json, os, sys
 
 from pyspark.sql import SparkSession
+# Written beside this run by test/support/spark.ts from src/engines/spark-sql-driver.ts.
+from quarry_spark_values import plain
 
 catalogs = json.loads(os.environ['QUARRY_SPARK_CATALOGS'])
 builder = (SparkSession.builder.master('local[2]').appName('quarry-interop-test')
@@ -20,16 +22,6 @@ for name, c in catalogs.items():
         builder = builder.config(f'{prefix}.token', c['token'])
 spark = builder.getOrCreate()
 spark.sparkContext.setLogLevel('ERROR')
-
-
-def plain(v):
-    if isinstance(v, (datetime.datetime, datetime.date)):
-        return v.isoformat()
-    if isinstance(v, decimal.Decimal):
-        return str(v)
-    if isinstance(v, (bytes, bytearray)):
-        return v.hex()
-    return v
 
 
 out = sys.stdout

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { SPARK_PLAIN_VALUE } from '../../src/engines/spark-sql-driver.ts';
 
 const DRIVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'spark-driver.py');
 
@@ -43,9 +45,13 @@ function sparkInstallation(): { python: string; jar: string; javaHome: string } 
 
 export async function openSpark(catalogs: Record<string, SparkCatalog>): Promise<SparkSession> {
   const { python, jar, javaHome } = sparkInstallation();
+  // The driver imports the value conversion the product's Spark sql jobs use, written here as a module.
+  const modules = mkdtempSync(path.join(os.tmpdir(), 'quarry-spark-driver-'));
+  writeFileSync(path.join(modules, 'quarry_spark_values.py'), SPARK_PLAIN_VALUE);
   const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(python, [DRIVER], {
     env: {
       ...process.env,
+      PYTHONPATH: [modules, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
       JAVA_HOME: javaHome,
       SPARK_LOCAL_IP: '127.0.0.1',
       PYSPARK_SUBMIT_ARGS: '--driver-memory 1g --conf spark.driver.extraJavaOptions=-XX:+UseSerialGC pyspark-shell',
@@ -94,6 +100,7 @@ export async function openSpark(catalogs: Record<string, SparkCatalog>): Promise
       await exited;
       clearTimeout(timer);
       lines.close();
+      rmSync(modules, { recursive: true, force: true });
     },
   };
 }
