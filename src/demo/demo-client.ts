@@ -17,11 +17,13 @@ export class DemoClient {
   }
 
   async request<T = unknown>(method: string, path: string, body?: unknown, accept: readonly number[] = []): Promise<{ status: number; body: T; headers: Headers }> {
-    const response = await fetch(new URL(path, this.url), {
-      method,
-      headers: this.headers(body === undefined ? {} : { 'content-type': 'application/json' }),
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const send = () =>
+      fetch(new URL(path, this.url), {
+        method,
+        headers: this.headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const response = method === 'GET' ? await retryingNetworkErrors(send) : await send();
     const text = await response.text();
     const parsed = text === '' ? undefined : safeJson(text);
     if (!response.ok && !accept.includes(response.status)) {
@@ -41,6 +43,24 @@ export function credentialHint(sentOne: boolean): string {
   return sentOne
     ? '. The demo needs an admin\'s credential: set QUARRY_SERVER_TOKEN to an admin token (quarry token create --user NAME --admin) or an admin\'s OIDC JWT'
     : '. The server checks credentials: set QUARRY_SERVER_TOKEN to an admin token (quarry token create --user NAME --admin), or set QUARRY_AUTH_MODE=tokens as the server has it, so the demo makes its own token on this host';
+}
+
+const NETWORK_TRIES = 5;
+
+/**
+ * Sends a request that is safe to repeat again when the connection failed (not when the server
+ * answered): on a loaded machine a kept-alive socket the server is closing can take the request, and
+ * fetch then fails without an answer. The last failure is thrown.
+ */
+export async function retryingNetworkErrors(send: () => Promise<Response>, signal?: AbortSignal): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (attempt >= NETWORK_TRIES || signal?.aborted || !(error instanceof TypeError)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
 }
 
 function safeJson(text: string): unknown {

@@ -1,4 +1,4 @@
-import type { DemoClient } from './demo-client.ts';
+import { retryingNetworkErrors, type DemoClient } from './demo-client.ts';
 
 /** Where a batch of lines goes and how fast lines may leave. */
 export interface FeedTarget {
@@ -58,12 +58,17 @@ export class EventFeeder {
 
   private async post(stream: string, lines: readonly string[], key: string, signal?: AbortSignal): Promise<void> {
     for (;;) {
-      const response = await fetch(new URL(`/api/pipeline/v1/streams/${stream}/events`, this.client.url), {
-        method: 'POST',
-        headers: this.client.headers({ 'content-type': 'application/x-ndjson', 'idempotency-key': key }),
-        body: `${lines.join('\n')}\n`,
+      // The Idempotency-Key makes a batch count once, so one whose answer was lost may be sent again.
+      const response = await retryingNetworkErrors(
+        () =>
+          fetch(new URL(`/api/pipeline/v1/streams/${stream}/events`, this.client.url), {
+            method: 'POST',
+            headers: this.client.headers({ 'content-type': 'application/x-ndjson', 'idempotency-key': key }),
+            body: `${lines.join('\n')}\n`,
+            signal,
+          }),
         signal,
-      });
+      );
       const text = await response.text();
       if (response.status === 503) {
         await sleep(1000 * Math.min(30, Number(response.headers.get('retry-after') ?? 1) || 1), signal);
