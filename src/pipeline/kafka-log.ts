@@ -77,8 +77,10 @@ export class KafkaLog implements EventLog {
       autocreateTopics: false,
       connectTimeout: 3000,
       timeout: 10_000,
-      retries: 3,
-      retryDelay: 200,
+      // A broker's first transactional producer makes it create its transaction-state topic, which
+      // takes seconds; past ~3 s the append answers 503 and the client retries.
+      retries: 6,
+      retryDelay: 500,
     });
     return this.producer;
   }

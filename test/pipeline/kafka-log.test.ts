@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { KafkaLog } from '../../src/pipeline/kafka-log.ts';
-import type { LogRecord } from '../../src/pipeline/event-log.ts';
+import { LogUnavailableError, type LogRecord } from '../../src/pipeline/event-log.ts';
 import { utf8Each } from '../../src/pipeline/utf8-each.ts';
 
 function brokers(): string {
@@ -33,8 +33,20 @@ describe('Kafka log', () => {
       const key = i % 3 === 0 ? `user-${i % 41}` : i % 3 === 1 ? `nutzer-ü${i % 7}` : `k😀${i % 5}`;
       return { key, value: JSON.stringify({ v: { id: i, user: key, note: i % 2 ? 'plain' : 'grüße' } }) };
     });
-    await log.append('s', records.slice(0, 300));
-    await log.append('s', records.slice(300));
+    // As a client does on a 503: a fresh broker creates its transaction-state topic on the first
+    // transactional producer, and until then appends are refused (and nothing of them is readable).
+    const append = async (batch: typeof records) => {
+      for (const deadline = Date.now() + 120_000; ; ) {
+        try {
+          return await log.append('s', batch);
+        } catch (error) {
+          if (!(error instanceof LogUnavailableError) || Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    };
+    await append(records.slice(0, 300));
+    await append(records.slice(300));
 
     // kafkajs's default partitioner is the Java client's: murmur2 of the key, made positive, modulo the count.
     const javaPartition = kafkajs.Partitioners.DefaultPartitioner();
