@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import kafkajs, { type Admin, type Consumer, type Producer } from 'kafkajs';
+import { compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka';
+import kafkajs, { type Admin, type Consumer } from 'kafkajs';
 import { LogUnavailableError, type AppendRecord, type EventLog, type LogRecord } from './event-log.ts';
+import { utf8Each } from './utf8-each.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -10,16 +12,22 @@ export interface KafkaLogOptions {
   topicPrefix: string;
 }
 
-/** Messages per produce request within an append's transaction. */
-const SEND_CHUNK = 500;
+/**
+ * Value bytes per produce request within an append's transaction: each partition's record batch
+ * must stay under the broker's message.max.bytes (1 MB by default).
+ */
+const SEND_BYTES = 512 * 1024;
 
 /** Records a partition reader holds before it pauses fetching (the sink takes them in batches). */
 const READ_AHEAD = 100_000;
 
 /**
- * The event log on Kafka: one topic per stream, records keyed by the stream's key field, produced
- * with acks=all by an idempotent producer (sends serialized, as idempotence needs one request in
- * flight). A failed send rejects with LogUnavailableError, so the collector answers 503.
+ * The event log on Kafka: one topic per stream, one message per event keyed by the stream's key field
+ * (partitioned by murmur2 as the Java client does), produced with acks=all by an idempotent,
+ * transactional producer (sends serialized, as idempotence needs one request in flight). A failed
+ * send rejects with LogUnavailableError, so the collector answers 503.
+ * Producing uses @platformatic/kafka and reading kafkajs, each the cheaper of the two at its side
+ * (docs/architecture.md has the figures).
  * Reads come from a consumer of a private group (offsets are never committed to Kafka: the tables'
  * snapshots hold them), seeking wherever the sink asks; it reads ahead and pauses when full.
  */
@@ -56,12 +64,25 @@ export class KafkaLog implements EventLog {
     return this.admin;
   }
 
-  private async connectedProducer(): Promise<Producer> {
-    if (!this.producer) {
-      const producer = this.kafka.producer({ idempotent: true, transactionalId: `quarry-collector-${randomUUID()}`, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await producer.connect();
-      this.producer = producer;
-    }
+  private connectedProducer(): Producer {
+    // compatibilityPartitioner is the Java client's (and kafkajs's) murmur2 mapping; the library's
+    // default maps keys differently, which would split a key across partitions of older records.
+    this.producer ??= new Producer({
+      clientId: 'quarry-collector',
+      bootstrapBrokers: this.options.brokers,
+      idempotent: true,
+      transactionalId: `quarry-collector-${randomUUID()}`,
+      acks: ProduceAcks.ALL,
+      partitioner: compatibilityPartitioner,
+      autocreateTopics: false,
+      connectTimeout: 3000,
+      timeout: 10_000,
+      // A broker's first transactional producer makes it create its transaction-state topic, which
+      // takes seconds; past ~2 s the append answers 503 and the client retries (answering sooner
+      // also keeps a broker outage visible as 503s rather than slow answers).
+      retries: 4,
+      retryDelay: 400,
+    });
     return this.producer;
   }
 
@@ -89,18 +110,23 @@ export class KafkaLog implements EventLog {
 
   async append(stream: string, records: readonly AppendRecord[]): Promise<void> {
     if (records.length === 0) return;
+    const topic = this.topic(stream);
     const send = this.sending.then(async () => {
-      const producer = await this.connectedProducer();
+      const producer = this.connectedProducer();
+      const values = utf8Each(records.map((r) => r.value));
+      const keys = utf8Each(records.map((r) => r.key ?? ''));
       // One transaction per batch: when the answer is an error, the batch is aborted, so a client's
       // retry after a 503 cannot leave a second copy for read-committed readers to see.
-      const transaction = await producer.transaction();
+      const transaction = await producer.beginTransaction();
       try {
-        // kafkajs groups a send's messages by partition in time quadratic in their number (it copies
-        // the partition's list for each message): sends of SEND_CHUNK keep that below the encoding cost.
-        for (let start = 0; start < records.length; start += SEND_CHUNK) {
+        for (let start = 0; start < records.length; ) {
           const messages = [];
-          for (let i = start; i < Math.min(records.length, start + SEND_CHUNK); i++) messages.push({ key: records[i].key ?? null, value: records[i].value });
-          await transaction.send({ topic: this.topic(stream), acks: -1, messages });
+          let bytes = 0;
+          for (; start < records.length && (messages.length === 0 || bytes + values[start].length <= SEND_BYTES); start++) {
+            bytes += values[start].length;
+            messages.push(records[start].key === undefined ? { topic, value: values[start] } : { topic, key: keys[start], value: values[start] });
+          }
+          await transaction.send({ messages });
         }
         await transaction.commit();
       } catch (error) {
@@ -115,7 +141,7 @@ export class KafkaLog implements EventLog {
       // Drop the producer: a new one starts a new idempotent session against whichever broker is back.
       const producer = this.producer;
       this.producer = undefined;
-      await producer?.disconnect().catch(() => undefined);
+      await producer?.close().catch(() => undefined);
       throw new LogUnavailableError(`Kafka did not acknowledge the events of stream ${JSON.stringify(stream)} (${(error as Error).message}); nothing of this batch is counted, retry later`, 5);
     }
   }
@@ -171,7 +197,7 @@ export class KafkaLog implements EventLog {
   async close(): Promise<void> {
     for (const reader of this.readers.values()) await reader.stop();
     this.readers.clear();
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.producer?.close().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
   }
 }

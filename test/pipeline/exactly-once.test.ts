@@ -57,6 +57,7 @@ for (const logKind of LOGS) {
       });
 
       test(`${EVENTS} events, ${KILLS}+ kills${logKind === 'kafka' ? ', one broker restart' : ''}`, { timeout: Math.max(1_200_000, EVENTS * 3) }, async () => {
+        const started = Date.now();
         const put = await node.app.inject({ method: 'PUT', url: '/api/pipeline/v1/streams/clicks', payload: { ...CLICKS, partitions: 3, keyField: 'user' } });
         assert.equal(put.statusCode, 201, put.body);
 
@@ -163,7 +164,7 @@ for (const logKind of LOGS) {
         assert.equal(status.accepted, validCount);
         assert.equal(status.rejected, malformed.size);
         assert.equal(status.committed, validCount);
-        process.stderr.write(`exactly-once ${logKind}/${store}: ${EVENTS} events, ${kills} kills, ${refused} refused batches retried, ${table.history().length} snapshots\n`);
+        process.stderr.write(`exactly-once ${logKind}/${store}: ${EVENTS} events, ${kills} kills, ${refused} refused batches retried, ${table.history().length} snapshots; table count ${sums.n}, sum(id) ${sums.total}, distinct ids ${sums.distinct_ids}; ${raws.length} dead letters; ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
       });
     });
   }
