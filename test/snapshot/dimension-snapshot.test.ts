@@ -190,6 +190,8 @@ print(json.dumps([{'id': r['id'], 'name': r['name'], 'raw': r['raw'].hex() if r[
         try {
           const outcome = await snapshot({
             batchRows: 10,
+            // PostgreSQL's COPY in chunks of a few rows, so the writer runs between them too.
+            csvChunkBytes: 60,
             // After each batch the writer moves money from a row not yet read to one already read (and back), so
             // a read that saw the writes would count some money twice or not at all.
             afterBatch: async (read) => {
@@ -200,7 +202,7 @@ print(json.dumps([{'id': r['id'], 'name': r['name'], 'raw': r['raw'].hex() if r[
             },
           }).run({ catalog: CATALOG[kind], source: `${peers.database[kind]}.accounts`, into: `dims.accounts_${kind}`, date: '20240105' });
           assert.equal(outcome.rows, 200);
-          assert.ok(transfers >= 30);
+          assert.ok(transfers >= 10, `the writer moved money between batches (${transfers} transfers)`);
           const table = await w.warehouse.loadTable({ namespace: ['dims'], name: `accounts_${kind}` });
           const rows = await partitionRows(w, table, 20240105);
           assert.equal(rows.reduce((sum, r) => sum + Number(r.balance), 0), 200 * 1000);
@@ -228,6 +230,8 @@ print(json.dumps([{'id': r['id'], 'name': r['name'], 'raw': r['raw'].hex() if r[
         await assert.rejects(
           snapshot({
             batchRows: 10,
+            // The cursor path (FETCH per batch); the COPY path's loss is the test after this one.
+            csvChunkBytes: 0,
             afterBatch: async (read) => {
               if (read !== 20) return;
               // Ends every other connection to the source database: the snapshot's read among them.
