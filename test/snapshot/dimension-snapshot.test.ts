@@ -249,6 +249,39 @@ print(json.dumps([{'id': r['id'], 'name': r['name'], 'raw': r['raw'].hex() if r[
       await assertNoOrphans(w, table);
     });
 
+    it('a source that goes away during the COPY fails naming it, commits nothing and leaves no files', async () => {
+      const into = 'dims.goes_away_copy';
+      await snapshot().run({ catalog: 'pg', source: 'dim.accounts', into, date: '20240105' });
+      const table = await w.warehouse.loadTable({ namespace: ['dims'], name: 'goes_away_copy' });
+      const before = table.currentSnapshot()!.snapshotId;
+      const killer = await peers.postgres();
+      try {
+        // Rows after the 20th come slowly (pg_sleep in the condition), so the COPY is still running when its backend is ended.
+        const run = snapshot().run({ catalog: 'pg', source: 'dim.accounts', into, date: '20240105', where: 'id <= 20 OR pg_sleep(0.05)::text IS NOT NULL' });
+        const outcome = run.then(
+          () => undefined,
+          (error: Error) => error,
+        );
+        let ended = 0;
+        let seen = '';
+        for (const deadline = Date.now() + 180_000; ended === 0 && Date.now() < deadline; ) {
+          const { rows } = await killer.query("select pid, query from pg_stat_activity where datname = current_database() and query like 'COPY (SELECT%' and state = 'active'");
+          seen = JSON.stringify(rows);
+          for (const row of rows) ended += (await killer.query('select pg_terminate_backend($1) as ok', [row.pid])).rows[0].ok ? 1 : 0;
+          if (ended === 0) await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.ok(ended > 0, `the snapshot's COPY was seen running (last seen: ${seen})`);
+        const error = await outcome;
+        assert.ok(error instanceof UnavailableError && /^Reading pg\.dim\.accounts failed after \d+ rows: .+; nothing was committed$/.test(error.message), String(error));
+      } finally {
+        await killer.end();
+      }
+      await table.refresh();
+      assert.equal(table.currentSnapshot()!.snapshotId, before);
+      assert.equal((await partitionRows(w, table, 20240105)).length, 200);
+      await assertNoOrphans(w, table);
+    });
+
     it('bad input: unknown catalog, database, table or column, a failing --where, a bad date; nothing committed', async () => {
       const base = { catalog: 'pg', source: 'dim.members', into: 'dims.bad_input', date: '20240105' };
       const cases: Array<[Record<string, unknown>, new (...args: never[]) => Error, RegExp]> = [
