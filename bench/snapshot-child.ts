@@ -16,6 +16,10 @@ const session = await DuckDbSession.open({ memoryLimit });
 const marks = [0.1, 0.25, 0.5, 0.75, 1];
 const rssMb: number[] = [];
 let readMs = 0;
+let reading = true;
+// RSS every 2 s, by phase: flat means no phase grows with the table.
+const trace = { read: [] as number[], write: [] as number[] };
+const sampler = setInterval(() => (reading ? trace.read : trace.write).push(Math.round(process.memoryUsage().rss / 1e6)), 2000);
 const t0 = performance.now();
 const outcome = await new DimensionSnapshot({
   catalogs: config.catalogs ?? [],
@@ -29,10 +33,13 @@ const outcome = await new DimensionSnapshot({
         rssMb.push(Math.round(process.memoryUsage().rss / 1e6));
       }
     },
-    done() {},
+    done() {
+      reading = false;
+    },
   }),
 }).run({ catalog: 'ops', source: 'dim.members', into: 'bench.members', date: '20260105' });
 const totalMs = performance.now() - t0;
+clearInterval(sampler);
 session.close();
 await database.close();
-process.stdout.write(JSON.stringify({ rows: outcome.rows, readMs, totalMs, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), rssMb }));
+process.stdout.write(JSON.stringify({ rows: outcome.rows, readMs, totalMs, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), rssMb, trace }));

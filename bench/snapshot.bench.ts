@@ -50,15 +50,17 @@ try {
     FROM generate_series(1, ${ROWS}) g`);
   await client.query('ANALYZE dim.members');
   const { rows: size } = await client.query<{ bytes: string }>(`SELECT pg_total_relation_size('dim.members') AS bytes`);
+  console.log(`table ready: ${ROWS} rows, ${(Number(size[0]!.bytes) / 1e6).toFixed(0)} MB`);
   await client.end();
 
   // Baseline: PostgreSQL's own COPY of the table to a client that discards it.
   const copy = await run('psql', [url, '-q', '-c', 'COPY dim.members TO STDOUT'], 'discard');
+  console.log(`COPY baseline: ${(copy.ms / 1000).toFixed(1)} s`);
 
   const config = path.join(dir, 'quarry.json');
   writeFileSync(config, JSON.stringify({ home: dir, warehouse: pathToFileURL(path.join(dir, 'warehouse')).href, catalogs: [{ name: 'ops', connector: 'postgresql', url }] }));
   const child = await run(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--import', 'tsx', path.join(HERE, 'snapshot-child.ts'), config, DUCKDB_MEMORY], 'pipe');
-  const result = JSON.parse(child.out) as { rows: number; readMs: number; totalMs: number; peakRssMb: number; rssMb: number[] };
+  const result = JSON.parse(child.out) as { rows: number; readMs: number; totalMs: number; peakRssMb: number; rssMb: number[]; trace: { read: number[]; write: number[] } };
   if (result.rows !== ROWS) throw new Error(`snapshot copied ${result.rows} rows, expected ${ROWS}`);
 
   const rate = (ms: number) => Math.round(ROWS / (ms / 1000));
@@ -69,6 +71,10 @@ try {
   console.log(`| read + stage only rows/s | ${rate(result.readMs).toLocaleString('en-US')} (${(result.readMs / 1000).toFixed(1)} s) | COPY … TO STDOUT | ${(copy.ms / result.readMs).toFixed(2)}× |`);
   console.log(`| peak RSS of the snapshot process | ${result.peakRssMb} MB | — | — |`);
   console.log(`| RSS at 10%, 25%, 50%, 75%, 100% of the rows read | ${result.rssMb.join(', ')} MB | — | — |`);
+  const summary = (mb: number[]) => (mb.length === 0 ? 'no sample' : `min ${Math.min(...mb)} / median ${[...mb].sort((a, b) => a - b)[Math.floor(mb.length / 2)]} / max ${Math.max(...mb)} MB over ${mb.length} samples`);
+  console.log(`| RSS every 2 s while reading | ${summary(result.trace.read)} | — | — |`);
+  console.log(`| RSS every 2 s while writing and committing | ${summary(result.trace.write)} | — | — |`);
+  console.log(`\nRSS trace (MB, every 2 s): read ${result.trace.read.join(' ')} | write ${result.trace.write.join(' ')}`);
 } finally {
   await adminClient.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await adminClient.end();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { quoteIdent, quoteString, type DuckDbSession } from '../table/duckdb-session.ts';
@@ -7,6 +7,7 @@ import { duckType } from '../table/parquet-writer.ts';
 import { isPrimitive, primitiveToString, type IcebergType } from '../table/iceberg-type.ts';
 import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import { castFromText } from './column-mapping.ts';
+import type { CsvChunk } from './csv-chunks.ts';
 import type { TextRow } from './source-read.ts';
 
 export interface StagedColumn {
@@ -49,6 +50,28 @@ export class RowStage {
     return stage;
   }
 
+  /**
+   * Every staged row as DuckDB relations (for FROM) of about `bytes` of local Parquet each (a part
+   * larger than that is one alone), in the staged columns' order: what lets the final write handle
+   * one bounded group at a time. Rows still in the table are flushed to a part first.
+   */
+  async groups(bytes: number): Promise<string[]> {
+    if (this.inTable > 0) await this.flush();
+    const groups: string[][] = [];
+    let size = Infinity;
+    for (const part of this.parts) {
+      const partBytes = statSync(part).size;
+      if (size + partBytes > bytes) {
+        groups.push([]);
+        size = 0;
+      }
+      groups.at(-1)!.push(part);
+      size += partBytes;
+    }
+    if (groups.length === 0) return [this.table];
+    return groups.map((g) => `read_parquet([${g.map(quoteString).join(', ')}])`);
+  }
+
   /** A DuckDB relation (for FROM) holding every row staged, in the staged columns' order. */
   relation(): string {
     if (this.parts.length === 0) return this.table;
@@ -70,6 +93,34 @@ export class RowStage {
     this.inTable = 0;
   }
 
+  /**
+   * Stages a chunk of whole CSV rows (see SourceRead.csv) straight into a Parquet part of its own:
+   * DuckDB parses and converts the text in bulk, with no JavaScript value per field. Rows staged
+   * by `append` before it are flushed first, so parts keep the rows' order.
+   */
+  async appendCsv({ text, rows, longestRow }: CsvChunk): Promise<void> {
+    if (rows === 0) return;
+    if (this.inTable > 0) await this.flush();
+    const file = path.join(this.dir, 'batch.csv');
+    writeFileSync(file, text);
+    const columns = this.columns.map((_, i) => `${quoteString(`c${i}`)}: 'VARCHAR'`).join(', ');
+    // The line buffer is sized from the longest row (DuckDB allocates a multiple of it), not the chunk.
+    // PostgreSQL's CSV: a null is an empty unquoted field, an empty string `""` (so quoted empties stay strings).
+    const source = `read_csv(${quoteString(file)}, header = false, delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false, auto_detect = false, columns = {${columns}}, max_line_size = ${Math.max(2 * 1024 * 1024, longestRow + 1024)})`;
+    const part = path.join(this.dir, `part-${String(this.parts.length).padStart(5, '0')}.parquet`);
+    try {
+      const values = this.columns.map((c, i) => `${castFromText(`c${i}`, c.type, c.name)} AS ${quoteIdent(c.name)}`).join(', ');
+      await this.session.run(`COPY (SELECT ${values} FROM ${source}) TO ${quoteString(part)} (FORMAT parquet, COMPRESSION zstd)`);
+    } catch (error) {
+      throw (await this.unconvertible(source, (i) => `c${i}`)) ?? error;
+    } finally {
+      unlinkSync(file);
+    }
+    this.parts.push(part);
+    this.rows += rows;
+    this.bytes += text.length;
+  }
+
   async append(batch: readonly TextRow[]): Promise<void> {
     if (batch.length === 0) return;
     const file = path.join(this.dir, 'batch.json');
@@ -89,7 +140,7 @@ export class RowStage {
       const values = this.columns.map((c, i) => castFromText(`j[${i + 1}]`, c.type, c.name)).join(', ');
       await this.session.run(`INSERT INTO ${this.table} SELECT ${values} FROM ${source}`);
     } catch (error) {
-      throw (await this.unconvertible(source)) ?? error;
+      throw (await this.unconvertible(source, (i) => `j[${i + 1}]`)) ?? error;
     } finally {
       unlinkSync(file);
     }
@@ -100,10 +151,10 @@ export class RowStage {
   }
 
   /** The first value of the batch its column's type cannot hold, as an error naming both. */
-  private async unconvertible(source: string): Promise<InvalidInputError | undefined> {
+  private async unconvertible(source: string, field: (i: number) => string): Promise<InvalidInputError | undefined> {
     for (const [i, column] of this.columns.entries()) {
       const found = await this.session
-        .jsonRows(`SELECT j[${i + 1}] AS v FROM ${source} WHERE j[${i + 1}] IS NOT NULL AND TRY(${castFromText(`j[${i + 1}]`, column.type, column.name)}) IS NULL LIMIT 1`)
+        .jsonRows(`SELECT ${field(i)} AS v FROM ${source} WHERE ${field(i)} IS NOT NULL AND TRY(${castFromText(field(i), column.type, column.name)}) IS NULL LIMIT 1`)
         .catch(() => []);
       if (found.length > 0) {
         return new InvalidInputError(`Column ${JSON.stringify(column.name)} holds ${JSON.stringify(found[0]!.v)}, which its type ${typeName(column.type)} cannot hold; leave the column out with --columns or fix the value`, column.name);

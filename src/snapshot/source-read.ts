@@ -1,3 +1,5 @@
+import type { CsvChunk } from './csv-chunks.ts';
+
 /**
  * A row as a snapshot reads it: one value per requested column, in request order, each null or its
  * text form: numbers in decimal notation, booleans as t/f/true/false/1/0, binary as lowercase hex
@@ -35,6 +37,13 @@ export interface SourceRead {
   /** The source's clock at the point in time the read sees. */
   readonly readTime: Date;
   batches(): AsyncIterable<TextRow[]>;
+  /**
+   * The same rows as CSV text in bulk, for sources that can hand them over without a JavaScript
+   * value per field (PostgreSQL's COPY): chunks of whole rows of at least `chunkBytes` (the last
+   * may be shorter), each field in the TextRow text form, a null as an empty unquoted field and an
+   * empty string as `""`. A read is consumed either by `batches` or by `csv`, not both.
+   */
+  csv?(chunkBytes: number): AsyncIterable<CsvChunk>;
   /** Summary entries that say more about this read (a read window's end, a consistency level), asked for after the batches ran out. */
   lineage?(): Record<string, string>;
   close(): Promise<void>;

@@ -90,14 +90,18 @@ export class TableData {
     return this.withRows(table.schema(), rows, (sql) => this.overwriteQuery(table, filter, sql, options));
   }
 
-  /** overwriteRows with the new rows from a DuckDB query; `summary` adds entries to the snapshot's summary (lineage). */
-  async overwriteQuery(table: Table, filter: Expression, sql: string, options?: WriteOptions, summary?: Record<string, string>): Promise<CommitResult> {
+  /**
+   * overwriteRows with the new rows from a DuckDB query; `summary` adds entries to the snapshot's
+   * summary (lineage). Several queries are written one after another (each needs memory for itself
+   * only) and all committed in the one overwrite.
+   */
+  async overwriteQuery(table: Table, filter: Expression, sql: string | readonly string[], options?: WriteOptions, summary?: Record<string, string>): Promise<CommitResult> {
     const change = await (await this.prepareOverwrite(table, filter, sql, options, summary)).commit();
     return change.commit!;
   }
 
   /** overwriteQuery in two steps (see PreparedRowChange). */
-  prepareOverwrite(table: Table, filter: Expression, sql: string, options?: WriteOptions, summary?: Record<string, string>): Promise<PreparedRowChange> {
+  prepareOverwrite(table: Table, filter: Expression, sql: string | readonly string[], options?: WriteOptions, summary?: Record<string, string>): Promise<PreparedRowChange> {
     return this.changeRows(table, filter, { newRowsSql: sql, options, summary });
   }
 
@@ -146,7 +150,7 @@ export class TableData {
     };
   }
 
-  private async changeRows(table: Table, filter: Expression, args: { newRowsSql?: string; options?: WriteOptions; summary?: Record<string, string> }): Promise<PreparedRowChange> {
+  private async changeRows(table: Table, filter: Expression, args: { newRowsSql?: string | readonly string[]; options?: WriteOptions; summary?: Record<string, string> }): Promise<PreparedRowChange> {
     await table.refresh();
     const md = table.metadata();
     const schema = currentSchema(md);
@@ -159,7 +163,9 @@ export class TableData {
     const added: DataFile[] = [];
     const abort = async () => void (await Promise.all(added.map((f) => table.io.delete(f.filePath).catch(() => undefined))));
     try {
-      if (args.newRowsSql !== undefined) added.push(...(await writeDataFiles(this.session, table.io, md, args.newRowsSql, args.options)));
+      for (const sql of typeof args.newRowsSql === 'string' ? [args.newRowsSql] : (args.newRowsSql ?? [])) {
+        added.push(...(await writeDataFiles(this.session, table.io, md, sql, args.options)));
+      }
       const plan = await new TableScan(table.io, md).filter(filter).planFiles();
       const drop: FileScanTask[] = [];
       const rewrite: FileScanTask[] = [];

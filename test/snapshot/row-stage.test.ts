@@ -32,3 +32,31 @@ it('moves staged rows to Parquet parts every partRows rows, so DuckDB holds at m
   }
   assert.ok(stage.parts.every((p) => !existsSync(p)), 'drop removes the parts');
 });
+
+it('stages CSV chunks as parts of their own (null vs empty string, quoted newlines, unicode) and groups parts by size for the final write', async () => {
+  const stage = await RowStage.create(session, [{ name: 'id', type: { kind: 'long' } }, { name: 'name', type: { kind: 'string' } }, { name: 'bin', type: { kind: 'binary' } }], 4);
+  try {
+    await stage.append([['1', 'batch row', null]]);
+    // PostgreSQL's CSV: an unquoted empty field is null, a quoted one the empty string.
+    const text = Buffer.from('2,,00ff\n3,"",\n4,"two\nlines, ""quoted""",\n5,ü — ✓,\n');
+    await stage.appendCsv({ text, rows: 4, longestRow: 40 });
+    assert.equal(stage.rows, 5);
+    assert.equal(stage.parts.length, 2, 'the batch rows were flushed before the CSV chunk became a part of its own');
+    const groups = await stage.groups(1);
+    assert.equal(groups.length, 2, 'parts above the group size are one group each');
+    assert.equal((await stage.groups(1 << 30)).length, 1, 'small parts share a group');
+    const all = await session.jsonRows(`SELECT id, name, hex(bin) AS bin FROM ${stage.relation()} ORDER BY id`);
+    assert.deepEqual(
+      all.map((r) => [Number(r.id), r.name, r.bin]),
+      [
+        [1, 'batch row', null],
+        [2, null, '00FF'],
+        [3, '', null],
+        [4, 'two\nlines, "quoted"', null],
+        [5, 'ü — ✓', null],
+      ],
+    );
+  } finally {
+    await stage.drop();
+  }
+});
