@@ -1,5 +1,5 @@
 import { CliError } from './cli-error.ts';
-import { withServerToken } from './server-token.ts';
+import { withServerToken } from '../config/server-token.ts';
 
 /** How the CLI retries a request to a Quarry server that is briefly unable to answer. */
 export interface RetryPolicy {

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { QuarryConfig } from '../config/config.ts';
-import { CliError } from '../cli/cli-error.ts';
-import { serverToken } from '../cli/server-token.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { serverToken } from '../config/server-token.ts';
 import { DEMO } from './demo-names.ts';
 import type { DemoFiles } from './demo-setup.ts';
 
@@ -19,7 +19,7 @@ export interface DemoCredential {
 const DEMO_TOKEN_DESCRIPTION = 'quarry demo (quarry demo --remove revokes it)';
 
 /** Thrown when the demo cannot get a credential; its message says what to do. */
-export class DemoCredentialError extends CliError {}
+export class DemoCredentialError extends ConfigError {}
 
 /**
  * The credential a local admin legitimately has, never a way around authentication:
@@ -41,7 +41,8 @@ export async function demoCredential(config: QuarryConfig, files: DemoFiles, env
   }
   if (config.auth.mode === 'oidc') {
     throw new DemoCredentialError(
-      `authentication is in mode oidc (issuer ${config.auth.oidc?.issuer}): the demo cannot make a credential on this host. Set QUARRY_SERVER_TOKEN to a JWT of an admin from that issuer and run the demo again`,
+      'QUARRY_SERVER_TOKEN',
+      `is not set, and authentication is in mode oidc (issuer ${config.auth.oidc?.issuer}): the demo cannot make a credential on this host. Set QUARRY_SERVER_TOKEN to a JWT of an admin from that issuer and run the demo again`,
     );
   }
   if (config.auth.mode === 'none') return { origin: 'none (auth mode none)' };

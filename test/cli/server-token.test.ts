@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CliError } from '../../src/cli/cli-error.ts';
+import { ConfigError } from '../../src/config/config-error.ts';
 import { serverRequest } from '../../src/cli/server-request.ts';
-import { serverToken, withServerToken } from '../../src/cli/server-token.ts';
+import { serverToken, withServerToken } from '../../src/config/server-token.ts';
 
 // The credential `quarry … --server` sends: the demo's ab-report and sql jobs depend on it when the
 // server checks tokens (QUARRY_SERVER_TOKEN_FILE in their command).
@@ -27,7 +27,7 @@ describe('the CLI server token', () => {
   });
 
   it('names the file and what it must hold when it cannot be used', () => {
-    assert.throws(() => serverToken({ QUARRY_SERVER_TOKEN_FILE: path.join(folder, 'absent') }), (e: unknown) => e instanceof CliError && /absent, which cannot be read \(ENOENT\); it must hold an API token/.test(e.message));
+    assert.throws(() => serverToken({ QUARRY_SERVER_TOKEN_FILE: path.join(folder, 'absent') }), (e: unknown) => e instanceof ConfigError && /absent, which cannot be read \(ENOENT\); it must hold an API token/.test(e.message));
     const empty = path.join(folder, 'empty');
     writeFileSync(empty, '\n');
     assert.throws(() => serverToken({ QUARRY_SERVER_TOKEN_FILE: empty }), /empty, whose first line is empty/);

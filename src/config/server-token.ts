@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CliError } from './cli-error.ts';
+import { ConfigError } from './config-error.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -19,10 +19,10 @@ export function serverToken(env: Env = process.env): string | undefined {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CliError(`QUARRY_SERVER_TOKEN_FILE names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); it must hold an API token on its first line`);
+    throw new ConfigError('QUARRY_SERVER_TOKEN_FILE', `names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); it must hold an API token on its first line`);
   }
   const token = text.split('\n')[0]!.trim();
-  if (!token) throw new CliError(`QUARRY_SERVER_TOKEN_FILE names ${file}, whose first line is empty; it must hold an API token`);
+  if (!token) throw new ConfigError('QUARRY_SERVER_TOKEN_FILE', `names ${file}, whose first line is empty; it must hold an API token`);
   return token;
 }
 
