@@ -51,16 +51,13 @@ function crossSiteWrite(request: FastifyRequest, host: string, publicOrigin: str
     return `the browser says it was sent by a page of another site (Sec-Fetch-Site: ${site}); writes are taken only from this node's own pages and from clients that are not browsers`;
   }
   const origin = request.headers.origin;
-  if (origin === undefined) return undefined;
-  if (origin !== 'null' && origin === publicOrigin) return undefined;
-  let originHost: string | undefined;
-  try {
-    originHost = origin === 'null' ? undefined : new URL(origin).host.toLowerCase();
-  } catch {
-    originHost = undefined;
-  }
-  if (originHost !== undefined && originHost === host) return undefined;
+  if (origin === undefined || origin === publicOrigin || (host !== '' && hostOf(origin) === host)) return undefined;
   return `it was sent by a page of ${origin}, not of this node (${host || 'no Host header'}); writes are taken only from this node's own pages and from clients that are not browsers`;
+}
+
+/** The host (name and port) of an Origin header value; undefined for `null` and anything unparsable. */
+function hostOf(origin: string): string | undefined {
+  return URL.canParse(origin) ? new URL(origin).host.toLowerCase() : undefined;
 }
 
 /** The host name of a Host header value, without its port (IPv6 literals keep their brackets). */
