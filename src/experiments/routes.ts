@@ -3,6 +3,7 @@ import type { AreaPlugin } from '../http-shared/area-plugin.ts';
 import { Type } from 'typebox';
 import { errorHandler } from '../http-shared/error-reply.ts';
 import { NoBody } from '../http-shared/success-responses.ts';
+import { RENDERED_PAGE_POLICY, setPageHeaders } from '../http-shared/page-headers.ts';
 import { AllocationSchema, CellSchema, ExperimentDefinitionSchema, MetricSchema } from './experiment-definition.ts';
 import type { ExperimentsArea } from './experiments-area.ts';
 import type { StoredExperiment } from './experiment-store.ts';
@@ -148,6 +149,10 @@ export const experimentsPlugin: AreaPlugin<ExperimentsArea> = async (fastify, op
         response: { 200: { description: 'The report page', content: { 'text/html': { schema: Type.String() } } }, ...errors },
       },
     },
-    async (request, reply) => reply.type('text/html; charset=utf-8').send(reportPage(await area.latestReport(request.params.name))),
+    async (request, reply) => {
+      const page = reportPage(await area.latestReport(request.params.name));
+      setPageHeaders(reply, RENDERED_PAGE_POLICY);
+      return reply.type('text/html; charset=utf-8').send(page);
+    },
   );
 };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Server } from 'node:http';
-import Fastify, { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { catalogPlugin } from '../catalog/routes.ts';
 import { authPlugin } from '../auth/routes.ts';
 import { registerAuth, securitySchemes } from '../auth/auth-hook.ts';
@@ -32,6 +32,8 @@ export { QUARRY_VERSION };
 export interface AppOptions {
   /** Fastify logger setting; tests pass false. Defaults to the configured level and format (one line per record for people, or JSON). */
   logger?: FastifyServerOptions['logger'];
+  /** Called with every route as it is registered (the route table, e.g. for a test that checks each route's auth). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 // Incoming request ids are echoed only when they look like ids, so a client cannot inject log lines.
@@ -100,9 +102,13 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     schemaErrorFormatter: formatValidationErrors,
   };
   const app = Fastify(fastifyOptions).withTypeProvider<TypeBoxTypeProvider>();
+  const { onRoute } = options;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Answers carry users' text (names, job output, error messages): a browser takes each as its declared type, never guesses HTML.
+    if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
   });
   installJsonBodyParsers(app);
 

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AreaPlugin } from '../http-shared/area-plugin.ts';
+import { APP_PAGE_POLICY, setPageHeaders } from '../http-shared/page-headers.ts';
 import type { WebUi } from './web-ui.ts';
 
 /**
@@ -16,6 +17,7 @@ export const webPlugin: AreaPlugin<WebUi> = async (app, options) => {
     const file = ui.file(urlPath)!;
     app.get(urlPath, { schema: { hide: true } }, (_request, reply) => {
       reply.header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      setPageHeaders(reply, APP_PAGE_POLICY);
       return reply.type(file.contentType).send(createReadStream(file.path));
     });
   }
@@ -43,5 +45,6 @@ function sendIndex(ui: WebUi, reply: FastifyReply): FastifyReply {
     });
   }
   reply.header('cache-control', 'no-cache');
+  setPageHeaders(reply, APP_PAGE_POLICY);
   return reply.type(index.contentType).send(createReadStream(index.path));
 }
