@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import type { AgentSettings } from '../protocol/agent/agent-protocol.ts';
 import { DEFAULT_DIRECTORY_CLEANUP, deleteArchivedJobDirectories } from './directory-cleanup.ts';
 import { DEFAULT_FILES_LIMIT } from './job-files-limit.ts';
 import { JobExecution } from './job-execution.ts';
+import { resolveJobUser, type JobUser } from './job-user.ts';
 import { isJobLeader } from './job-leader.ts';
 import { endJobProcesses } from './job-process-reaper.ts';
 import { trustedJobCgroup } from './job-cgroup.ts';
@@ -44,6 +46,11 @@ export interface AgentOptions {
   advertisedAddress?: string;
   /** Most jobs this agent runs at once. */
   maxJobs?: number;
+  /**
+   * The account jobs run as (jobs.runAsUser: a user name or uid), for an agent running as root.
+   * Without it jobs run as the agent's own user, and can read what the agent can: its credential too.
+   */
+  runAsUser?: string;
   /**
    * The installation's agent secret (QUARRY_AGENT_TOKEN, or the server home's agent-secret): it
    * registers this agent's id, and the file endpoint (job files and /stats) requires it of the server.
@@ -80,6 +87,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class Agent {
   readonly id: string;
   private readonly stateFolder: AgentStateFolder;
+  private readonly jobUser: JobUser | undefined;
   private readonly client: ServerClient;
   private readonly cache: DependencyCache;
   private readonly running = new Map<string, JobExecution>();
@@ -111,7 +119,10 @@ export class Agent {
     this.outbox = new StatusOutbox(options.jobsRoot);
     this.fence = new LeaseFence(() => this.fenceJobs());
     this.stateFolder = new AgentStateFolder(options.stateDirectory ?? path.join(options.jobsRoot, DEFAULT_STATE_FOLDER));
+    // The job user passes through the jobs folder to its own directory, and lists nothing there.
+    if (options.runAsUser) mkdirSync(options.jobsRoot, { recursive: true, mode: 0o711 });
     this.stateFolder.prepare();
+    this.jobUser = options.runAsUser ? resolveJobUser(options.runAsUser, options.jobsRoot) : undefined;
     const persist = options.persistIdentity ?? true;
     const identity = persist ? this.stateFolder.loadIdentity() : undefined;
     this.id = identity?.agentId ?? randomUUID();
@@ -399,6 +410,7 @@ export class Agent {
         killGraceMs: this.settings.killGraceMs,
         filesLimit: this.settings.filesLimit,
         stateFolder: this.stateFolder,
+        ...(this.jobUser ? { jobUser: this.jobUser } : {}),
       },
       killRequested,
     );

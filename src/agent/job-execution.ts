@@ -14,6 +14,7 @@ import { isJobLeader, processStartTime } from './job-leader.ts';
 import { endJobProcesses } from './job-process-reaper.ts';
 import { createJobCgroup, enterJobCgroup, removeJobCgroup, trustedJobCgroup, type JobCgroup } from './job-cgroup.ts';
 import { fileNameOf } from './resource-fetcher.ts';
+import { handDirectoryTo, type JobUser } from './job-user.ts';
 import { renderRunScript } from './run-script.ts';
 import { ServerRejectedError, type ServerClient } from './server-client.ts';
 
@@ -29,6 +30,8 @@ export interface ExecutionContext {
   filesLimit: FilesLimit;
   /** The agent's own folder, outside job directories: where launched jobs are recorded for adoption. */
   stateFolder: AgentStateFolder;
+  /** The account jobs run as (jobs.runAsUser); the agent's own when absent. */
+  jobUser?: JobUser;
 }
 
 /** Stops the execution early: the job reached a final status, or could not go on. */
@@ -308,10 +311,15 @@ export class JobExecution {
       // In the leader's starting environment, which nothing can change afterwards: how a restarted
       // agent proves a recorded process group is this job's (job-leader.ts), and how strays are found.
       env.GENIE_JOB_ID = this.jobId;
+      const user = this.context.jobUser;
+      if (user) {
+        Object.assign(env, { USER: user.name, LOGNAME: user.name, HOME: this.dir.root });
+        await handDirectoryTo(this.dir.root, user);
+      }
       const made = await createJobCgroup(this.jobId);
       if ('unavailable' in made) await this.log(`no cgroup for this job, so processes that leave its process group and clear their environment cannot be found: ${made.unavailable}`);
       else this.cgroup = made.cgroup;
-      const child = await launchJob(this.dir.run, this.dir.root, this.dir.stdout, this.dir.stderr, env, this.cgroup && `${this.cgroup.path}/cgroup.procs`);
+      const child = await launchJob(this.dir.run, this.dir.root, this.dir.stdout, this.dir.stderr, env, this.cgroup && `${this.cgroup.path}/cgroup.procs`, user);
       if (this.cgroup) {
         // The launcher moved itself already; this confirms it (or tells why not) for the log.
         const cgroup = this.cgroup;

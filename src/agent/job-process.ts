@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
+import { asJobUser, type JobUser } from './job-user.ts';
 
 export interface JobExit {
   /** The exit code, or 128 + signal number when a signal ended the process (shell convention). */
@@ -23,12 +24,17 @@ const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIG
  * With `cgroupProcs` (the job cgroup's `cgroup.procs`), a shell first moves itself into the cgroup
  * and then becomes `bash run` (exec: same pid), so nothing of the job runs before it is in the
  * cgroup. The move is best effort here; the caller confirms it (enterJobCgroup) and logs a failure.
+ * With `user`, `bash run` runs as that user (setpriv), so the job cannot read what only the agent may.
  */
-export async function launchJob(runScript: string, cwd: string, stdoutFile: string, stderrFile: string, env: NodeJS.ProcessEnv, cgroupProcs?: string): Promise<JobProcess> {
+export async function launchJob(runScript: string, cwd: string, stdoutFile: string, stderrFile: string, env: NodeJS.ProcessEnv, cgroupProcs?: string, user?: JobUser): Promise<JobProcess> {
   const out = await open(stdoutFile, 'a');
   const err = await open(stderrFile, 'a');
   try {
-    const [command, args]: [string, string[]] = cgroupProcs ? ['sh', ['-c', '{ echo $$ > "$0"; } 2>/dev/null; exec bash "$1"', cgroupProcs, runScript]] : ['bash', [runScript]];
+    // As another user, the launcher still joins the cgroup as the agent (root), then drops to the user.
+    const run = [...(user ? asJobUser(user) : []), 'bash'];
+    const [command, args]: [string, string[]] = cgroupProcs
+      ? ['sh', ['-c', '{ echo $$ > "$0"; } 2>/dev/null; exec "$@"', cgroupProcs, ...run, runScript]]
+      : [run[0]!, [...run.slice(1), runScript]];
     const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', out.fd, err.fd], env });
     const exited = new Promise<JobExit>((resolve, reject) => {
       child.once('error', reject);

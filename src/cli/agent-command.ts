@@ -59,6 +59,11 @@ has one configured, else the agent-secret file the server made in its QUARRY_HOM
 agent's QUARRY_HOME on the same host; copy it into QUARRY_AGENT_TOKEN on other hosts). The server
 answers the first registration with a credential bound to this agent's id, sent on every later call;
 the job-file endpoint answers only requests that carry the installation secret.
+
+Jobs run as the agent's user, and so can read what the agent reads: its credential, the
+installation secret, the server's home on the same host. An agent running as root should start
+them as an unprivileged user instead: QUARRY_JOBS_RUN_AS_USER=quarry-jobs (or jobs.runAsUser); the
+user must be able to pass through every folder above the jobs folder.
 `,
   async run(args) {
     const { values } = parseArgs({
@@ -129,10 +134,14 @@ the job-file endpoint answers only requests that carry the installation secret.
       bindPort: port,
       advertisedAddress: values.advertise,
       maxJobs,
+      ...(config.jobs.runAsUser ? { runAsUser: config.jobs.runAsUser } : {}),
       token,
       version: QUARRY_VERSION,
       log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
     });
+    if (process.getuid?.() === 0 && !config.jobs.runAsUser) {
+      process.stdout.write(`${new Date().toISOString()} warning: jobs run as root, and can read this agent's credential and act as it; set QUARRY_JOBS_RUN_AS_USER to an unprivileged user\n`);
+    }
     const pidFile = values['pid-file'];
     if (pidFile) {
       await writeFile(`${pidFile}.tmp`, String(process.pid));

@@ -118,7 +118,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     auth: loadAuthConfig(env, file.auth),
     http: loadHttpConfig(file.http),
     s3,
-    jobs: loadJobsConfig(file.jobs, home, warehouse, cwd),
+    jobs: loadJobsConfig(nonEmpty(env.QUARRY_JOBS_RUN_AS_USER) ? { ...file.jobs, runAsUser: nonEmpty(env.QUARRY_JOBS_RUN_AS_USER) } : file.jobs, home, warehouse, cwd),
     pipeline: loadPipelineConfig(file.pipeline, env),
     catalogs: parseCatalogs(file.catalogs, filePath, cwd),
     catalog: file.catalog,

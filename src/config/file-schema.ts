@@ -42,6 +42,12 @@ const JobsFileSchema = Type.Object(
     attachmentRoot: Type.Optional(Type.String({ minLength: 1, description: 'Object store URI job attachments are saved under (default <warehouse>/jobs/attachments).' })),
     cacheDirectory: Type.Optional(Type.String({ minLength: 1, description: 'Folder of the agent dependency cache (default $QUARRY_HOME/agent-cache).' })),
     localAgent: Type.Optional(Type.Boolean({ description: 'Whether `quarry server` starts a local agent when none runs (default true).' })),
+    runAsUser: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Agents running as root start jobs as this unprivileged user (name or uid), so a job cannot read the agent credential or act as the agent (default: the agent user).',
+      }),
+    ),
     heartbeatIntervalSeconds: seconds('How often agents heartbeat (default 2).'),
     heartbeatTimeoutSeconds: seconds("The agents' lease: a claimed job whose agent is silent this long is FAILED, and an agent no server answers for nearly this long kills its jobs (default 30)."),
     claimTimeoutSeconds: seconds('An accepted job no agent claims within this time is FAILED (default 240).'),

@@ -17,6 +17,8 @@ export interface JobsConfig {
   /** Absolute folder of the agent's dependency cache. */
   cacheDirectory: string;
   localAgent: boolean;
+  /** The user agents running as root start jobs as (QUARRY_JOBS_RUN_AS_USER); absent: the agent's own user. */
+  runAsUser?: string;
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
   claimTimeoutMs: number;
@@ -97,6 +99,7 @@ export function loadJobsConfig(file: ConfigFile['jobs'], home: string, warehouse
     attachmentRoot: storeUri('jobs.attachmentRoot', jobs.attachmentRoot, `${warehouse}/jobs/attachments`, cwd),
     cacheDirectory: path.resolve(cwd, jobs.cacheDirectory ?? path.join(home, 'agent-cache')),
     localAgent: jobs.localAgent ?? true,
+    ...(jobs.runAsUser ? { runAsUser: jobs.runAsUser } : {}),
     heartbeatIntervalMs: ms(jobs.heartbeatIntervalSeconds, 2),
     heartbeatTimeoutMs: ms(jobs.heartbeatTimeoutSeconds, 30),
     claimTimeoutMs: ms(jobs.claimTimeoutSeconds, 240),
