@@ -137,6 +137,19 @@ for (const store of STORES) {
       assert.ok(adminOnly.some((r) => r.startsWith('GET /api/admin/')), 'reads under /api/admin are admin-only too');
     });
 
+    it('answers a HEAD on the catalog event stream and ends it, instead of holding it open', async () => {
+      const ended = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(`${url}/mds/v1/events`, { method: 'HEAD', headers: { authorization: `Bearer ${user}` } }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        });
+        request.on('error', reject);
+        request.setTimeout(120_000, () => reject(new Error('HEAD /mds/v1/events had not ended after 120 s')));
+        request.end();
+      });
+      assert.equal(ended, 200);
+    });
+
     it('declares a security scheme in the API document for every route but the public ones', async () => {
       const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
       const undeclared: string[] = [];

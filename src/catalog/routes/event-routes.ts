@@ -52,6 +52,8 @@ export function registerEventRoutes(scope: FastifyInstance, area: CatalogArea): 
         connection: 'keep-alive',
         'x-request-id': String(request.id),
       });
+      // A HEAD has no body to stream: held open, it would hold a subscription until the client gave up.
+      if (request.method === 'HEAD') return void raw.end();
       raw.write(`: following catalog events after ${start}\n\n`);
       const stop = new AbortController();
       streams.add(stop);
