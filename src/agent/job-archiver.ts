@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { S3Config } from '../config/config.ts';
 import { contentTypeOf } from '../protocol/agent/content-type.ts';
 import { MANIFEST_PATH, type JobManifest, type ManifestEntry } from '../protocol/agent/job-manifest.ts';
+import { checkObjectKey } from '../storage/object-key.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import { listConfined, openConfined } from './confined-open.ts';
 import { DEFAULT_FILES_LIMIT } from './job-files-limit.ts';
@@ -14,7 +15,7 @@ import { isSkippedDirectory, isUndescendedDirectory } from './manifest-rules.ts'
  * breadth first, so that the top of the directory (stdout, stderr, the run script, genie/logs) comes
  * first. Nothing outside the job directory is read or listed: symbolic links are left out and never
  * followed, in any folder on the way either (see confined-open.ts), and FIFOs, sockets and devices
- * are skipped. The walk stops after `maxEntries` entries (the files limit), so a job that makes
+ * are skipped, and so are names no object key can carry. The walk stops after `maxEntries` entries (the files limit), so a job that makes
  * millions of files costs a bounded walk, bounded memory and a manifest marked `truncated`.
  */
 export async function buildManifest(jobId: string, root: string, maxEntries = DEFAULT_FILES_LIMIT.maxFiles): Promise<JobManifest> {
@@ -41,6 +42,9 @@ export async function buildManifest(jobId: string, root: string, maxEntries = DE
     for (const child of listing) {
       const rel = relative ? `${relative}/${child.name}` : child.name;
       if (rel === MANIFEST_PATH) continue;
+      // A name no object store takes (a newline, a backslash; a path past 1,024 characters) is left
+      // out: one such file must not cost the job its whole archive, stdout and stderr included.
+      if (!archivable(rel)) continue;
       if (entries.length >= maxEntries) {
         truncated = true;
         break walk;
@@ -87,6 +91,15 @@ export async function archiveJobDirectory(jobId: string, root: string, archiveLo
   }
   await store.put(MANIFEST_PATH, JSON.stringify(manifest), { contentType: 'application/json' });
   return manifest;
+}
+
+function archivable(relative: string): boolean {
+  try {
+    checkObjectKey(relative);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function md5(base: string, segments: string[]): Promise<string> {
