@@ -38,6 +38,9 @@ Environment:
                         machine's host name when bound to 0.0.0.0 or ::
   QUARRY_AGENT_TOKEN    Installation agent secret: agents register with it, and the server shows it to their
                         file endpoints (default: generated at first start in $QUARRY_HOME/agent-secret, mode 0600)
+  QUARRY_JOBS_RUN_AS_USER
+                        For a server (and its local agent) running as root: the unprivileged user jobs run
+                        as, so a job cannot read the agent's credential or the agent secret; see README, "Security"
   QUARRY_AUTH_MODE      none (loopback only; default) | tokens (quarry token create) | oidc (QUARRY_OIDC_ISSUER,
                         QUARRY_OIDC_AUDIENCE, QUARRY_OIDC_JWKS_URL, QUARRY_OIDC_USER_CLAIM, QUARRY_OIDC_ADMIN_CLAIM,
                         QUARRY_OIDC_ADMIN_VALUES); see README, "Security"
