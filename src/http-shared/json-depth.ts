@@ -44,3 +44,18 @@ export function assertJsonDepth(text: string, limit = MAX_JSON_DEPTH): void {
     }
   }
 }
+
+/**
+ * The same limit for a value some other parser already built (a multipart field typed JSON is
+ * parsed by the multipart plugin, not by our body parser). Walks with its own stack, so the check
+ * cannot overflow the call stack it protects.
+ */
+export function assertValueDepth(value: unknown, limit = MAX_JSON_DEPTH): void {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [next, depth] = pending.pop()!;
+    if (typeof next !== 'object' || next === null) continue;
+    if (depth + 1 > limit) throw new JsonTooDeepError(limit);
+    for (const child of Array.isArray(next) ? next : Object.values(next)) pending.push([child, depth + 1]);
+  }
+}

@@ -157,6 +157,15 @@ export class Collector {
     }
     const items = Array.isArray(parsed) ? parsed : [parsed];
     if (items.length === 0) throw new InvalidInputError('The body holds no events (an empty array)', 'body');
-    return items.map((value, i) => ({ raw: JSON.stringify(value), value, line: i + 1 }));
+    return items.map((value, i) => {
+      try {
+        return { raw: JSON.stringify(value), value, line: i + 1 };
+      } catch (error) {
+        // JSON.parse reads any depth, but encoding the item again recurses: a deep item is refused on its own.
+        if (!(error instanceof RangeError)) throw error;
+        const reason = 'event nests arrays or objects too deeply to be kept; events are flat objects of the stream\'s fields';
+        return { raw: `(item ${i + 1} of the array, not kept)`, error: reason, line: i + 1 };
+      }
+    });
   }
 }

@@ -50,7 +50,7 @@ export class EventValidator {
         continue;
       }
       const converted = convert(field.type, value);
-      if (converted === undefined) return { ok: false, reason: `field ${JSON.stringify(name)} must be ${describe(field.type)}, got ${JSON.stringify(value).slice(0, 60)}` };
+      if (converted === undefined) return { ok: false, reason: `field ${JSON.stringify(name)} must be ${describe(field.type)}, got ${preview(value)}` };
       if (converted !== value) asSent = false;
       row[name] = converted;
     }
@@ -59,6 +59,16 @@ export class EventValidator {
     }
     return { ok: true, row, asSent: asSent && (text === undefined || topLevelKeyCount(text) === keys) };
   }
+}
+
+/**
+ * The start of a refused value for its reason. Arrays and objects are named, not encoded: a value
+ * nested thousands deep (JSON.parse reads it) would overflow the stack in JSON.stringify.
+ */
+function preview(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return JSON.stringify(value).slice(0, 60);
 }
 
 function convert(type: string, value: unknown): unknown {

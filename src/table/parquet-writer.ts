@@ -6,6 +6,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.ts';
 import type { DataFile } from './data-file.ts';
 import { quoteIdent, quoteString, type DuckDbSession } from './duckdb-session.ts';
 import type { FileIO } from './file-io.ts';
+import { LocationProvider } from './location-provider.ts';
 import { isPrimitive, type IcebergType, type NestedField, type PrimitiveType } from './iceberg-type.ts';
 import type { PartitionSpec, PartitionTuple } from './partition-spec.ts';
 import type { Schema } from './schema.ts';
@@ -132,11 +133,10 @@ export async function writeDataFiles(session: DuckDbSession, io: FileIO, metadat
   }
 }
 
-/** A new file's location under the table's data folder, in its partition's folder (`ts_day=2024-01-02/`). */
+/** A new file's location, in its partition's folder (`ts_day=2024-01-02/`) where the table's location provider puts it. */
 export function dataFileUri(metadata: TableMetadata, spec: PartitionSpec, schema: Schema, tuple: PartitionTuple, prefix = ''): string {
-  const dataDir = metadata.properties['write.data.path'] ?? `${metadata.location}/data`;
-  const partitionPath = spec.fields.length > 0 ? `${spec.partitionPath(schema, tuple)}/` : '';
-  return `${dataDir}/${partitionPath}${prefix}${randomUUID()}.parquet`;
+  const partitionPath = spec.fields.length > 0 ? spec.partitionPath(schema, tuple) : '';
+  return LocationProvider.of(metadata).newDataLocation(`${prefix}${randomUUID()}.parquet`, partitionPath);
 }
 
 /** A relation over JS row objects (column name → value), staged as NDJSON with the schema's types. */

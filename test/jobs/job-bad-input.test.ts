@@ -97,6 +97,22 @@ for (const store of STORES) {
       await expectError(invalidRequest, 412, /required/);
     });
 
+    it('refuses a multipart request part nested thousands deep with 400, as a field typed JSON and as a file', async () => {
+      // JSON.parse reads any depth; storing the request would then overflow the stack in JSON.stringify.
+      const nested = (depth: number) => JSON.stringify(bashJob('-c true')).replace(/}$/, `,"metadata":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}`);
+      const boundary = 'deep';
+      // A file part is held to this platform's 1,000-byte attachment limit, so it nests 150 deep: past the limit all the same.
+      for (const [disposition, deep] of [['form-data; name="request"', nested(20_000)], ['form-data; name="request"; filename="request.json"', nested(150)]]) {
+        const response = await t.app.inject({
+          method: 'POST',
+          url: '/api/v3/jobs',
+          payload: `--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: application/json\r\n\r\n${deep}\r\n--${boundary}--\r\n`,
+          headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        });
+        await expectError(response, 400, /nests arrays and objects more than 100 levels deep/);
+      }
+    });
+
     it('answers 429 with the counts when a user is over the active job limit', async () => {
       for (let i = 0; i < 2; i++) assert.equal((await submit(bashJob('-c true', { user: 'busy' }))).statusCode, 202);
       const response = await submit(bashJob('-c true', { user: 'busy' }));

@@ -79,5 +79,28 @@ for (const store of STORES) {
         ],
       );
     });
+
+    test('an event nested thousands deep is a dead letter with its reason, beside valid events that are kept', async () => {
+      // 20,000 levels is 40 KB, under the event size limit; JSON.parse reads it, JSON.stringify overflows the stack.
+      const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+      const ndjson = [`{"id":11,"user":${deep},"ts":"2026-06-02T10:00:00.000Z"}`, '{"id":12,"ts":"2026-06-02T10:00:00.000Z"}'].join('\n');
+      const lines = await send(node.app, 'clicks', ndjson, { 'content-type': 'application/x-ndjson' });
+      assert.equal(lines.status, 200, JSON.stringify(lines.body));
+      assert.deepEqual({ accepted: lines.body.accepted, rejected: lines.body.rejected }, { accepted: 1, rejected: 1 });
+      assert.match(lines.body.errors[0].reason, /field "user" must be a string, got an array/);
+      const array = await send(node.app, 'clicks', `[{"id":13,"ts":"2026-06-02T10:00:00.000Z"},${deep}]`);
+      assert.equal(array.status, 200, JSON.stringify(array.body));
+      assert.deepEqual(array.body.errors, [{ line: 2, reason: array.body.errors[0]?.reason }]);
+      assert.match(array.body.errors[0].reason, /nests arrays or objects too deeply/);
+      assert.equal(array.body.accepted, 1);
+      assert.equal((await node.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+      await node.platform.pipeline.sink.drain();
+      const table = await node.platform.icebergCatalog.warehouse.loadTable({ namespace: ['web'], name: 'clicks' });
+      const ids = await session.jsonRows(`SELECT id FROM (${await new TableData(session).scanSql(table, table.newScan())}) WHERE id > 10 ORDER BY id`);
+      assert.deepEqual(ids.map((r) => Number(r.id)), [12, 13]);
+      const deadTable = await node.platform.icebergCatalog.warehouse.loadTable({ namespace: ['web'], name: 'clicks_dead_letters' });
+      const dead = await session.jsonRows(`SELECT reason FROM (${await new TableData(session).scanSql(deadTable, deadTable.newScan())}) WHERE reason LIKE '%got an array%' OR reason LIKE '%too deeply%'`);
+      assert.equal(dead.length, 2);
+    });
   });
 }

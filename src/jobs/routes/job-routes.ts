@@ -27,6 +27,7 @@ import {
 } from './job-representation.ts';
 import { JobIdParams, JobRequestSchema, JobResponse, JobSearchQuery, JobSearchResult, OutputParams, StatusHistoryResponse, StatusResponse, type JobRequestBody } from './job-schemas.ts';
 import { RequestBodyError } from '../../http-shared/request-body-error.ts';
+import { assertJsonDepth, assertValueDepth } from '../../http-shared/json-depth.ts';
 import { AnyJson, NoBody } from '../../http-shared/success-responses.ts';
 
 export interface JobRoutesOptions {
@@ -249,8 +250,10 @@ async function readMultipart(request: FastifyRequest): Promise<{ body: JobReques
     }
   }
   if (raw === undefined && parsed === undefined) throw new InvalidInputError("A multipart job submission needs a 'request' part holding the job request JSON", 'request');
+  if (parsed !== undefined) assertValueDepth(parsed);
   let body: unknown = parsed;
   if (raw !== undefined) {
+    assertJsonDepth(raw);
     try {
       body = JSON.parse(raw);
     } catch (error) {
