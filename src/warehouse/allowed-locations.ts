@@ -9,9 +9,9 @@ import { parseLocation } from '../table/object-location.ts';
  * use, which is a property of the request, not of who sent it (so not 403).
  */
 export class LocationNotAllowedError extends InvalidInputError {
-  constructor(location: string, field: string, roots: readonly string[], why = '') {
+  constructor(location: string, field: string, roots: readonly string[], why = 'is outside the locations this warehouse may use') {
     super(
-      `${field} ${JSON.stringify(location)} is outside the locations this warehouse may use${why}; allowed are locations under ${roots.map((r) => JSON.stringify(r)).join(', ')} ` +
+      `${field} ${JSON.stringify(location)} ${why}; allowed are locations under ${roots.map((r) => JSON.stringify(r)).join(', ')} ` +
         '(the warehouse root, plus the roots listed in warehouseAllowedLocations or QUARRY_WAREHOUSE_ALLOWED_LOCATIONS)',
       field,
       { location, allowedLocations: [...roots] },
@@ -81,7 +81,7 @@ export class AllowedLocations implements LocationGuard {
       if (root.store !== 'file') continue;
       if (isUnder(splitPath(await realPathOf(root.raw)), splitPath(real))) return;
     }
-    throw new LocationNotAllowedError(location, field, this.roots, ` (through a symbolic link it is ${real})`);
+    throw new LocationNotAllowedError(location, field, this.roots, `is outside the locations this warehouse may use (through a symbolic link it is ${real})`);
   }
 
   /**
@@ -93,7 +93,7 @@ export class AllowedLocations implements LocationGuard {
     // A table at a root itself would own the whole root: dropping it with purge deletes every file there.
     const place = placeOf(metadata.location)!;
     if (this.places.some((root) => root.store === place.store && root.raw.length === place.raw.length && isUnder(root.raw, place.raw))) {
-      throw new LocationNotAllowedError(metadata.location, field, this.roots, ' (a table needs a folder of its own below a root, not the root itself)');
+      throw new LocationNotAllowedError(metadata.location, field, this.roots, 'is an allowed root itself, and a table needs a folder of its own below one');
     }
     for (const key of LOCATION_PROPERTIES) {
       const value = metadata.properties[key];
@@ -101,14 +101,14 @@ export class AllowedLocations implements LocationGuard {
     }
   }
 
-  /** Undefined when allowed, else why not (text appended to the error message). */
+  /** Undefined when allowed, else why not (the error message's predicate). */
   private why(location: string): string | undefined {
     const place = placeOf(location);
-    if (!place) return ' (it is not a file:/, file:///, s3://, s3a:// or s3n:// location, or has a . or .. segment, or one that decodes to it)';
+    if (!place) return 'is outside the locations this warehouse may use (it is not a file:/, file:///, s3://, s3a:// or s3n:// location, or has a . or .. segment, or one that decodes to it)';
     for (const root of this.places) {
       if (root.store === place.store && isUnder(root.raw, place.raw) && isUnder(root.decoded, place.decoded)) return undefined;
     }
-    return '';
+    return 'is outside the locations this warehouse may use';
   }
 }
 

@@ -137,6 +137,8 @@ export class Warehouse<P extends TablePointerStore = TablePointerStore> {
   /** Drops the pointer; with `purge`, also deletes every file under the table's location. */
   async dropTable(id: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
     const table = options.purge ? await this.loadTable(id) : undefined;
+    // A purge deletes everything under the location: a table recorded at a root (before the rule) would take the root with it.
+    if (table) await this.allowed.checkTable(table.metadata());
     if (!(await this.pointers.drop(id))) throw new NoSuchTableError(formatIdentifier(id));
     if (table) for (const f of await this.io.list(table.location())) await this.io.delete(f.uri);
   }

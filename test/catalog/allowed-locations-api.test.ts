@@ -72,7 +72,7 @@ for (const store of STORES) {
         const message: string = body.error?.message ?? body.message;
         if (body.error) assert.equal(body.error.type, 'BadRequestException', what);
         assert.ok(message.includes(JSON.stringify(location)) || message.includes(location), `${what}: the message names ${location}: ${message}`);
-        assert.match(message, /outside the locations this warehouse may use/, what);
+        assert.match(message, /is outside the locations this warehouse may use|is an allowed root itself/, what);
         assert.ok(message.includes(JSON.stringify(wh)) && message.includes(JSON.stringify(extra)), `${what}: the message names the allowed roots: ${message}`);
       }
 
@@ -149,6 +149,13 @@ for (const store of STORES) {
         const purge = await rest('DELETE', '/namespaces/ok/tables/legacy?purgeRequested=true');
         assert.equal(purge.statusCode, 400, purge.body);
         assert.ok(await io.exists(outsideFile), 'the purge deleted nothing outside');
+        // A table recorded at the warehouse root itself: its purge would delete every table's files.
+        const rootedFile = `${wh}/metadata/00000-rooted.metadata.json`;
+        await io.write(rootedFile, new TextDecoder().decode(await io.read(src['metadata-location'])).replace(JSON.stringify(src.metadata.location), JSON.stringify(wh)));
+        await t.platform.icebergCatalog.warehouse.pointers.create({ namespace: ['ok'], name: 'rooted' }, rootedFile, src.metadata);
+        refused(await rest('DELETE', '/namespaces/ok/tables/rooted?purgeRequested=true'), wh, 'purge of a table at the root');
+        assert.ok(await io.exists(src['metadata-location']), 'the purge deleted no other table');
+        assert.equal((await rest('GET', '/namespaces/ok/tables/rooted')).statusCode, 200, 'the refused purge left the table');
       });
 
       it('allows locations inside the warehouse and under a configured root', async () => {

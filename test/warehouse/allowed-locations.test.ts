@@ -88,8 +88,8 @@ describe('allowed locations', () => {
   });
 
   it('refuses a table at a root itself, whose purge would empty the root', async () => {
-    await assert.rejects(rule.checkTable({ location: `file://${wh}`, properties: {} }), /folder of its own/);
-    await assert.rejects(rule.checkTable({ location: 's3://bucket/prefix/', properties: {} }), /folder of its own/);
+    await assert.rejects(rule.checkTable({ location: `file://${wh}`, properties: {} }), /allowed root itself/);
+    await assert.rejects(rule.checkTable({ location: 's3://bucket/prefix/', properties: {} }), /allowed root itself/);
     await assert.rejects(rule.checkTable({ location: `file://${wh}/t`, properties: { 'write.data.path': 'file:///tmp/data' } }), /properties\.write\.data\.path/);
     await rule.checkTable({ location: `file://${wh}/t`, properties: { 'write.metadata.path': `file://${extra}/t/md` } });
   });
