@@ -7,6 +7,7 @@ import { CatalogRegistry } from './catalog-registry.ts';
 import { CatalogService } from './catalog-service.ts';
 import { createConnector, type ConnectorDependencies } from './connectors/create-connector.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
+import { allowedLocationsOf } from '../warehouse/allowed-locations.ts';
 import { FileIO } from '../table/file-io.ts';
 import type { PointerChangeRecorder } from '../warehouse/pointer-change.ts';
 import { CATALOG_EVENT_TYPES, type CatalogEvent, type CatalogEventType } from './events/catalog-event.ts';
@@ -107,7 +108,8 @@ export function warehouseEventRecorder(config: QuarryConfig, database: Database,
 }
 
 function newWarehouseRecorder(config: QuarryConfig, log: CatalogEventLog, targets: Map<string, WebhookTarget>, user: string): PointerChangeRecorder {
-  const io = new FileIO((root) => openObjectStore(root, config.s3));
+  // Reads the metadata files of the warehouse's own tables only, so the same rule guards it.
+  const io = new FileIO((root) => openObjectStore(root, config.s3), undefined, allowedLocationsOf(config.warehouse, config.warehouseAllowedLocations));
   return new WarehouseEventRecorder({ catalog: WAREHOUSE_CATALOG, log, webhooksFor: webhooksFor(targets), io, user });
 }
 

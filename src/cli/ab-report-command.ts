@@ -104,7 +104,7 @@ async function locally(name: string, definition: unknown, signal: AbortSignal): 
   ]);
   const database = await openDatabase(config.database);
   try {
-    const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
+    const warehouse = Warehouse.open({ database, warehouse: config.warehouse, allowedLocations: config.warehouseAllowedLocations, s3: config.s3 });
     const area = new ExperimentsArea(database, new QueryEngine(warehouse, { ...queryConfigOf(config), catalogNames: ['warehouse', 'quarry'] }));
     if (definition !== undefined) {
       const { created } = await area.declare(name, definition as Parameters<typeof area.declare>[1]);

@@ -76,7 +76,7 @@ async function locally(sql: string, format: Format, output: string | undefined, 
   const database = await openDatabase(config.database);
   try {
     const queryConfig = queryConfigOf(config);
-    const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
+    const warehouse = Warehouse.open({ database, warehouse: config.warehouse, allowedLocations: config.warehouseAllowedLocations, s3: config.s3 });
     const engine = new QueryEngine(warehouse, { ...queryConfig, catalogNames: ['warehouse', 'quarry'] });
     const explain = /^\s*EXPLAIN\s+/i.test(sql);
     const file = output ? path.resolve(output) : undefined;

@@ -33,6 +33,9 @@ Environment:
   QUARRY_HOST           Bind address (default 127.0.0.1; 0.0.0.0 to serve other hosts)
   QUARRY_DATABASE_URL   postgres://user@host:port/db for PostgreSQL; absent: SQLite in QUARRY_HOME
   QUARRY_WAREHOUSE      file:///path or s3://bucket/prefix (default file://$QUARRY_HOME/warehouse)
+  QUARRY_WAREHOUSE_ALLOWED_LOCATIONS
+                        Further roots (comma-separated file:///path or s3://bucket/prefix) where clients may
+                        place table files; every other location is refused (README, "Security")
   QUARRY_PUBLIC_URL     Base URL clients and agents use to reach this server; the node advertises it
                         to agents (GET /api/agent/v1/nodes). Absent: http://HOST:PORT, with this
                         machine's host name when bound to 0.0.0.0 or ::

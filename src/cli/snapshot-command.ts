@@ -82,7 +82,7 @@ export const snapshotCommand: CliCommand = {
     const database = await openDatabase(config.database);
     try {
       const recorder = warehouseEventRecorder(config, database, userInfo().username);
-      const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder });
+      const warehouse = Warehouse.open({ database, warehouse: config.warehouse, allowedLocations: config.warehouseAllowedLocations, s3: config.s3, recorder });
       const session = await DuckDbSession.open({ memoryLimit: values['memory-limit'] });
       try {
         const snapshot = new DimensionSnapshot({ catalogs: config.catalogs ?? [], warehouse, session, batchRows, progress: (label) => streamProgress(label, process.stderr) });

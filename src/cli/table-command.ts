@@ -82,7 +82,7 @@ export const tableCommand: CliCommand = {
     const database = await openDatabase(config.database);
     // Changes made here are the catalog's events too, so webhooks and streams hear of them.
     const recorder = warehouseEventRecorder(config, database, userInfo().username);
-    const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3, recorder });
+    const warehouse = Warehouse.open({ database, warehouse: config.warehouse, allowedLocations: config.warehouseAllowedLocations, s3: config.s3, recorder });
     const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v), 2)}\n`);
     try {
       const name = positionals[0];

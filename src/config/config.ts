@@ -37,6 +37,11 @@ export interface QuarryConfig {
   database: DatabaseConfig;
   /** Root URI of the object store holding table data and archives (`file://…` or `s3://…`). */
   warehouse: string;
+  /**
+   * Further roots (besides `warehouse`) under which clients may place table files; every other
+   * location is refused (src/warehouse/allowed-locations.ts). Empty by default.
+   */
+  warehouseAllowedLocations?: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Console log lines: `pretty` for people (one line each), `json` (pino's records) for log collectors. Absent: pretty. */
   logFormat?: 'pretty' | 'json';
@@ -90,6 +95,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const port = env.QUARRY_PORT !== undefined ? parsePort(env.QUARRY_PORT) : (file.port ?? DEFAULT_PORT);
   const database = parseDatabaseUrl(nonEmpty(env.QUARRY_DATABASE_URL) ?? file.databaseUrl, home, cwd);
   const warehouse = parseWarehouse(nonEmpty(env.QUARRY_WAREHOUSE) ?? file.warehouse, home, cwd);
+  const warehouseAllowedLocations = parseAllowedLocations(env.QUARRY_WAREHOUSE_ALLOWED_LOCATIONS, file.warehouseAllowedLocations, cwd);
   const logLevel = parseLogLevel(nonEmpty(env.QUARRY_LOG_LEVEL) ?? file.logLevel ?? 'info');
   const logFormat = parseLogFormat(nonEmpty(env.QUARRY_LOG_FORMAT) ?? file.logFormat ?? 'pretty');
   const publicUrl = parsePublicUrl(nonEmpty(env.QUARRY_PUBLIC_URL) ?? file.publicUrl);
@@ -111,6 +117,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     port,
     database,
     warehouse,
+    warehouseAllowedLocations,
     logLevel,
     logFormat,
     publicUrl,
@@ -220,22 +227,39 @@ function parseDatabaseUrl(value: string | undefined, home: string, cwd: string):
 
 function parseWarehouse(value: string | undefined, home: string, cwd: string): string {
   if (value === undefined) return pathToFileURL(path.join(home, 'warehouse')).href;
+  return parseStoreRoot('QUARRY_WAREHOUSE', value, cwd);
+}
+
+/** QUARRY_WAREHOUSE_ALLOWED_LOCATIONS (comma-separated) wins over the file's list; each entry is read as a warehouse root. */
+function parseAllowedLocations(envValue: string | undefined, fileValue: readonly string[] | undefined, cwd: string): string[] {
+  const fromEnv = nonEmpty(envValue);
+  const setting = fromEnv !== undefined ? 'QUARRY_WAREHOUSE_ALLOWED_LOCATIONS' : 'warehouseAllowedLocations';
+  const values = fromEnv !== undefined ? fromEnv.split(',').map((v) => v.trim()).filter((v) => v !== '') : [...(fileValue ?? [])];
+  return values.map((value) => {
+    const root = parseStoreRoot(setting, value, cwd);
+    if (/(^|\/)\.\.?(\/|$)/.test(root.replace(/^[a-z0-9]+:\/\//, ''))) throw new ConfigError(setting, `must not contain '.' or '..' segments (got ${JSON.stringify(value)})`);
+    return root;
+  });
+}
+
+/** A `file://` URI, `s3://bucket[/prefix]` or local path (made absolute against `cwd`), without trailing slashes. */
+function parseStoreRoot(setting: string, value: string, cwd: string): string {
   if (value.startsWith('file://')) {
     try {
       new URL(value);
     } catch {
-      throw new ConfigError('QUARRY_WAREHOUSE', `is not a valid file:// URI (got ${JSON.stringify(value)})`);
+      throw new ConfigError(setting, `is not a valid file:// URI (got ${JSON.stringify(value)})`);
     }
     return value.replace(/\/+$/, '');
   }
   if (value.startsWith('s3://')) {
     if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(value)) {
-      throw new ConfigError('QUARRY_WAREHOUSE', `must be s3://bucket[/prefix] with a valid bucket name (got ${JSON.stringify(value)})`);
+      throw new ConfigError(setting, `must be s3://bucket[/prefix] with a valid bucket name (got ${JSON.stringify(value)})`);
     }
     return value.replace(/\/+$/, '');
   }
   if (!value.includes('://')) return pathToFileURL(path.resolve(cwd, value)).href;
-  throw new ConfigError('QUARRY_WAREHOUSE', `must be a file:// or s3:// URI (got ${JSON.stringify(value)})`);
+  throw new ConfigError(setting, `must be a file:// or s3:// URI (got ${JSON.stringify(value)})`);
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

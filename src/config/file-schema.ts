@@ -248,6 +248,12 @@ export const ConfigFileSchema = Type.Object(
       Type.String({ minLength: 1, description: 'postgres://… or sqlite:PATH; absent means SQLite under home (QUARRY_DATABASE_URL).' }),
     ),
     warehouse: Type.Optional(Type.String({ minLength: 1, description: 'file://… or s3://bucket/prefix (QUARRY_WAREHOUSE).' })),
+    warehouseAllowedLocations: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description:
+          'Further roots (file://…, s3://bucket/prefix or a path) where clients may place table files; the warehouse root is always allowed, everything else is refused (QUARRY_WAREHOUSE_ALLOWED_LOCATIONS, comma-separated).',
+      }),
+    ),
     logLevel: Type.Optional(
       Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { description: 'Log level (QUARRY_LOG_LEVEL).' }),
     ),

@@ -45,7 +45,7 @@ async function emptyStreamTables(config: QuarryConfig): Promise<string[]> {
   const session = await DuckDbSession.open();
   const emptied: string[] = [];
   try {
-    const warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
+    const warehouse = Warehouse.open({ database, warehouse: config.warehouse, allowedLocations: config.warehouseAllowedLocations, s3: config.s3 });
     const data = new TableData(session);
     for (const stream of Object.values(DEMO.streams)) {
       for (const name of [stream.table, `${stream.table}_dead_letters`]) {

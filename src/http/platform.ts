@@ -58,7 +58,7 @@ export async function openPlatform(configured: QuarryConfig): Promise<Platform> 
       return (input) => resolver.resolve(input);
     });
     // /mds/v1 records its changes' events itself (CatalogMutations), so it uses the warehouse as opened: recording nothing.
-    warehouse = Warehouse.open({ database, warehouse: config.warehouse, s3: config.s3 });
+    warehouse = Warehouse.open({ database, warehouse: config.warehouse, allowedLocations: config.warehouseAllowedLocations, s3: config.s3 });
     catalog = openCatalogArea(config, database, { iceberg: new IcebergTables(warehouse) });
   } catch (error) {
     await jobs?.close();

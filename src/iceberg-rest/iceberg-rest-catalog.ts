@@ -112,6 +112,7 @@ export class IcebergRestCatalog {
   async createNamespace(namespace: readonly string[], properties: Record<string, string> = {}): Promise<Record<string, string>> {
     const ns = checkNamespace(namespace);
     if (EXISTS_MARKER in properties) throw new InvalidInputError(`Namespace property '${EXISTS_MARKER}' is reserved by the catalog`, `properties.${EXISTS_MARKER}`);
+    if (properties.location !== undefined) await this.warehouse.allowed.check(properties.location, 'properties.location');
     if (await this.pointers.namespaceExists(ns)) throw new NamespaceExistsError(ns);
     try {
       await this.pointers.createNamespace(ns, properties);
@@ -155,6 +156,7 @@ export class IcebergRestCatalog {
     const both = removals.filter((key) => key in updates);
     if (both.length > 0) throw new ContradictoryRequestError(`Properties ${both.join(', ')} are both updated and removed; name each key once`, 'removals');
     if (EXISTS_MARKER in updates) throw new InvalidInputError(`Namespace property '${EXISTS_MARKER}' is reserved by the catalog`, `updates.${EXISTS_MARKER}`);
+    if (updates.location !== undefined) await this.warehouse.allowed.check(updates.location, 'updates.location');
     if (!(await this.pointers.namespaceExists(ns))) await this.pointers.createNamespace(ns);
     const current = visible(await this.pointers.namespaceProperties(ns));
     const removed = removals.filter((key) => key in current);
@@ -191,6 +193,8 @@ export class IcebergRestCatalog {
     const id = { namespace: ns, name: checkTableName(request.name, 'name') };
     if (await this.pointers.get(id)) throw new TableExistsError(formatIdentifier(id));
     const metadata = newTableFromRequest(request, request.location?.replace(/\/+$/, '') || (await this.defaultLocation(id)));
+    // Staged too: the client writes its files at this location before it commits.
+    await this.warehouse.allowed.checkTable(metadata);
     if (request['stage-create']) return { metadataLocation: null, metadata };
     const [state] = await commitAtomically(this.pointers, this.warehouse.io, [{ id, base: undefined, next: metadata }]);
     this.remember(state);
@@ -245,6 +249,8 @@ export class IcebergRestCatalog {
     if (base && change.updates.length === 0) return base;
     if (!base && !(await this.namespaceExists(change.id.namespace))) throw new NoSuchNamespaceError(change.id.namespace);
     const next = applyTableUpdates(base?.metadata, change.updates, { defaultLocation: base ? undefined : await this.defaultLocation(change.id) });
+    // The result, not the updates: set-location, set-properties (write.data.path …) and a staged create all end here.
+    await this.warehouse.allowed.checkTable(next);
     return { id: change.id, base, next };
   }
 
@@ -273,6 +279,7 @@ export class IcebergRestCatalog {
   async registerTable(namespace: readonly string[], name: string, metadataLocation: string, overwrite = false): Promise<TableState> {
     const ns = await this.requireNamespace(namespace);
     const id = { namespace: ns, name: checkTableName(name, 'name') };
+    await this.warehouse.allowed.check(metadataLocation, 'metadata-location');
     let state: TableState;
     try {
       state = await this.readState(metadataLocation);
@@ -280,6 +287,7 @@ export class IcebergRestCatalog {
       if (error instanceof ObjectNotFoundError) throw new InvalidInputError(`metadata-location ${metadataLocation} does not exist`, 'metadata-location');
       throw error;
     }
+    await this.warehouse.allowed.checkTable(state.metadata, 'location recorded in metadata-location');
     const current = await this.pointers.get(id);
     if (current && !overwrite) throw new TableExistsError(formatIdentifier(id));
     if (current) {

@@ -11,11 +11,21 @@ import { localFileOf, parseLocation } from './object-location.ts';
 export type StoreOpener = (rootUri: string) => ObjectStore;
 
 /**
+ * Decides which locations a FileIO may touch. `check` resolves when `uri` may be read and written,
+ * and rejects (naming `field` and the location) when not; it must not touch the location's contents.
+ */
+export interface LocationGuard {
+  check(uri: string, field?: string): Promise<void>;
+}
+
+/**
  * File access by full URI, the role of Iceberg's FileIO: manifests and metadata record absolute
  * locations (`file:/…`, `file:///…`, `s3://bucket/…`; see parseLocation), so the table code resolves
  * each one to a store and key. Locations are opaque: an object is read and written at exactly the
  * characters recorded, never URL-decoded. Depends only on the ObjectStore interface; the opener
- * decides which implementation serves a URI.
+ * decides which implementation serves a URI. With a guard (the warehouse's allowed-locations rule)
+ * every access is checked first: the last line against a location that slipped past the entry points,
+ * or one recorded before the rule existed.
  */
 export class FileIO {
   private readonly stores = new Map<string, ObjectStore>();
@@ -24,11 +34,14 @@ export class FileIO {
     private readonly open: StoreOpener,
     /** Where remote objects are staged for DuckDB, which reads only local files here. */
     readonly cacheDir: string = path.join(os.tmpdir(), 'quarry-object-cache'),
+    /** Checked before every access; absent, any location the stores accept is used. */
+    readonly guard?: LocationGuard,
   ) {}
 
-  /** The store and key behind a URI. */
-  resolve(uri: string): { store: ObjectStore; key: string } {
+  /** The store and key behind a URI, once the guard allows it. */
+  private async resolve(uri: string): Promise<{ store: ObjectStore; key: string }> {
     const { root, key } = parseLocation(uri);
+    await this.guard?.check(uri);
     return { store: this.storeFor(root), key };
   }
 
@@ -42,41 +55,41 @@ export class FileIO {
   }
 
   async read(uri: string): Promise<Uint8Array> {
-    const { store, key } = this.resolve(uri);
+    const { store, key } = await this.resolve(uri);
     return store.getBytes(key);
   }
 
   /** Writes a whole object; `createOnly` fails with ObjectExistsError if something is there. */
   async write(uri: string, body: Uint8Array | string, options: { createOnly?: boolean } = {}): Promise<void> {
-    const { store, key } = this.resolve(uri);
+    const { store, key } = await this.resolve(uri);
     await store.put(key, body, options.createOnly ? { ifNoneMatch: '*' } : {});
   }
 
   /** Copies a local file to a location (a data file DuckDB wrote). */
   async upload(localPath: string, uri: string): Promise<void> {
-    const { store, key } = this.resolve(uri);
+    const { store, key } = await this.resolve(uri);
     await store.put(key, createReadStream(localPath));
   }
 
   async exists(uri: string): Promise<boolean> {
-    const { store, key } = this.resolve(uri);
+    const { store, key } = await this.resolve(uri);
     return (await store.head(key)) !== undefined;
   }
 
   async size(uri: string): Promise<number | undefined> {
-    const { store, key } = this.resolve(uri);
+    const { store, key } = await this.resolve(uri);
     return (await store.head(key))?.size;
   }
 
   async delete(uri: string): Promise<void> {
-    const { store, key } = this.resolve(uri);
+    const { store, key } = await this.resolve(uri);
     await store.delete(key);
   }
 
   /** Every object under a location prefix, as full URIs. */
   async list(prefixUri: string): Promise<{ uri: string; size: number }[]> {
     const base = prefixUri.replace(/\/+$/, '') + '/';
-    const { store, key } = this.resolve(base + 'x');
+    const { store, key } = await this.resolve(base + 'x');
     const prefix = key.slice(0, -1);
     const { objects } = await store.list(prefix);
     return objects.map((o) => ({ uri: base + o.key.slice(prefix.length), size: o.size }));
@@ -88,11 +101,14 @@ export class FileIO {
    */
   async localPath(uri: string): Promise<string> {
     const local = localFileOf(uri);
-    if (local !== undefined) return local;
+    if (local !== undefined) {
+      await this.guard?.check(uri);
+      return local;
+    }
     const target = path.join(this.cacheDir, createHash('sha256').update(uri).digest('hex').slice(0, 32) + path.extname(uri));
     if (existsSync(target)) return target;
     await mkdir(this.cacheDir, { recursive: true });
-    const { store, key } = this.resolve(uri);
+    const { store, key } = await this.resolve(uri);
     const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.part`;
     try {
       const { body } = await store.get(key);

@@ -13,6 +13,7 @@ import { metadataToJson } from '../table/table-metadata.ts';
 import { nextMetadataLocation, PointerTableOperations, readMetadataFile, StaticTableOperations } from '../table/table-operations.ts';
 import { formatIdentifier, type TableIdentifier, type TablePointerStore } from '../table/table-pointer-store.ts';
 import { Table } from '../table/table.ts';
+import { allowedLocationsOf, type AllowedLocations } from './allowed-locations.ts';
 import { DbTablePointerStore, namespaceString } from './db-table-pointer-store.ts';
 import { MetadataFileCache } from './metadata-file-cache.ts';
 import type { PointerChangeRecorder } from './pointer-change.ts';
@@ -43,17 +44,35 @@ export class Warehouse<P extends TablePointerStore = TablePointerStore> {
     readonly root: string,
     /** Metadata files read by location, shared by everything that reads this warehouse's tables. */
     readonly metadataFiles = new MetadataFileCache(io),
+    /**
+     * Where a client may place a table's files (src/warehouse/allowed-locations.ts): checked where a
+     * location enters (create, register); `io`'s guard enforces it again on every file access.
+     */
+    readonly allowed: AllowedLocations = allowedLocationsOf(root),
   ) {}
 
-  /** The warehouse of a configuration: pointers in `database` under `catalogName`, files in config.warehouse. */
-  static open(args: { database: Database; warehouse: string; s3: S3Config; catalogName?: string; cacheDir?: string; recorder?: PointerChangeRecorder }): Warehouse<DbTablePointerStore> {
-    const io = new FileIO((root) => openObjectStore(root, args.s3), args.cacheDir);
-    return new Warehouse(new DbTablePointerStore(args.database, args.catalogName ?? 'quarry', args.recorder), io, args.warehouse.replace(/\/+$/, ''));
+  /**
+   * The warehouse of a configuration: pointers in `database` under `catalogName`, files in
+   * config.warehouse, and no file access outside it and `allowedLocations` (config.warehouseAllowedLocations).
+   */
+  static open(args: {
+    database: Database;
+    warehouse: string;
+    s3: S3Config;
+    allowedLocations?: readonly string[];
+    catalogName?: string;
+    cacheDir?: string;
+    recorder?: PointerChangeRecorder;
+  }): Warehouse<DbTablePointerStore> {
+    const root = args.warehouse.replace(/\/+$/, '');
+    const allowed = allowedLocationsOf(root, args.allowedLocations);
+    const io = new FileIO((store) => openObjectStore(store, args.s3), args.cacheDir, allowed);
+    return new Warehouse(new DbTablePointerStore(args.database, args.catalogName ?? 'quarry', args.recorder), io, root, undefined, allowed);
   }
 
   /** This warehouse with every pointer change recorded by `recorder` in the change's own transaction. */
   recording(this: Warehouse<DbTablePointerStore>, recorder: PointerChangeRecorder): Warehouse<DbTablePointerStore> {
-    return new Warehouse(this.pointers.recordingWith(recorder), this.io, this.root, this.metadataFiles);
+    return new Warehouse(this.pointers.recordingWith(recorder), this.io, this.root, this.metadataFiles, this.allowed);
   }
 
   /** The folder a namespace's tables go in unless they name one (PyIceberg's `<warehouse>/<ns>.db` layout). */
@@ -74,6 +93,7 @@ export class Warehouse<P extends TablePointerStore = TablePointerStore> {
     const spec = PartitionSpec.build(schema, request.partitionBy ?? []);
     const sortOrder = SortOrder.build(schema, request.sortBy ?? []);
     const metadata = newTableMetadata({ location: request.location ?? this.defaultLocation(id), schema, spec, sortOrder, properties: request.properties });
+    await this.allowed.checkTable(metadata);
     if (await this.pointers.get(id)) throw new TableExistsError(formatIdentifier(id));
     if (!(await this.pointers.namespaceExists(id.namespace))) await this.pointers.createNamespace(id.namespace).catch(() => undefined);
     const location = nextMetadataLocation(metadata, undefined);
@@ -99,13 +119,16 @@ export class Warehouse<P extends TablePointerStore = TablePointerStore> {
 
   /** Adopts an existing metadata file (written by another engine) as a table of this warehouse. */
   async registerTable(id: TableIdentifier, metadataLocation: string): Promise<Table> {
+    await this.allowed.check(metadataLocation, 'metadata-location');
     const state = await readMetadataFile(this.io, metadataLocation);
+    await this.allowed.checkTable(state.metadata, 'location recorded in metadata-location');
     await this.pointers.create(id, metadataLocation, state.metadata);
     return new Table(new PointerTableOperations(this.pointers, id, this.io, state));
   }
 
   /** A read-only table straight from a metadata file. */
   async staticTable(metadataLocation: string): Promise<Table> {
+    await this.allowed.check(metadataLocation, 'metadata-location');
     const ops = new StaticTableOperations(metadataLocation, this.io);
     await ops.refresh();
     return new Table(ops);
@@ -114,6 +137,8 @@ export class Warehouse<P extends TablePointerStore = TablePointerStore> {
   /** Drops the pointer; with `purge`, also deletes every file under the table's location. */
   async dropTable(id: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
     const table = options.purge ? await this.loadTable(id) : undefined;
+    // A purge deletes everything under the location: a table recorded at a root (before the rule) would take the root with it.
+    if (table) await this.allowed.checkTable(table.metadata());
     if (!(await this.pointers.drop(id))) throw new NoSuchTableError(formatIdentifier(id));
     if (table) for (const f of await this.io.list(table.location())) await this.io.delete(f.uri);
   }

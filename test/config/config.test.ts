@@ -40,7 +40,20 @@ describe('configuration', () => {
     assert.equal(config.warehouse, pathToFileURL(path.join(cwd, 'wh')).href);
   });
 
+  it('reads the allowed table locations from QUARRY_WAREHOUSE_ALLOWED_LOCATIONS or the file (warehouseAllowedLocations)', () => {
+    assert.deepEqual(loadConfig({}, cwd).warehouseAllowedLocations, []);
+    const fromEnv = loadConfig({ QUARRY_WAREHOUSE_ALLOWED_LOCATIONS: 's3://shared-lake/iceberg/, file:///data/iceberg,extra' }, cwd);
+    assert.deepEqual(fromEnv.warehouseAllowedLocations, ['s3://shared-lake/iceberg', 'file:///data/iceberg', pathToFileURL(path.join(cwd, 'extra')).href]);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'quarry-config-file-'));
+    const file = path.join(dir, 'quarry.yaml');
+    writeFileSync(file, 'warehouseAllowedLocations:\n  - s3://shared-lake/iceberg\n');
+    assert.deepEqual(loadConfig({ QUARRY_CONFIG: file }, cwd).warehouseAllowedLocations, ['s3://shared-lake/iceberg']);
+    assert.deepEqual(loadConfig({ QUARRY_CONFIG: file, QUARRY_WAREHOUSE_ALLOWED_LOCATIONS: 's3://other-lake' }, cwd).warehouseAllowedLocations, ['s3://other-lake']);
+  });
+
   const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ QUARRY_WAREHOUSE_ALLOWED_LOCATIONS: 'hdfs://nn/x' }, /QUARRY_WAREHOUSE_ALLOWED_LOCATIONS must be a file:\/\/ or s3:\/\/ URI/],
+    [{ QUARRY_WAREHOUSE_ALLOWED_LOCATIONS: 's3://lake/a/../b' }, /QUARRY_WAREHOUSE_ALLOWED_LOCATIONS must not contain '.' or '..' segments/],
     [{ QUARRY_PORT: 'eighty' }, /^Invalid configuration: QUARRY_PORT must be an integer from 0 to 65535 \(got "eighty"\)$/],
     [{ QUARRY_PORT: '70000' }, /QUARRY_PORT/],
     [{ QUARRY_DATABASE_URL: 'mysql://root:pw@x/db' }, /^Invalid configuration: QUARRY_DATABASE_URL must start with postgres:\/\/.*root:\*\*\*@/],

@@ -70,6 +70,7 @@ export class IcebergTables implements IcebergTableSupport {
     const store = this.store(write.transaction);
     if (await this.databaseExists(database.name, write.transaction)) throw new ConflictError(`Database ${database.name.toString()} already exists`);
     // A namespace's `location` places the tables Iceberg clients create in it.
+    if (database.uri) await this.warehouse.allowed.check(database.uri, 'uri');
     await store.createNamespace(ns, database.uri ? { location: database.uri } : {});
   }
 
@@ -146,7 +147,7 @@ export class IcebergTables implements IcebergTableSupport {
     // Without a new location nothing about the table changes here: its schema, location and
     // properties live in its metadata file and change through Iceberg commits.
     if (!next) return icebergTableInfo(table.name, stored, await this.read(stored.metadataLocation));
-    checkLocation(next, 'metadata_location');
+    await this.checkLocation(next, 'metadata_location');
     const previous = requested.previous_metadata_location?.trim();
     if (!previous) {
       throw new PreconditionError(
@@ -154,7 +155,7 @@ export class IcebergTables implements IcebergTableSupport {
       );
     }
     if (previous !== stored.metadataLocation) {
-      checkLocation(previous, 'previous_metadata_location');
+      await this.checkLocation(previous, 'previous_metadata_location');
       if (!(await this.warehouse.io.exists(previous))) {
         throw new InvalidInputError(`metadata.previous_metadata_location ${previous} does not exist, so it cannot be the table's metadata file`, 'metadata.previous_metadata_location');
       }
@@ -258,9 +259,10 @@ export class IcebergTables implements IcebergTableSupport {
 
   /** Reads a metadata file a client named; every way it can be wrong is a 400 naming the parameter. */
   private async readGiven(location: string, parameter: string): Promise<TableState> {
-    checkLocation(location, parameter);
+    await this.checkLocation(location, parameter);
+    let state: TableState;
     try {
-      return await this.read(location);
+      state = await this.read(location);
     } catch (error) {
       if (error instanceof ObjectNotFoundError) throw new InvalidInputError(`metadata.${parameter} ${location} does not exist`, `metadata.${parameter}`);
       if (error instanceof InvalidInputError || error instanceof SyntaxError) {
@@ -268,6 +270,15 @@ export class IcebergTables implements IcebergTableSupport {
       }
       throw error;
     }
+    // The file may be inside while the table it describes writes elsewhere; adopting it would let later commits follow.
+    await this.warehouse.allowed.checkTable(state.metadata, `location recorded in metadata.${parameter}`);
+    return state;
+  }
+
+  /** A location a client named: one the file IO can parse, inside the warehouse's allowed locations. */
+  private async checkLocation(location: string, parameter: string): Promise<void> {
+    checkLocationSyntax(location, parameter);
+    await this.warehouse.allowed.check(location, `metadata.${parameter}`);
   }
 
   /** Whether a (lower-cased) namespace name is one Metacat's grammar accepts as a database name. */
@@ -294,7 +305,7 @@ function staleBase(name: QualifiedName, previous: string, current: string): Prec
   );
 }
 
-function checkLocation(location: string, parameter: string): void {
+function checkLocationSyntax(location: string, parameter: string): void {
   try {
     parseLocation(location);
   } catch {
