@@ -4,23 +4,12 @@ import { after, describe, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { KafkaLog } from '../../src/pipeline/kafka-log.ts';
 import { LogUnavailableError, type LogRecord } from '../../src/pipeline/event-log.ts';
-import { utf8Each } from '../../src/pipeline/utf8-each.ts';
 
 function brokers(): string {
   const value = process.env.QUARRY_TEST_KAFKA_BROKERS;
   if (!value) throw new Error('QUARRY_TEST_KAFKA_BROKERS is not set: run the tests with npm test (scripts/with-services.sh starts the broker)');
   return value;
 }
-
-describe('utf8Each', () => {
-  test('gives each string its own UTF-8 bytes, ASCII or not', () => {
-    for (const strings of [['{"v":1}', '', 'abc', 'x'.repeat(5000)], ['ascii', 'grüße', '€', '😀 emoji', '\ud800 lone surrogate', 'tail'], []]) {
-      const out = utf8Each(strings);
-      assert.equal(out.length, strings.length);
-      strings.forEach((s, i) => assert.deepEqual(out[i], Buffer.from(s, 'utf8'), `string ${i} of ${JSON.stringify(strings).slice(0, 80)}`));
-    }
-  });
-});
 
 describe('Kafka log', () => {
   const log = new KafkaLog({ brokers: [brokers()], topicPrefix: `kl${randomBytes(4).toString('hex')}.` });
