@@ -64,7 +64,8 @@ export class TransactionalProducer {
         this.sequences.clear();
         this.session = session;
       }
-      const metadata = await this.client.metadata({ topics: [topic] });
+      // The client's metadata call never settles for a topic the broker does not have.
+      const metadata = await within(this.client.metadata({ topics: [topic] }), this.options.timeoutMs, `Kafka's metadata for topic ${JSON.stringify(topic)} (does it exist?)`);
       const layout = metadata.topics.get(topic);
       if (!layout) throw new Error(`Kafka has no topic ${JSON.stringify(topic)}`);
       const byPartition = this.partition(records, layout.partitionsCount);
@@ -154,4 +155,14 @@ function recordSizes(records: readonly BatchRecord[]): (r: BatchRecord) => numbe
   }
   if (Buffer.byteLength(joined, 'utf8') === chars) return (r) => r.value.length + (r.key?.length ?? 0) + 16;
   return (r) => Buffer.byteLength(r.value, 'utf8') + (r.key === undefined ? 0 : Buffer.byteLength(r.key, 'utf8')) + 16;
+}
+
+/** `promise`, or a rejection naming `what` once `ms` passed without an answer. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms for ${what}`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
