@@ -4,8 +4,9 @@
 //  2. HTTP → collector → embedded log → sink → committed Parquet: events/s per CPU-second of this process
 //     (server and sink run in it) and per wall-second;
 //  3. the same through Kafka (QUARRY_TEST_KAFKA_BROKERS, started by scripts/with-services.sh), against
-//  4. the broker's own produce rate for the same keyed messages, with the client the log produces with
-//     (@platformatic/kafka) and with kafkajs (acks=all, idempotent, one transaction per 5,000 messages);
+//  4. the broker's own produce rate for the same keyed messages: with the log's producer (our record batch
+//     encoder under @platformatic/kafka's transactions), with @platformatic/kafka's own send and with
+//     kafkajs (acks=all, idempotent, one transaction per 5,000 messages);
 //  5. acceptance → queryable delay (p50/p99) with the sink's default commit age, at a steady send rate.
 // BENCH_EVENTS (default 200000) sets the event count of 1–4; BENCH_FRESHNESS=0 leaves out 5;
 // BENCH_PROFILE=DIR writes a V8 CPU profile of each of 2–3 (HTTP → committed Parquet only) into DIR.
@@ -23,6 +24,7 @@ import { TableData } from '../src/table/table-data.ts';
 import { testConfig } from '../test/support/test-config.ts';
 import { testPipelineConfig } from '../test/pipeline/pipeline-support.ts';
 import type { PipelineConfig } from '../src/config/pipeline-config.ts';
+import { TransactionalProducer } from '../src/pipeline/kafka-producer/transactional-producer.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BATCH = 5000;
@@ -138,7 +140,7 @@ progress(`embedded ${embedded.wall.toFixed(1)} s wall, ${embedded.cpu.toFixed(1)
 results.push(`embedded|${EVENTS / embedded.cpu}|${EVENTS / embedded.wall}|${embedded.wall}`);
 
 // 3–4. Kafka, and the broker's own produce rate.
-const produceRates: Partial<Record<'platformatic' | 'kafkajs', { wall: number; cpu: number }>> = {};
+const produceRates: Partial<Record<'quarry' | 'platformatic' | 'kafkajs', { wall: number; cpu: number }>> = {};
 if (brokers) {
   const prefix = `bench${Date.now()}.`;
   const kafka = await endToEnd(testPipelineConfig({ log: 'kafka', kafka: { brokers: [brokers], topicPrefix: prefix }, sink: sinkSettings }));
@@ -158,6 +160,12 @@ if (brokers) {
     await sendAll();
     return { wall: EVENTS / ((performance.now() - t0) / 1000), cpu: EVENTS / cpuSeconds(cpu0) };
   };
+  const records = rows.map((r, i) => ({ key: r.user, value: `{"v":${lines[i]}}` }));
+  const quarry = new TransactionalProducer({ brokers: [brokers], clientId: 'bench', transactionalId: `bench-quarry-${Date.now()}`, requestBytes: 512 * 1024, connectTimeoutMs: 3000, timeoutMs: 10_000, retries: 4, retryDelayMs: 400 });
+  produceRates.quarry = await produced(async () => {
+    for (let i = 0; i < EVENTS; i += BATCH) await quarry.send(`${prefix}raw`, records.slice(i, i + BATCH));
+  });
+  await quarry.close();
   const platformatic = new Producer({ clientId: 'bench', bootstrapBrokers: [brokers], idempotent: true, acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner });
   produceRates.platformatic = await produced(async () => {
     for (let i = 0; i < EVENTS; i += BATCH) {

@@ -16,6 +16,9 @@ cache=${QUARRY_KAFKA_CACHE:-$HOME/.cache/quarry/kafka-4.4.0}
 
 install() {
   jvm_service_install "Kafka 4.4.0 broker" "$cache" "$here/kafka/pom.xml"
+  # The Kafka log's tests read topics with the Java client in source-file mode (test/pipeline/java),
+  # which needs the JDK's compiler module.
+  command -v javac >/dev/null || apt_install openjdk-17-jdk-headless
 }
 
 start() {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka';
 import kafkajs, { type Admin, type Consumer } from 'kafkajs';
 import { LogUnavailableError, type AppendRecord, type EventLog, type LogRecord } from './event-log.ts';
-import { utf8Each } from './utf8-each.ts';
+import { TransactionalProducer } from './kafka-producer/transactional-producer.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -34,7 +33,7 @@ const READ_AHEAD = 100_000;
 export class KafkaLog implements EventLog {
   readonly kind = 'kafka' as const;
   private readonly kafka;
-  private producer: Producer | undefined;
+  private producer: TransactionalProducer | undefined;
   private admin: Admin | undefined;
   private sending: Promise<unknown> = Promise.resolve();
   private readonly readers = new Map<string, TopicReader>();
@@ -64,24 +63,19 @@ export class KafkaLog implements EventLog {
     return this.admin;
   }
 
-  private connectedProducer(): Producer {
-    // compatibilityPartitioner is the Java client's (and kafkajs's) murmur2 mapping; the library's
-    // default maps keys differently, which would split a key across partitions of older records.
-    this.producer ??= new Producer({
+  private connectedProducer(): TransactionalProducer {
+    this.producer ??= new TransactionalProducer({
       clientId: 'quarry-collector',
-      bootstrapBrokers: this.options.brokers,
-      idempotent: true,
+      brokers: this.options.brokers,
       transactionalId: `quarry-collector-${randomUUID()}`,
-      acks: ProduceAcks.ALL,
-      partitioner: compatibilityPartitioner,
-      autocreateTopics: false,
-      connectTimeout: 3000,
-      timeout: 10_000,
+      requestBytes: SEND_BYTES,
+      connectTimeoutMs: 3000,
+      timeoutMs: 10_000,
       // A broker's first transactional producer makes it create its transaction-state topic, which
       // takes seconds; past ~2 s the append answers 503 and the client retries (answering sooner
       // also keeps a broker outage visible as 503s rather than slow answers).
       retries: 4,
-      retryDelay: 400,
+      retryDelayMs: 400,
     });
     return this.producer;
   }
@@ -111,26 +105,17 @@ export class KafkaLog implements EventLog {
   async append(stream: string, records: readonly AppendRecord[]): Promise<void> {
     if (records.length === 0) return;
     const topic = this.topic(stream);
+    // One transaction per batch: when the answer is an error, the batch is aborted, so a client's
+    // retry after a 503 cannot leave a second copy for read-committed readers to see.
     const send = this.sending.then(async () => {
       const producer = this.connectedProducer();
-      const values = utf8Each(records.map((r) => r.value));
-      const keys = utf8Each(records.map((r) => r.key ?? ''));
-      // One transaction per batch: when the answer is an error, the batch is aborted, so a client's
-      // retry after a 503 cannot leave a second copy for read-committed readers to see.
-      const transaction = await producer.beginTransaction();
       try {
-        for (let start = 0; start < records.length; ) {
-          const messages = [];
-          let bytes = 0;
-          for (; start < records.length && (messages.length === 0 || bytes + values[start].length <= SEND_BYTES); start++) {
-            bytes += values[start].length;
-            messages.push(records[start].key === undefined ? { topic, value: values[start] } : { topic, key: keys[start], value: values[start] });
-          }
-          await transaction.send({ messages });
-        }
-        await transaction.commit();
+        await producer.send(topic, records);
       } catch (error) {
-        await transaction.abort().catch(() => undefined);
+        // Drop the producer before the next append runs: a new one starts a new idempotent session
+        // (sequences from 0) against whichever broker is back.
+        if (this.producer === producer) this.producer = undefined;
+        await producer.close().catch(() => undefined);
         throw error;
       }
     });
@@ -138,10 +123,6 @@ export class KafkaLog implements EventLog {
     try {
       await send;
     } catch (error) {
-      // Drop the producer: a new one starts a new idempotent session against whichever broker is back.
-      const producer = this.producer;
-      this.producer = undefined;
-      await producer?.close().catch(() => undefined);
       throw new LogUnavailableError(`Kafka did not acknowledge the events of stream ${JSON.stringify(stream)} (${(error as Error).message}); nothing of this batch is counted, retry later`, 5);
     }
   }
