@@ -71,11 +71,14 @@ export class KafkaLog implements EventLog {
       requestBytes: SEND_BYTES,
       connectTimeoutMs: 3000,
       timeoutMs: 10_000,
-      // A broker's first transactional producer makes it create its transaction-state topic, which
-      // takes seconds; past ~2 s the append answers 503 and the client retries (answering sooner
-      // also keeps a broker outage visible as 503s rather than slow answers).
-      retries: 4,
-      retryDelayMs: 400,
+      // Each append is a transaction, and the next one's AddPartitionsToTxn is refused (CONCURRENT_
+      // TRANSACTIONS) until the broker has written the last one's markers, a few milliseconds: the
+      // retry delay is the pause between appends. 400 ms made the Kafka path 2.5x slower in wall
+      // time than 100 ms (bench/RESULTS.md). A broker's first transactional producer makes it create
+      // its transaction-state topic, which takes seconds; past ~1.2 s the append answers 503 and the
+      // client retries (answering sooner also keeps a broker outage visible as 503s).
+      retries: 12,
+      retryDelayMs: 100,
     });
     return this.producer;
   }
