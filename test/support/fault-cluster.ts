@@ -206,8 +206,9 @@ export interface DroppingProxy {
   close(): Promise<void>;
 }
 
-export async function startDroppingProxy(target: string): Promise<DroppingProxy> {
-  const { hostname, port } = new URL(target);
+export async function startDroppingProxy(target: string | (() => string)): Promise<DroppingProxy> {
+  // A function target is read at each connection: a node can be told the proxy's URL before it starts.
+  const address = () => new URL(typeof target === 'string' ? target : target());
   let dropping = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -218,6 +219,7 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
       client.on('data', () => undefined);
       return;
     }
+    const { hostname, port } = address();
     const upstream = net.connect(Number(port), hostname);
     sockets.add(upstream);
     upstream.on('close', () => {
@@ -236,9 +238,9 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as net.AddressInfo;
+  const listening = server.address() as net.AddressInfo;
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `http://127.0.0.1:${listening.port}`,
     drop(on) {
       dropping = on;
     },
