@@ -3,7 +3,8 @@
 #   postgres.sh install          install Debian's PostgreSQL if no server binaries are present
 #   postgres.sh start DIR PORT [durable]
 #                                create a cluster in DIR (if new) and start it on 127.0.0.1:PORT;
-#                                with "durable", a commit is acknowledged only once written (see below)
+#                                with "durable", a commit is acknowledged only once written (see below);
+#                                QUARRY_PG_MAX_CONNECTIONS sets max_connections (default 400)
 #   postgres.sh stop DIR [MODE]  stop the cluster in DIR (MODE: fast (default) | smart | immediate)
 # Connect as postgres://postgres@127.0.0.1:PORT/postgres (trust authentication).
 set -euo pipefail
@@ -48,7 +49,7 @@ start() {
   # as the machine itself does not crash).
   [ "$durable" = durable ] && sync=on
   as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o \
-    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=$sync -c full_page_writes=off -c max_connections=400" \
+    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=$sync -c full_page_writes=off -c max_connections=${QUARRY_PG_MAX_CONNECTIONS:-400}" \
     start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 }
 

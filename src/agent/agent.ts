@@ -17,7 +17,7 @@ import { isJobLeader } from './job-leader.ts';
 import { endJobProcesses } from './job-process-reaper.ts';
 import { trustedJobCgroup } from './job-cgroup.ts';
 import { ResourceFetcher } from './resource-fetcher.ts';
-import { LeaseFence } from './lease-fence.ts';
+import { fenceTime, LeaseFence } from './lease-fence.ts';
 import { ServerClient, ServerRejectedError } from './server-client.ts';
 import { StatusOutbox } from './status-outbox.ts';
 
@@ -262,7 +262,8 @@ export class Agent {
 
   private async beat(): Promise<void> {
     try {
-      const kills = await this.client.heartbeat([...this.running.keys()]);
+      // A node silent for a quarter of the fence is not waited on alone (ServerClient.heartbeat).
+      const kills = await this.client.heartbeat([...this.running.keys()], Math.max(250, Math.floor(fenceTime(this.settings) / 4)));
       for (const id of kills) this.running.get(id)?.kill('user');
     } catch (error) {
       // The server forgot this agent or its credential (a new database): register again. Otherwise wait for it to return.

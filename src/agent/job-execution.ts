@@ -131,7 +131,8 @@ export class JobExecution {
         // A refusal (the job is no longer this agent's, e.g. requeued after a lost claim answer) leaves
         // nothing to report: a FAILED here could land on the job's next claim by this same agent.
         if (!isFinal(this.status) && !(error instanceof ServerRejectedError)) {
-          await this.change('FAILED', launched ? StatusMessages.failed : StatusMessages.launchFailed).catch(() => undefined);
+          // The reason goes with Genie's message: "no space left on device" tells an operator what to fix.
+          await this.change('FAILED', `${launched ? StatusMessages.failed : StatusMessages.launchFailed}: ${reasonOf(error)}`).catch(() => undefined);
         }
       }
       if (this.process && !isFinal(this.status)) this.process.signal('SIGKILL');
@@ -264,7 +265,7 @@ export class JobExecution {
       await mkdir(this.dir.root, { recursive: false });
       await mkdir(this.dir.logs, { recursive: true });
     } catch (error) {
-      await this.change('FAILED', StatusMessages.createDirectoryFailed);
+      await this.change('FAILED', `${StatusMessages.createDirectoryFailed}: ${reasonOf(error)}`);
       throw error;
     }
   }
@@ -367,4 +368,9 @@ export class JobExecution {
       // Before the directory exists there is nowhere to log to.
     }
   }
+}
+
+/** The first line of an error's message, for a job's status message. */
+function reasonOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
 }

@@ -93,8 +93,18 @@ export class ServerClient {
     return this.call('POST', `/api/agent/v1/agents/${this.agentId}/jobs/${encodeURIComponent(jobId)}/adopt`, { previousAgentId }, { retry: true });
   }
 
-  async heartbeat(jobIds: string[]): Promise<string[]> {
-    const result: KillList = await this.call('POST', `/api/agent/v1/agents/${this.agentId}/heartbeat`, { jobIds });
+  /**
+   * Renews the lease. With `hedgeAfterMs` and several nodes, a node that has not answered within it
+   * (paused, or its host hung: the connection is open and nothing comes back) is not waited on
+   * alone: the next node is asked as well, one more each period, and the first answer counts and
+   * becomes the current node. A heartbeat is safe to repeat, and any node answers from the shared
+   * database. Without hedging, a silent node would hold the agent until the request timeout (15 s),
+   * past the fence of a short lease, and the agent would kill jobs that another node would have kept.
+   */
+  async heartbeat(jobIds: string[], hedgeAfterMs?: number): Promise<string[]> {
+    const path = `/api/agent/v1/agents/${this.agentId}/heartbeat`;
+    const result: KillList =
+      hedgeAfterMs !== undefined && this.endpoints.all.length > 1 ? await this.hedged('POST', path, { jobIds }, hedgeAfterMs) : await this.call('POST', path, { jobIds });
     return result.jobIds;
   }
 
@@ -129,8 +139,16 @@ export class ServerClient {
    * is safe.
    */
   async changeStatus(jobId: string, change: Omit<StatusChange, 'agentId'>): Promise<StatusChangeResult> {
-    const outbox = this.events.outbox;
-    await outbox?.put({ jobId, agentId: this.agentId, agentPid: process.pid, change });
+    // A change the outbox cannot keep (the agent's disk is full) is still delivered, only without
+    // surviving an agent restart: refusing to report would leave the job for the lease to fail, or,
+    // before it ran, requeued and claimed again by this same agent without end.
+    const outbox = await this.events.outbox
+      ?.put({ jobId, agentId: this.agentId, agentPid: process.pid, change })
+      .then(() => this.events.outbox)
+      .catch((error: unknown) => {
+        this.events.log?.(`could not keep job ${jobId}'s status ${change.status} in the outbox (${(error as Error).message}); delivering it from memory`);
+        return undefined;
+      });
     try {
       const result: StatusChangeResult = await this.call('PUT', `/api/agent/v1/jobs/${encodeURIComponent(jobId)}/status`, { ...change, agentId: this.agentId }, { retry: true });
       await outbox?.acknowledge(jobId);
@@ -153,26 +171,7 @@ export class ServerClient {
     for (;;) {
       const base = this.endpoints.current;
       try {
-        const signals = [AbortSignal.timeout(options.timeoutMs ?? 15_000), ...(options.signal ? [options.signal] : [])];
-        const response = await fetch(`${base}${path}`, {
-          method,
-          headers: { ...this.credential.authorization(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.any(signals),
-        });
-        this.reachedNode();
-        if (response.status === 204) return undefined as T;
-        const text = await response.text();
-        if (response.ok) return JSON.parse(text) as T;
-        const message = (() => {
-          try {
-            return (JSON.parse(text) as { message?: string }).message ?? text;
-          } catch {
-            return text;
-          }
-        })();
-        if (response.status < 500) throw new ServerRejectedError(response.status, `${method} ${path}: ${response.status} ${message}`);
-        throw new Error(`${method} ${path}: ${response.status} ${message}`);
+        return await this.request<T>(base, method, path, body, options.timeoutMs ?? 15_000, options.signal);
       } catch (error) {
         if (error instanceof ServerRejectedError || this.stopping() || options.signal?.aborted) throw error;
         this.endpoints.failover(base);
@@ -185,6 +184,73 @@ export class ServerClient {
         }
       }
     }
+  }
+
+  /** One request to one node: its answer, ServerRejectedError for a 4xx, an Error for a 5xx or no answer. */
+  private async request<T>(base: string, method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+    const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...this.credential.authorization(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.any(signals),
+    });
+    this.reachedNode();
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    if (response.ok) return JSON.parse(text) as T;
+    const message = (() => {
+      try {
+        return (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        return text;
+      }
+    })();
+    if (response.status < 500) throw new ServerRejectedError(response.status, `${method} ${path}: ${response.status} ${message}`);
+    throw new Error(`${method} ${path}: ${response.status} ${message}`);
+  }
+
+  /**
+   * Asks the current node, then each further node after every `hedgeAfterMs` without an answer (or
+   * at once when one fails); the first answer wins, the other requests are abandoned, and the node
+   * that answered becomes current. A 4xx is an answer too. Fails when every node has failed.
+   */
+  private hedged<T>(method: string, path: string, body: unknown, hedgeAfterMs: number): Promise<T> {
+    const nodes = this.endpoints.fromCurrent();
+    const abandon = new AbortController();
+    return new Promise<T>((resolve, reject) => {
+      let next = 0;
+      let failed = 0;
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (finish: () => void) => {
+        settled = true;
+        clearTimeout(timer);
+        abandon.abort();
+        finish();
+      };
+      const askNext = () => {
+        clearTimeout(timer);
+        if (settled || next >= nodes.length) return;
+        const base = nodes[next++]!;
+        this.request<T>(base, method, path, body, 15_000, abandon.signal).then(
+          (value) => {
+            if (settled) return;
+            this.endpoints.use(base);
+            settle(() => resolve(value));
+          },
+          (error: unknown) => {
+            if (settled) return;
+            if (error instanceof ServerRejectedError) return settle(() => reject(error));
+            this.endpoints.failover(base);
+            if (++failed === nodes.length) return settle(() => reject(error));
+            askNext();
+          },
+        );
+        if (next < nodes.length) timer = setTimeout(askNext, hedgeAfterMs);
+      };
+      askNext();
+    });
   }
 
   private reachedNode(): void {

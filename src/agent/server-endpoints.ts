@@ -26,6 +26,17 @@ export class ServerEndpoints {
     return this.urls[this.index]!;
   }
 
+  /** Every node, the current one first, then the others in their order (wrapping round). */
+  fromCurrent(): string[] {
+    return [...this.urls.slice(this.index), ...this.urls.slice(0, this.index)];
+  }
+
+  /** Makes `url` the current node (it just answered); an unknown URL changes nothing. */
+  use(url: string): void {
+    const index = this.urls.indexOf(url);
+    if (index >= 0) this.index = index;
+  }
+
   /** Moves on from `failed` (if it is still the current node; a concurrent call may have moved already). */
   failover(failed: string): void {
     if (this.urls[this.index] === failed) this.index = (this.index + 1) % this.urls.length;

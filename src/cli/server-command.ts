@@ -32,6 +32,9 @@ Environment:
   QUARRY_PORT           HTTP port (default 8080)
   QUARRY_HOST           Bind address (default 127.0.0.1; 0.0.0.0 to serve other hosts)
   QUARRY_DATABASE_URL   postgres://user@host:port/db for PostgreSQL; absent: SQLite in QUARRY_HOME
+  QUARRY_DATABASE_STATEMENT_TIMEOUT_SECONDS
+                        How long one PostgreSQL statement may wait before its request answers 503
+                        (default 10; 0: no deadline); keep it below the agents' fence (18 s by default)
   QUARRY_WAREHOUSE      file:///path or s3://bucket/prefix (default file://$QUARRY_HOME/warehouse)
   QUARRY_WAREHOUSE_ALLOWED_LOCATIONS
                         Further roots (comma-separated file:///path or s3://bucket/prefix) where clients may

@@ -14,7 +14,10 @@ import { loadPipelineConfig, type PipelineConfig } from './pipeline-config.ts';
 
 export type { CatalogConfig, CatalogSettings };
 
-export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+export type DatabaseConfig =
+  | { kind: 'sqlite'; path: string }
+  /** `statementTimeoutMs`: how long one statement may wait for PostgreSQL before failing (503); default 10 s, 0 none. */
+  | { kind: 'postgres'; url: string; statementTimeoutMs?: number };
 
 export interface S3Config {
   endpoint?: string;
@@ -94,6 +97,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const host = nonEmpty(env.QUARRY_HOST) ?? file.host ?? '127.0.0.1';
   const port = env.QUARRY_PORT !== undefined ? parsePort(env.QUARRY_PORT) : (file.port ?? DEFAULT_PORT);
   const database = parseDatabaseUrl(nonEmpty(env.QUARRY_DATABASE_URL) ?? file.databaseUrl, home, cwd);
+  const statementTimeoutMs = parseStatementTimeout(nonEmpty(env.QUARRY_DATABASE_STATEMENT_TIMEOUT_SECONDS));
+  if (database.kind === 'postgres' && statementTimeoutMs !== undefined) database.statementTimeoutMs = statementTimeoutMs;
   const warehouse = parseWarehouse(nonEmpty(env.QUARRY_WAREHOUSE) ?? file.warehouse, home, cwd);
   const warehouseAllowedLocations = parseAllowedLocations(env.QUARRY_WAREHOUSE_ALLOWED_LOCATIONS, file.warehouseAllowedLocations, cwd);
   const logLevel = parseLogLevel(nonEmpty(env.QUARRY_LOG_LEVEL) ?? file.logLevel ?? 'info');
@@ -289,6 +294,17 @@ function parseAgentToken(value: string | undefined): string | undefined {
 }
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+function parseStatementTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  // Below the agents' fence (18 s with the default 30 s lease) a node answers 503 before its agents
+  // give up on it; 0 turns the deadline off.
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+    throw new ConfigError('QUARRY_DATABASE_STATEMENT_TIMEOUT_SECONDS', `must be a number of seconds from 0 (no deadline) to 3600 (got ${JSON.stringify(value)})`);
+  }
+  return Math.round(seconds * 1000);
+}
 
 function parsePartSize(value: string | number | undefined): number | undefined {
   if (value === undefined) return undefined;

@@ -54,8 +54,9 @@ export class ConnectionHealth {
 
 // SQLSTATE classes and codes that mean "the connection or the server went away", not "the statement
 // is wrong": 08 connection exception, 57P01–57P03 admin/crash shutdown and cannot-connect-now,
-// 53300 too many connections.
-const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+// 53300 too many connections; QUARRY_DB_TIMEOUT is a statement PostgreSQL did not answer in time
+// (StatementTimeoutError: a hung server).
+const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', 'QUARRY_DB_TIMEOUT']);
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 const CONNECTION_MESSAGES = /Connection terminated|connection (?:is )?closed|Client has encountered a connection error|timeout exceeded when trying to connect|the database system is (?:starting up|shutting down|in recovery mode)/i;
 

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
 import { redact } from '../config/config.ts';
 import { ConnectionHealth, isConnectionError } from './connection-health.ts';
+import { withStatementDeadline } from './statement-deadline.ts';
 import type { DialectAdapter } from './adapters/dialect-adapter.ts';
 import { postgresAdapter } from './adapters/postgres-adapter.ts';
 import { sqliteAdapter } from './adapters/sqlite-adapter.ts';
@@ -34,14 +35,23 @@ export interface OpenDatabaseOptions {
   log?: (line: string) => void;
 }
 
+/** How long one statement may wait for PostgreSQL by default (below the agents' 18 s fence). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
+
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Database> {
-  const database = config.kind === 'sqlite' ? openSqlite(config.path) : openPostgres(config.url, options.poolSize ?? 10, new ConnectionHealth(options.log));
+  // Migrations may legitimately run long (an index on a big table): the deadline starts after them.
+  let statementTimeoutMs = 0;
+  const database =
+    config.kind === 'sqlite'
+      ? openSqlite(config.path)
+      : openPostgres(config.url, options.poolSize ?? 10, new ConnectionHealth(options.log), () => statementTimeoutMs, config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
   try {
     if (options.migrate ?? true) await migrateToLatest(database.db as Kysely<unknown>);
   } catch (error) {
     await database.close();
     throw error;
   }
+  if (config.kind === 'postgres') statementTimeoutMs = config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   return database;
 }
 
@@ -76,15 +86,17 @@ const pgTypes = {
   },
 } as pg.CustomTypesConfig;
 
-function openPostgres(url: string, poolSize: number, health: ConnectionHealth): Database {
+function openPostgres(url: string, poolSize: number, health: ConnectionHealth, statementTimeoutMs: () => number, connectTimeoutCapMs: number): Database {
   // A bounded connect wait: while PostgreSQL is away a request fails (503) in seconds instead of
-  // hanging until the client gives up.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes, connectionTimeoutMillis: 5000 });
+  // hanging until the client gives up. A hung PostgreSQL accepts the TCP connection and never
+  // answers, so the wait is no longer than a statement's either.
+  const connectionTimeoutMillis = connectTimeoutCapMs > 0 ? Math.min(5000, connectTimeoutCapMs) : 5000;
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes, connectionTimeoutMillis });
   // Idle and checked-out connections that die emit 'error'; health listens on both, so a cut
   // connection fails the statement it carried, never the process. The next query gets a fresh one.
   health.watchPool(pool);
   const db = new Kysely<Tables>({
-    dialect: new PostgresDialect({ pool: watchedPool(pool, health) }),
+    dialect: new PostgresDialect({ pool: watchedPool(pool, health, statementTimeoutMs) }),
     // Every statement's outcome tells whether the database is reachable.
     log: (event) => {
       if (event.level === 'query') health.markUp(Date.now(), Date.now() - event.queryDurationMillis);
@@ -101,12 +113,15 @@ function openPostgres(url: string, poolSize: number, health: ConnectionHealth): 
   };
 }
 
-/** The pool as Kysely sees it, with failures to connect (the database is down) reported to health. */
-function watchedPool(pool: pg.Pool, health: ConnectionHealth) {
+/**
+ * The pool as Kysely sees it: failures to connect (the database is down) are reported to health, and
+ * each statement has a deadline (a hung database is an outage, not a wait without end).
+ */
+function watchedPool(pool: pg.Pool, health: ConnectionHealth, statementTimeoutMs: () => number) {
   return {
     async connect() {
       try {
-        return await pool.connect();
+        return withStatementDeadline(await pool.connect(), statementTimeoutMs);
       } catch (error) {
         if (isConnectionError(error)) health.markDown(error);
         throw error;

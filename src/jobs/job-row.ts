@@ -27,7 +27,7 @@ export type NewJob = Omit<
   | 'killRequestedAt'
 >;
 
-export function toRow(job: NewJob): Omit<JobTable, 'updated' | 'status' | 'status_msg' | 'cluster_id' | 'cluster_name' | 'command_id' | 'command_name' | 'specification' | 'started' | 'finished' | 'exit_code' | 'agent_id' | 'host_name' | 'process_id' | 'claimed_at' | 'heartbeat_at' | 'kill_requested_at'> {
+export function toRow(job: NewJob): Omit<JobTable, 'updated' | 'status' | 'status_msg' | 'cluster_id' | 'cluster_name' | 'command_id' | 'command_name' | 'specification' | 'started' | 'finished' | 'exit_code' | 'agent_id' | 'host_name' | 'process_id' | 'claimed_at' | 'heartbeat_at' | 'kill_requested_at' | 'submitted_by'> {
   return {
     id: job.id,
     created: job.created,

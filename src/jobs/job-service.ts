@@ -38,6 +38,8 @@ export class JobService {
     private readonly signals: JobSignals,
     private readonly gate: SubmissionGate,
     private readonly agentStore: AgentStore,
+    /** This node's ServerNodes id while it advertises: recorded with each submission (see JobStore.findInterruptedSubmissions). */
+    private readonly nodeId: () => string | undefined = () => undefined,
   ) {}
 
   /** Validates, saves, resolves and accepts a job; returns its id. */
@@ -83,6 +85,7 @@ export class JobService {
         requestHeaders: context.genieHeaders,
       },
       StatusMessages.reserved,
+      this.nodeId(),
     );
 
     let resolution: Resolution;

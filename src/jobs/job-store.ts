@@ -53,7 +53,8 @@ export class JobStore {
     this.db = database.db;
   }
 
-  async insert(job: NewJob, statusMsg: string): Promise<void> {
+  /** Saves a submitted job RESERVED; `submittedBy` is the submitting node's ServerNodes id, when it advertises. */
+  async insert(job: NewJob, statusMsg: string, submittedBy?: string): Promise<void> {
     try {
       await this.db.transaction().execute(async (tx) => {
         await tx
@@ -63,6 +64,7 @@ export class JobStore {
             updated: job.created,
             status: 'RESERVED',
             status_msg: statusMsg,
+            submitted_by: submittedBy ?? null,
           })
           .execute();
         await recordStatusChange(tx, job.id, { status: 'RESERVED', message: statusMsg, at: job.created });
@@ -333,6 +335,24 @@ export class JobStore {
       if (done) requeued.push(row.id);
     }
     return requeued;
+  }
+
+  /**
+   * Jobs still RESERVED or RESOLVED whose submitting node has not renewed its `server_node` row since
+   * `nodeCutoff` (it died, or stopped, before answering the submission): none of them is in progress.
+   */
+  async findInterruptedSubmissions(nodeCutoff: number, limit = 100): Promise<JobRecord[]> {
+    const rows = await this.db
+      .selectFrom('job')
+      .selectAll()
+      .where('status', 'in', ['RESERVED', 'RESOLVED'])
+      .where('submitted_by', 'is not', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('server_node').select('server_node.id').whereRef('server_node.id', '=', 'job.submitted_by').where('server_node.heartbeat_at', '>=', nodeCutoff))),
+      )
+      .limit(limit)
+      .execute();
+    return rows.map(fromRow);
   }
 
   /**

@@ -65,9 +65,9 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
     attachmentStore: attachments,
   });
   const agents = new AgentService(store, signals, config.jobs, agentStore);
+  const nodes = new ServerNodes(database.db, config.jobs.heartbeatIntervalMs, config.jobs.heartbeatTimeoutMs);
   const leader = new LeaderDuties(database, store, config.jobs, { cleanup: { task: cleanup, settings } });
   leader.start();
-  const nodes = new ServerNodes(database.db, config.jobs.heartbeatIntervalMs, config.jobs.heartbeatTimeoutMs);
   return {
     config: config.jobs,
     registry,
@@ -75,7 +75,7 @@ export async function openJobsArea(config: QuarryConfig, database: Database, mak
     agentToken: config.agentToken,
     store,
     agentStore,
-    jobs: new JobService(store, resolve, attachments, config.jobs, signals, submission, agentStore),
+    jobs: new JobService(store, resolve, attachments, config.jobs, signals, submission, agentStore, () => nodes.advertisedId),
     agents,
     output: new JobOutput(agentStore, config.s3, config.agentToken),
     leader,

@@ -22,6 +22,11 @@ export class ServerNodes {
     private readonly liveMs: number,
   ) {}
 
+  /** This node's id once it advertises (its row is renewed); undefined before, or for a node that does not listen. */
+  get advertisedId(): string | undefined {
+    return this.url === undefined ? undefined : this.id;
+  }
+
   /** Records this node under `url` now and keeps renewing it until `withdraw`. */
   async advertise(url: string, now = Date.now()): Promise<void> {
     this.url = url.replace(/\/+$/, '');

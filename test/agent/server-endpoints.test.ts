@@ -18,6 +18,19 @@ describe('an agent learning server nodes', () => {
   });
 });
 
+describe('the order a hedged heartbeat asks the nodes in', () => {
+  it('starts at the current node and wraps round; the node that answered becomes current', () => {
+    const endpoints = new ServerEndpoints('http://a:1,http://b:2,http://c:3');
+    assert.deepEqual(endpoints.fromCurrent(), ['http://a:1', 'http://b:2', 'http://c:3']);
+    endpoints.failover('http://a:1');
+    assert.deepEqual(endpoints.fromCurrent(), ['http://b:2', 'http://c:3', 'http://a:1']);
+    endpoints.use('http://c:3');
+    assert.equal(endpoints.current, 'http://c:3');
+    endpoints.use('http://unknown:9');
+    assert.equal(endpoints.current, 'http://c:3', 'an unknown URL changes nothing');
+  });
+});
+
 describe("the CLI's reading of Retry-After", () => {
   it('takes seconds or an HTTP date, and ignores what it cannot read', () => {
     const now = Date.parse('2026-12-05T18:00:00Z');

@@ -63,6 +63,7 @@ describe('configuration', () => {
     [{ QUARRY_AGENT_TOKEN: 'changeme' }, /^Invalid configuration: QUARRY_AGENT_TOKEN must be at least 16 characters \(got 8\)$/],
     [{ QUARRY_AGENT_TOKEN: 'a long secret with spaces' }, /QUARRY_AGENT_TOKEN must not contain whitespace/],
     [{ QUARRY_S3_PART_SIZE_BYTES: '1024' }, /QUARRY_S3_PART_SIZE_BYTES must be a whole number of bytes from 5242880/],
+    [{ QUARRY_DATABASE_STATEMENT_TIMEOUT_SECONDS: 'soon' }, /QUARRY_DATABASE_STATEMENT_TIMEOUT_SECONDS must be a number of seconds from 0 \(no deadline\) to 3600 \(got "soon"\)/],
     [{ QUARRY_CONFIG: 'missing.yaml' }, /QUARRY_CONFIG names .*missing.yaml, which does not exist/],
   ];
   for (const [env, message] of bad) {
@@ -76,6 +77,11 @@ describe('configuration', () => {
       });
     });
   }
+
+  it('takes the PostgreSQL statement deadline from QUARRY_DATABASE_STATEMENT_TIMEOUT_SECONDS', () => {
+    const config = loadConfig({ QUARRY_DATABASE_URL: 'postgres://u@h/db', QUARRY_DATABASE_STATEMENT_TIMEOUT_SECONDS: '2.5' }, cwd);
+    assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://u@h/db', statementTimeoutMs: 2500 });
+  });
 
   it('reads a YAML file and lets the environment win over it', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'quarry-config-file-'));

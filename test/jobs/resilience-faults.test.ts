@@ -198,9 +198,14 @@ describe('resilience: faults under load against a PostgreSQL of its own', { time
 
   it('an agent partitioned: it kills its own jobs within the lease, the node fails them, and its late reports are refused', async () => {
     await withCluster(async (cluster, ledgerFor) => {
+      // The node advertises the proxy as its URL, so the agent learns no way round the partition
+      // (an agent that can reach a node another way rightly keeps its jobs).
+      let nodeUrl = '';
+      const proxy = await startDroppingProxy(() => nodeUrl);
+      cluster.env.QUARRY_PUBLIC_URL = proxy.url;
       const a = await cluster.startNode();
+      nodeUrl = a.url;
       await putRegistry(fetchSender(a.url), bashFixture());
-      const proxy = await startDroppingProxy(a.url);
       try {
         const agent = await cluster.startAgent([proxy.url]);
         const ledger = ledgerFor('partition', () => [a.url]);

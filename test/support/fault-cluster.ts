@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,16 +25,22 @@ export interface PrivatePostgres {
   start(): void;
   /** Terminates every client connection but the one asking (what a failover or idle timeout does); answers how many. */
   cutConnections(): Promise<number>;
+  /**
+   * SIGSTOPs (true) or SIGCONTs (false) the postmaster and every backend: a hung server, not a
+   * refusing one — connections stay open, new ones are accepted by the kernel, nothing answers.
+   */
+  pause(on: boolean): void;
   destroy(): void;
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(options: { maxConnections?: number } = {}): Promise<PrivatePostgres> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'quarry-fault-pg-'));
   chmodSync(dir, 0o755); // as root the server runs as postgres, which must reach its folder
   const data = path.join(dir, 'data');
   const port = await freePort();
+  const env = { ...process.env, ...(options.maxConnections ? { QUARRY_PG_MAX_CONNECTIONS: String(options.maxConnections) } : {}) };
   const run = (...args: string[]) => {
-    const result = spawnSync('bash', [POSTGRES_SCRIPT, ...args], { encoding: 'utf8' });
+    const result = spawnSync('bash', [POSTGRES_SCRIPT, ...args], { encoding: 'utf8', env });
     if (result.status !== 0) throw new Error(`postgres.sh ${args.join(' ')} failed: ${result.stderr}`);
   };
   run('install');
@@ -62,11 +68,41 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
         await client.end();
       }
     },
+    pause: (on) => pausePostgres(data, on),
     destroy() {
+      if (existsSync(path.join(data, 'data', 'postmaster.pid'))) pausePostgres(data, false); // a failed test may leave it stopped
       spawnSync('bash', [POSTGRES_SCRIPT, 'stop', data, 'immediate']);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** SIGSTOP (on) or SIGCONT the postmaster postgres.sh runs in `dir` and its children, the backends. */
+function pausePostgres(dir: string, on: boolean): void {
+  const postmaster = Number(readFileSync(path.join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  for (const pid of [postmaster, ...childrenOf(postmaster)]) {
+    try {
+      process.kill(pid, on ? 'SIGSTOP' : 'SIGCONT');
+    } catch {
+      // a backend that ended meanwhile
+    }
+  }
+}
+
+/** The processes whose parent is `parent` (from /proc). */
+function childrenOf(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name (field 2) is in parentheses and may hold spaces: the ppid follows the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) children.push(Number(entry));
+    } catch {
+      // ended while being read
+    }
+  }
+  return children;
 }
 
 /** Settings for fault tests: a short lease, fast sweeps, a short kill grace. */
@@ -170,8 +206,9 @@ export interface DroppingProxy {
   close(): Promise<void>;
 }
 
-export async function startDroppingProxy(target: string): Promise<DroppingProxy> {
-  const { hostname, port } = new URL(target);
+export async function startDroppingProxy(target: string | (() => string)): Promise<DroppingProxy> {
+  // A function target is read at each connection: a node can be told the proxy's URL before it starts.
+  const address = () => new URL(typeof target === 'string' ? target : target());
   let dropping = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -182,6 +219,7 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
       client.on('data', () => undefined);
       return;
     }
+    const { hostname, port } = address();
     const upstream = net.connect(Number(port), hostname);
     sockets.add(upstream);
     upstream.on('close', () => {
@@ -200,9 +238,9 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as net.AddressInfo;
+  const listening = server.address() as net.AddressInfo;
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `http://127.0.0.1:${listening.port}`,
     drop(on) {
       dropping = on;
     },

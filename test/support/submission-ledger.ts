@@ -55,6 +55,8 @@ export class SubmissionLedger {
   attempts = 0;
   refused503 = 0;
   serverErrors = 0;
+  /** Submissions whose node died before answering, ended FAILED "Submission interrupted" (retried under a new id). */
+  readonly interrupted = new Set<string>();
   readonly problems: string[] = [];
   private next = 0;
 
@@ -92,6 +94,11 @@ export class SubmissionLedger {
         this.jobs.push(job);
         return job;
       }
+      if (response.status === 409) {
+        // The earlier attempt under this id was not accepted (interrupted, or never resolved): a new id.
+        id = `${this.prefix}-${index}-${++attempt}`;
+        continue;
+      }
       if (response.status === 503) {
         this.refused503++;
         if (!response.headers.get('retry-after') || !/metadata database is unavailable/.test(text)) this.problems.push(`503 without Retry-After or message: ${text}`);
@@ -106,9 +113,30 @@ export class SubmissionLedger {
     throw new Error(`job ${index} of ${this.prefix} was never accepted: ${this.problems.slice(-3).join('; ')}`);
   }
 
+  /**
+   * After a 409 for an id whose earlier attempt got no answer: whether that attempt was accepted. A
+   * job still RESERVED or RESOLVED was being submitted by a node that may have died: the leader
+   * finishes such a submission once that node has been silent for the lease (accepted, or FAILED as
+   * interrupted), so this waits for it to leave those states.
+   */
   private async acceptedElsewhere(url: string, id: string): Promise<boolean> {
-    const job = await this.read(url, `/api/v3/jobs/${id}`);
-    return job !== undefined && !['RESERVED', 'RESOLVED'].includes(job.status as string);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const job = (await this.read(url, `/api/v3/jobs/${id}`)) ?? (await this.job(id));
+      const status = job?.status as string | undefined;
+      if (status !== undefined && !['RESERVED', 'RESOLVED'].includes(status)) {
+        if (status === 'FAILED' && /^Submission interrupted/.test(String(job?.statusMsg))) {
+          this.interrupted.add(id);
+          return false;
+        }
+        return true;
+      }
+      if (Date.now() > deadline) {
+        this.problems.push(`job ${id} stayed ${status ?? 'unreadable'} for 2 min after its node was lost mid-submission`);
+        return false;
+      }
+      await sleep(500);
+    }
   }
 
   private async read(url: string, path: string): Promise<Record<string, unknown> | undefined> {
@@ -193,6 +221,27 @@ export class SubmissionLedger {
         .filter((j) => !final(j.status) || j.status !== truth(j) || (j.status === 'SUCCEEDED' && j.output !== j.expectedOutput))
         .map((j) => `${j.id} ${j.status ?? 'not final'} ${j.statusMsg ?? ''} output=${JSON.stringify(j.output)}${j.output === undefined && j.outputFailure ? ` (${j.outputFailure})` : ''}`),
     };
+  }
+
+  /**
+   * The ids of this ledger's jobs (by name) that the server has but the client does not count as
+   * accepted: a submission answered 503 that landed anyway, or one whose answer was lost and never
+   * resolved. An honest server has none (a submission ended FAILED "Submission interrupted" was
+   * answered truthfully: the client saw it).
+   */
+  async strays(): Promise<string[]> {
+    const known = new Set([...this.jobs.map((j) => j.id), ...this.interrupted]);
+    for (const url of this.nodes()) {
+      try {
+        const response = await fetch(`${url}/api/v3/jobs?name=fault-${this.prefix}&size=1000`, { signal: AbortSignal.timeout(20_000) });
+        if (!response.ok) continue;
+        const page = (await response.json()) as { _embedded?: { jobSearchResultList?: { id: string; name: string }[] } };
+        return (page._embedded?.jobSearchResultList ?? []).filter((j) => j.name === `fault-${this.prefix}` && !known.has(j.id)).map((j) => j.id);
+      } catch {
+        // the next node
+      }
+    }
+    throw new Error(`no node answered the search for ${this.prefix}'s jobs`);
   }
 
   /** Kills what a failed test left behind. */

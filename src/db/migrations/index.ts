@@ -11,6 +11,7 @@ import { migration0301IcebergTables } from './0301-iceberg-tables.ts';
 import { catalogMigration0401 } from './0401-catalog.ts';
 import { migration0501AuthTokens } from './0501-auth-tokens.ts';
 import { migration0502AgentCredentials } from './0502-agent-credentials.ts';
+import { migration0503JobSubmittedBy } from './0503-job-submitted-by.ts';
 import { migration0601Pipeline } from './0601-pipeline.ts';
 import { migration0602PipelineLeases } from './0602-pipeline-leases.ts';
 import { migration0801Experiments } from './0801-experiments.ts';
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   '0401-catalog': catalogMigration0401,
   '0501-auth-tokens': migration0501AuthTokens,
   '0502-agent-credentials': migration0502AgentCredentials,
+  '0503-job-submitted-by': migration0503JobSubmittedBy,
   '0601-pipeline': migration0601Pipeline,
   '0602-pipeline-leases': migration0602PipelineLeases,
   '0801-experiments': migration0801Experiments,

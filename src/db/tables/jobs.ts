@@ -39,6 +39,8 @@ export interface JobTable {
   /** Last heartbeat of the agent running the job; the leader fails the job when it grows old. */
   heartbeat_at: number | null;
   kill_requested_at: number | null;
+  /** The ServerNodes id of the node submitting the job (null: a node that does not advertise, or older rows). */
+  submitted_by: string | null;
   client_host: string | null;
   user_agent: string | null;
   num_attachments: number;

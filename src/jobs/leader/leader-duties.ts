@@ -8,6 +8,9 @@ import { CronSchedule } from '../../config/cron-schedule.ts';
 import type { CleanupReport, DatabaseCleanup } from './database-cleanup.ts';
 import { LeaderLease } from './leader-lease.ts';
 
+/** A RESERVED job whose submitting node stopped before resolving it (LeaderDuties.finishInterruptedSubmissions). */
+export const SUBMISSION_INTERRUPTED = 'Submission interrupted: the server node handling it stopped before the job was resolved; submit it again under a new id';
+
 /** The `job_setting` row recording the last database cleanup: its report, or `{ started }` while it runs. */
 const CLEANUP_SETTING = 'databaseCleanup.lastRun';
 
@@ -93,6 +96,7 @@ export class LeaderDuties {
       if (now - this.leaderSince >= this.config.claimStartTimeoutMs) await this.store.requeueUnstartedClaims(now - this.config.claimStartTimeoutMs, now);
       if (now - this.leaderSince >= this.config.claimTimeoutMs) await this.failUnclaimed(now);
       if (now - this.leaderSince >= this.config.heartbeatTimeoutMs) {
+        await this.finishInterruptedSubmissions(now);
         await this.failSilent(now);
         await this.store.markStaleArchivesUnknown(now - this.config.archiveStatusTimeoutMs, now - this.config.heartbeatTimeoutMs, now);
       }
@@ -148,6 +152,20 @@ export class LeaderDuties {
     for (const job of await this.store.findSilent(now - this.config.heartbeatTimeoutMs)) {
       const message = `${StatusMessages.agentAwol}: agent ${job.agentId ?? '?'} on host ${job.hostName ?? '?'} did not renew its lease within ${seconds} s`;
       await this.store.changeStatus(job.id, job.status, 'FAILED', message, { agentId: job.agentId });
+    }
+  }
+
+  /**
+   * Submissions whose node died (or stopped) before answering: the client got no answer and may ask
+   * by the job's id. A RESOLVED job had everything saved but the last step, so it is accepted and runs
+   * (a retry under the same id is answered 409 and finds it accepted); a RESERVED one was never
+   * resolved, so it fails saying so (a retry must use a new id). Before this, both sat until the
+   * claim timeout and then failed as "not claimed", which was not the truth.
+   */
+  private async finishInterruptedSubmissions(now: number): Promise<void> {
+    for (const job of await this.store.findInterruptedSubmissions(now - this.config.heartbeatTimeoutMs)) {
+      if (job.status === 'RESOLVED') await this.store.changeStatus(job.id, 'RESOLVED', 'ACCEPTED', StatusMessages.accepted);
+      else await this.store.changeStatus(job.id, job.status, 'FAILED', SUBMISSION_INTERRUPTED, { archiveStatus: 'NO_FILES' });
     }
   }
 
