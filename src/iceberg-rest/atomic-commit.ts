@@ -1,7 +1,8 @@
 import { ObjectExistsError } from '../storage/object-store-errors.ts';
 import type { FileIO } from '../table/file-io.ts';
 import { CommitStateUnknownError, LostRaceError, NoSuchNamespaceError, TableExistsError } from '../table/table-errors.ts';
-import { metadataToJson, type TableMetadata } from '../table/table-metadata.ts';
+import { deleteRemovedMetadataFiles, encodeMetadataFile } from '../table/metadata-file.ts';
+import type { TableMetadata } from '../table/table-metadata.ts';
 import { nextMetadataLocation, withMetadataLog, type TableState } from '../table/table-operations.ts';
 import { formatIdentifier, type TableIdentifier, type TablePointerStore } from '../table/table-pointer-store.ts';
 
@@ -31,7 +32,7 @@ export async function commitAtomically(pointers: TablePointerStore, io: FileIO, 
     for (const c of commits) {
       const location = nextMetadataLocation(c.next, c.base?.metadataLocation);
       const metadata = c.base ? withMetadataLog(c.next, c.base) : c.next;
-      await io.write(location, metadataToJson(metadata), { createOnly: true });
+      await io.write(location, encodeMetadataFile(location, metadata), { createOnly: true });
       written.push({ metadata, metadataLocation: location });
     }
   } catch (error) {
@@ -47,17 +48,18 @@ export async function commitAtomically(pointers: TablePointerStore, io: FileIO, 
         return { id: c.id, expected: c.base?.metadataLocation, next: metadataLocation, contents: { expected: c.base?.metadata, next: metadata } };
       }),
     );
-    return written;
   } catch (error) {
     if (error instanceof LostRaceError || error instanceof NoSuchNamespaceError || error instanceof TableExistsError) {
       await deleteFiles(io, written);
       throw error;
     }
-    return confirmOutcome(pointers, commits, written, error);
+    await confirmOutcome(pointers, commits, written, error);
   }
+  await Promise.all(commits.map((c, i) => (c.base ? deleteRemovedMetadataFiles(io, c.base.metadata, written[i].metadata) : undefined)));
+  return written;
 }
 
-async function confirmOutcome(pointers: TablePointerStore, commits: readonly PlannedCommit[], written: TableState[], cause: unknown): Promise<TableState[]> {
+async function confirmOutcome(pointers: TablePointerStore, commits: readonly PlannedCommit[], written: TableState[], cause: unknown): Promise<void> {
   let moved: boolean[];
   try {
     moved = await Promise.all(commits.map(async (c, i) => (await pointers.get(c.id))?.metadataLocation === written[i].metadataLocation));
@@ -65,8 +67,7 @@ async function confirmOutcome(pointers: TablePointerStore, commits: readonly Pla
     const names = commits.map((c) => formatIdentifier(c.id)).join(', ');
     throw new CommitStateUnknownError(`Commit of ${names} may or may not have happened: ${(cause as Error).message}`, written[0]?.metadataLocation ?? '', cause);
   }
-  if (moved.every(Boolean)) return written;
-  throw cause;
+  if (!moved.every(Boolean)) throw cause;
 }
 
 async function deleteFiles(io: FileIO, states: readonly TableState[]): Promise<void> {

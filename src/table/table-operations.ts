@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ObjectExistsError } from '../storage/object-store-errors.ts';
 import { UnsupportedError } from '../errors/unsupported-error.ts';
 import type { FileIO } from './file-io.ts';
-import { metadataFromJson, metadataToJson, type TableMetadata } from './table-metadata.ts';
+import { metadataFromJson, type TableMetadata } from './table-metadata.ts';
+import { decodeMetadataFile, deleteRemovedMetadataFiles, encodeMetadataFile, metadataFileSuffix } from './metadata-file.ts';
 import { CommitFailedError, CommitStateUnknownError, NoSuchTableError } from './table-errors.ts';
 import { formatIdentifier, type TableIdentifier, type TablePointerStore } from './table-pointer-store.ts';
 
@@ -29,12 +30,16 @@ export interface TableOperations {
   commit(base: TableState, next: TableMetadata): Promise<TableState>;
 }
 
-/** Metadata file names `<version>-<uuid>.metadata.json` (spec "Metastore Tables"). */
+/** Metadata file names `<version>-<uuid>.metadata.json` (spec "Metastore Tables"; `.gz.metadata.json` when gzipped). */
 export function nextMetadataLocation(metadata: TableMetadata, baseLocation: string | undefined): string {
-  const previous = baseLocation ? /(\d+)-[^/]*\.metadata\.json$/.exec(baseLocation) : null;
+  const previous = baseLocation ? /\/(\d+)-[^/]*\.metadata\.json(\.gz)?$/.exec(baseLocation) : null;
   const version = previous ? Number(previous[1]) + 1 : baseLocation ? metadata.metadataLog.length + 1 : 0;
-  const dir = metadata.properties['write.metadata.path'] ?? `${metadata.location}/metadata`;
-  return `${dir}/${String(version).padStart(5, '0')}-${randomUUID()}.metadata.json`;
+  const dir = stripTrailingSlashes(metadata.properties['write.metadata.path'] ?? `${stripTrailingSlashes(metadata.location)}/metadata`);
+  return `${dir}/${String(version).padStart(5, '0')}-${randomUUID()}${metadataFileSuffix(metadata)}`;
+}
+
+function stripTrailingSlashes(location: string): string {
+  return location.replace(/\/+$/, '');
 }
 
 const MAX_METADATA_LOG = 100;
@@ -42,13 +47,14 @@ const MAX_METADATA_LOG = 100;
 /** Records the base file in the new metadata's metadata-log, keeping the last 100 entries. */
 export function withMetadataLog(next: TableMetadata, base: TableState): TableMetadata {
   const log = [...next.metadataLog, { timestampMs: base.metadata.lastUpdatedMs, metadataFile: base.metadataLocation }];
-  const max = Number(next.properties['write.metadata.previous-versions-max'] ?? MAX_METADATA_LOG);
+  // At least one entry, as Iceberg Java keeps: the file this one replaced.
+  const max = Math.max(1, Number(next.properties['write.metadata.previous-versions-max'] ?? MAX_METADATA_LOG) || 1);
   return { ...next, metadataLog: log.slice(Math.max(0, log.length - max)) };
 }
 
 export async function readMetadataFile(io: FileIO, location: string): Promise<TableState> {
   const bytes = await io.read(location);
-  return { metadata: metadataFromJson(Buffer.from(bytes).toString('utf8'), location), metadataLocation: location };
+  return { metadata: metadataFromJson(decodeMetadataFile(location, bytes), location), metadataLocation: location };
 }
 
 /** Table operations over a pointer store: the commit is a compare-and-swap of the pointer. */
@@ -84,7 +90,7 @@ export class PointerTableOperations implements TableOperations {
     const location = nextMetadataLocation(next, base.metadataLocation);
     const metadata = withMetadataLog(next, base);
     try {
-      await this.io.write(location, metadataToJson(metadata), { createOnly: true });
+      await this.io.write(location, encodeMetadataFile(location, metadata), { createOnly: true });
     } catch (error) {
       if (error instanceof ObjectExistsError) throw new CommitFailedError(`Metadata file ${location} already exists; retry the commit`);
       throw error;
@@ -100,6 +106,7 @@ export class PointerTableOperations implements TableOperations {
       throw new CommitFailedError(`Table ${this.name} changed since ${base.metadataLocation} was read; the commit was not applied`);
     }
     this.state = { metadata, metadataLocation: location };
+    await deleteRemovedMetadataFiles(this.io, base.metadata, metadata);
     return this.state;
   }
 

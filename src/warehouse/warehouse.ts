@@ -9,7 +9,7 @@ import { Schema, type ColumnDefinition } from '../table/schema.ts';
 import { SortOrder, type SortDeclaration } from '../table/sort-order.ts';
 import { NoSuchTableError, TableExistsError } from '../table/table-errors.ts';
 import { newTableMetadata } from '../table/metadata-builder.ts';
-import { metadataToJson } from '../table/table-metadata.ts';
+import { encodeMetadataFile } from '../table/metadata-file.ts';
 import { nextMetadataLocation, PointerTableOperations, readMetadataFile, StaticTableOperations } from '../table/table-operations.ts';
 import { formatIdentifier, type TableIdentifier, type TablePointerStore } from '../table/table-pointer-store.ts';
 import { Table } from '../table/table.ts';
@@ -97,7 +97,7 @@ export class Warehouse<P extends TablePointerStore = TablePointerStore> {
     if (await this.pointers.get(id)) throw new TableExistsError(formatIdentifier(id));
     if (!(await this.pointers.namespaceExists(id.namespace))) await this.pointers.createNamespace(id.namespace).catch(() => undefined);
     const location = nextMetadataLocation(metadata, undefined);
-    await this.io.write(location, metadataToJson(metadata), { createOnly: true });
+    await this.io.write(location, encodeMetadataFile(location, metadata), { createOnly: true });
     try {
       await this.pointers.create(id, location, metadata);
     } catch (error) {
