@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { faultCluster, groupAlive, startPrivatePostgres, type FaultCluster, type PrivatePostgres } from '../support/fault-cluster.ts';
 import { bashFixture } from '../support/jobs-harness.ts';
 import { fetchSender, putRegistry } from '../support/registry-fixture.ts';
-import { SubmissionLedger, type Accounting } from '../support/submission-ledger.ts';
+import { report, SubmissionLedger } from '../support/submission-ledger.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -16,10 +16,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * an agent paused past its lease. Real processes (nodes, agents, a PostgreSQL of the test's own),
  * the fault settings' 6 s lease; each scenario accounts for every accepted job.
  */
-function report(accounting: Accounting): void {
-  console.log(`RESILIENCE ${JSON.stringify(accounting)}`);
-}
-
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, deadlineMs = 120_000): Promise<T> {
   const end = Date.now() + deadlineMs;
   let last: T | undefined;

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { faultCluster, startPrivatePostgres, type FaultCluster, type PrivatePostgres } from '../support/fault-cluster.ts';
 import { bashFixture } from '../support/jobs-harness.ts';
 import { fetchSender, putRegistry } from '../support/registry-fixture.ts';
-import { SubmissionLedger, type Accounting } from '../support/submission-ledger.ts';
+import { assertPromiseKept, report, SubmissionLedger, type Accounting } from '../support/submission-ledger.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -13,18 +13,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * leader and the node the agent talks to — then woken. Two `quarry server --no-agent` nodes sharing a
  * PostgreSQL of the test's own, a separate agent, the fault settings' 6 s lease.
  */
-function report(accounting: Accounting): void {
-  console.log(`RESILIENCE ${JSON.stringify(accounting)}`);
-}
-
-function assertPromiseKept(accounting: Accounting, ledger: SubmissionLedger): void {
-  assert.deepEqual(ledger.problems, [], 'no 500s, and every 503 says why with Retry-After');
-  assert.equal(accounting.lost, 0, `no accepted job lost: ${accounting.broken.join('; ')}`);
-  assert.equal(accounting.misreported, 0, `no job misreported: ${accounting.broken.join('; ')}`);
-  assert.equal(accounting.leftoverProcesses, 0, 'no job process left over');
-  assert.equal(accounting.succeededWithOutput, accounting.accepted, `every accepted job SUCCEEDED with its output: ${accounting.broken.join('; ')}`);
-}
-
 describe('resilience: server nodes killed and paused', { timeout: 900_000 }, () => {
   let postgres: PrivatePostgres;
   before(async () => {

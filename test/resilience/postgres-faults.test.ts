@@ -4,7 +4,7 @@ import pg from 'pg';
 import { faultCluster, startPrivatePostgres, type FaultCluster, type PrivatePostgres } from '../support/fault-cluster.ts';
 import { bashFixture } from '../support/jobs-harness.ts';
 import { fetchSender, putRegistry } from '../support/registry-fixture.ts';
-import { SubmissionLedger, type Accounting } from '../support/submission-ledger.ts';
+import { assertPromiseKept, report, SubmissionLedger, type Accounting } from '../support/submission-ledger.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -17,18 +17,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the same as for a short stop: nodes answer (503) rather than hang, agents keep their jobs, and every
  * accepted job SUCCEEDS with its output.
  */
-function report(accounting: Accounting): void {
-  console.log(`RESILIENCE ${JSON.stringify(accounting)}`);
-}
-
-function assertPromiseKept(accounting: Accounting, ledger: SubmissionLedger): void {
-  assert.deepEqual(ledger.problems, [], 'no 500s, and every 503 says why with Retry-After');
-  assert.equal(accounting.lost, 0, `no accepted job lost: ${accounting.broken.join('; ')}`);
-  assert.equal(accounting.misreported, 0, `no job misreported: ${accounting.broken.join('; ')}`);
-  assert.equal(accounting.leftoverProcesses, 0, 'no job process left over');
-  assert.equal(accounting.succeededWithOutput, accounting.accepted, `every accepted job SUCCEEDED with its output: ${accounting.broken.join('; ')}`);
-}
-
 /**
  * Two nodes and an agent on `postgres`; three jobs running across the fault, two submitters loading
  * the nodes through it; `fault` runs once the load is on and resolves when the fault is over.

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { bashJob } from './jobs-harness.ts';
 import { groupAlive } from './fault-cluster.ts';
 
@@ -255,4 +256,18 @@ export class SubmissionLedger {
       }
     }
   }
+}
+
+/** Prints a scenario's accounting as the `RESILIENCE {json}` line bench/RESILIENCE.md records. */
+export function report(accounting: Accounting): void {
+  console.log(`RESILIENCE ${JSON.stringify(accounting)}`);
+}
+
+/** The promise of every failure scenario: no 500s, nothing lost or misreported, no stray process, every accepted job SUCCEEDED with its output. */
+export function assertPromiseKept(accounting: Accounting, ledger: SubmissionLedger): void {
+  assert.deepEqual(ledger.problems, [], 'no 500s, and every 503 says why with Retry-After');
+  assert.equal(accounting.lost, 0, `no accepted job lost: ${accounting.broken.join('; ')}`);
+  assert.equal(accounting.misreported, 0, `no job misreported: ${accounting.broken.join('; ')}`);
+  assert.equal(accounting.leftoverProcesses, 0, 'no job process left over');
+  assert.equal(accounting.succeededWithOutput, accounting.accepted, `every accepted job SUCCEEDED with its output: ${accounting.broken.join('; ')}`);
 }
