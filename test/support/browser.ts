@@ -44,6 +44,20 @@ export async function openPage(browser: Browser): Promise<Page> {
 }
 
 /**
+ * Waits until `expression` is true in the page. Playwright's own waitForFunction polls a string by
+ * evaluating it inside the page, which the UI's content policy (no eval) refuses; this evaluates it
+ * through the DevTools protocol on each poll instead.
+ */
+export async function waitForCondition(page: Page, expression: string, limitMs = PAGE_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    if ((await page.evaluate(expression)) === true) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${limitMs} ms waiting for ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * Waits until the text of the element with data-testid `testId` matches `expected`, failing with what was awaited and the last
  * text seen. For values the page updates by polling, where reading once would catch an earlier value.
  */

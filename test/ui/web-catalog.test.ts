@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { DuckDbSession } from '../../src/table/duckdb-session.ts';
 import { TableData } from '../../src/table/table-data.ts';
-import { checkPage, countApiRequests, launchBrowser, openPage } from '../support/browser.ts';
+import { checkPage, countApiRequests, launchBrowser, openPage, waitForCondition } from '../support/browser.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 const SCHEMA = {
@@ -63,7 +63,7 @@ describe('web UI: catalog', () => {
     await page.getByRole('textbox', { name: /^Filter \(/ }).fill("kind >= 'b' and kind <> 'c'");
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await page.waitForURL(/filter=/);
-    await page.waitForFunction(`document.querySelectorAll('[data-testid=partitions] li').length === 1`);
+    await waitForCondition(page, `document.querySelectorAll('[data-testid=partitions] li').length === 1`);
     assert.deepEqual(await partitions.locator('code').allTextContents(), ['kind=b']);
     assert.ok(api.paths.some((p) => p.startsWith('GET /mds/v1/partition/catalog/warehouse/database/shop/table/clicks?filter=')), JSON.stringify(api.paths));
 

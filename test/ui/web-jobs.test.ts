@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { PAGE_WAIT_MS, checkPage, countApiRequests, launchBrowser, openPage, waitForText } from '../support/browser.ts';
+import { checkPage, countApiRequests, launchBrowser, openPage, PAGE_WAIT_MS, waitForCondition, waitForText } from '../support/browser.ts';
 import { bashFixture, openJobsHarness, type JobsHarness } from '../support/jobs-harness.ts';
 import { STORES } from '../support/stores.ts';
 
@@ -137,7 +137,7 @@ for (const store of STORES) describe(`web UI: jobs on ${store}`, () => {
     assert.deepEqual(ranges, ['bytes=-65536']);
     assert.equal(((await page.locator('pre[data-log="stdout"]').textContent()) ?? '').length, 65536);
     await earlier.click();
-    await page.waitForFunction(`document.querySelector('pre[data-log="stdout"]').textContent.length === 131072`);
+    await waitForCondition(page, `document.querySelector('pre[data-log="stdout"]').textContent.length === 131072`);
     assert.deepEqual(ranges, ['bytes=-65536', `bytes=${size - 131072}-${size - 65537}`]);
     await page.close();
   });

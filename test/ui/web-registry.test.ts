@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { PAGE_WAIT_MS, checkPage, launchBrowser, openPage } from '../support/browser.ts';
+import { checkPage, launchBrowser, openPage, PAGE_WAIT_MS, waitForCondition } from '../support/browser.ts';
 import { eventually } from '../support/catalog-events.ts';
 import { cluster, command } from '../support/jobs-harness.ts';
 import { openTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -75,7 +75,7 @@ describe('web UI: registry', () => {
     await page.goto(`${url}/clusters/blue`);
     await page.getByLabel('Status').selectOption('OUT_OF_SERVICE');
     await eventually('the status change reaches the registry', async () => ((await (await fetch(`${url}/api/v3/clusters/blue`)).json()) as { status: string }).status === 'OUT_OF_SERVICE', PAGE_WAIT_MS);
-    await page.waitForFunction(`document.querySelector('select')?.value === 'OUT_OF_SERVICE'`);
+    await waitForCondition(page, `document.querySelector('select')?.value === 'OUT_OF_SERVICE'`);
     await checkPage(page, 'cluster-edit');
     await page.close();
   });
